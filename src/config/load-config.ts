@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { SlipwayError } from '../core/errors.ts';
+import type { Config } from './config.ts';
+import { formatIssues } from './format-issues.ts';
+
+const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+const EnvSchema = z
+  .object({
+    PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+    REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379')),
+    DOCKER_HOST: opt(z.string()),
+    GITHUB_WEBHOOK_SECRET: z.preprocess(
+      blankToUndefined,
+      z.string({ error: 'required: the secret configured on the GitHub webhook' }),
+    ),
+    GITHUB_TOKEN: opt(z.string()),
+    GITHUB_API_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).default('https://api.github.com')),
+    SLACK_WEBHOOK_URL: opt(z.url({ protocol: /^https?$/ })),
+    SLIPWAY_REGISTRY: z.preprocess(
+      blankToUndefined,
+      z
+        .string({ error: 'required: registry host[:port][/namespace] images are pushed to, e.g. 127.0.0.1:5000' })
+        .regex(REGISTRY, 'must be host[:port][/namespace] in lower case, without a scheme, e.g. registry.example.com/team'),
+    ),
+    SLIPWAY_REGISTRY_AUTH: opt(z.enum(['basic', 'none'])),
+    SLIPWAY_REGISTRY_USERNAME: opt(z.string()),
+    SLIPWAY_REGISTRY_PASSWORD: opt(z.string()),
+    SLIPWAY_PIPELINES_DIR: z.preprocess(blankToUndefined, z.string().default('./pipelines')),
+    SLIPWAY_PUBLIC_URL: opt(z.url({ protocol: /^https?$/ })),
+    SLIPWAY_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./.slipway')),
+    SLIPWAY_DEPLOY_DEADLINE: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).default(120)),
+    SLIPWAY_BUILD_CONCURRENCY: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
+    LOG_LEVEL: z.preprocess(
+      blankToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/.test(env.SLIPWAY_REGISTRY) && env.SLIPWAY_REGISTRY_AUTH === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLIPWAY_REGISTRY_AUTH'],
+        message: 'ECR registries need ECR token auth, which this version does not have yet; set basic credentials explicitly',
+      });
+    }
+    const auth = env.SLIPWAY_REGISTRY_AUTH ?? (env.SLIPWAY_REGISTRY_USERNAME ? 'basic' : 'none');
+    if (auth === 'basic' && !(env.SLIPWAY_REGISTRY_USERNAME && env.SLIPWAY_REGISTRY_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLIPWAY_REGISTRY_PASSWORD'],
+        message: 'basic registry auth needs both SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD',
+      });
+    }
+  });
+
+
+/**
+ * Reads the configuration from environment variables (defaults → env → overrides), validates
+ * every variable at once and returns a frozen Config. Throws CONFIG_INVALID naming every problem.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<string, string>> = {}): Config {
+  const parsed = EnvSchema.safeParse({ ...env, ...overrides });
+  if (!parsed.success) {
+    throw new SlipwayError('CONFIG_INVALID', `Invalid configuration:\n${formatIssues(parsed.error.issues)}`);
+  }
+  const e = parsed.data;
+  const auth = e.SLIPWAY_REGISTRY_AUTH ?? (e.SLIPWAY_REGISTRY_USERNAME ? 'basic' : 'none');
+  return deepFreeze({
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    dockerHost: e.DOCKER_HOST,
+    github: { webhookSecret: e.GITHUB_WEBHOOK_SECRET, token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL.replace(/\/+$/, '') },
+    slackWebhookUrl: e.SLACK_WEBHOOK_URL,
+    registry: {
+      address: e.SLIPWAY_REGISTRY,
+      auth,
+      username: auth === 'basic' ? e.SLIPWAY_REGISTRY_USERNAME : undefined,
+      password: auth === 'basic' ? e.SLIPWAY_REGISTRY_PASSWORD : undefined,
+    },
+    pipelinesDir: e.SLIPWAY_PIPELINES_DIR,
+    publicUrl: (e.SLIPWAY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir: e.SLIPWAY_DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    deployDeadlineMs: e.SLIPWAY_DEPLOY_DEADLINE * 1000,
+    buildConcurrency: e.SLIPWAY_BUILD_CONCURRENCY,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

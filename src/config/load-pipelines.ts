@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { SlipwayError } from '../core/errors.ts';
+import type { DeployTarget, Pipeline } from '../core/pipeline.ts';
+import { formatIssues } from './format-issues.ts';
+import { PipelineSchema } from './pipeline-schema.ts';
+
+/** Each scheduler's own block schema, by scheduler name. */
+export type SettingsSchemas = Readonly<Record<string, z.ZodType<Record<string, unknown>>>>;
+
+/**
+ * Loads every `*.yml`/`*.yaml` file of `dir` as a pipeline, validating each against the pipeline
+ * schema and each deploy target's block against its scheduler's schema. Throws PIPELINE_INVALID
+ * naming file, key and reason for every problem found, so one start shows them all.
+ */
+export function loadPipelines(dir: string, schemas: SettingsSchemas): readonly Pipeline[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch (err) {
+    throw new SlipwayError('PIPELINE_INVALID', `Cannot read the pipelines folder ${dir}: ${(err as Error).message}. Set SLIPWAY_PIPELINES_DIR.`, { cause: err });
+  }
+  const problems: string[] = [];
+  const pipelines: Pipeline[] = [];
+  for (const name of files) {
+    const file = join(dir, name);
+    const result = parsePipeline(file, readFileSync(file, 'utf8'), schemas);
+    if ('problems' in result) problems.push(...result.problems);
+    else pipelines.push(result.pipeline);
+  }
+  problems.push(...duplicateServices(pipelines));
+  if (problems.length > 0) {
+    throw new SlipwayError('PIPELINE_INVALID', `Invalid pipeline definitions:\n${problems.join('\n')}`);
+  }
+  return Object.freeze(pipelines);
+}
+
+/** Validates one pipeline file's text. Pure: `file` is only used in messages. */
+export function parsePipeline(
+  file: string,
+  text: string,
+  schemas: SettingsSchemas,
+): { pipeline: Pipeline } | { problems: string[] } {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    return { problems: [`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`] };
+  }
+  const parsed = PipelineSchema.safeParse(raw);
+  if (!parsed.success) return { problems: prefixed(file, formatIssues(parsed.error.issues)) };
+  const p = parsed.data;
+  const problems: string[] = [];
+  const deploy = p.deploy.flatMap((entry, i): DeployTarget[] => {
+    const { branch, environment, scheduler, ...blocks } = entry;
+    const schema = schemas[scheduler];
+    if (!schema) {
+      problems.push(`${file}: deploy.${i}.scheduler: unknown scheduler "${scheduler}"; one of: ${Object.keys(schemas).join(', ')}`);
+      return [];
+    }
+    for (const key of Object.keys(blocks).filter((k) => k !== scheduler)) {
+      problems.push(`${file}: deploy.${i}.${key}: unexpected key; the "${scheduler}" scheduler reads only a "${scheduler}" block`);
+    }
+    const settings = schema.safeParse(blocks[scheduler] ?? {});
+    if (!settings.success) {
+      problems.push(...prefixed(file, formatIssues(settings.error.issues, `deploy.${i}.${scheduler}`)));
+      return [];
+    }
+    return [{ branch, environment, scheduler, settings: settings.data }];
+  });
+  const seen = new Set<string>();
+  deploy.forEach((t, i) => {
+    const key = `${t.branch} → ${t.environment}`;
+    if (seen.has(key)) problems.push(`${file}: deploy.${i}: branch "${t.branch}" deploys to "${t.environment}" twice`);
+    seen.add(key);
+  });
+  if (problems.length > 0) return { problems };
+  return {
+    pipeline: {
+      service: p.service,
+      repository: p.repository,
+      cloneUrl: p.clone_url,
+      dockerfile: p.dockerfile,
+      test: p.test,
+      deploy,
+      file,
+    },
+  };
+}
+
+function prefixed(file: string, lines: string): string[] {
+  return lines.split('\n').map((l) => `${file}: ${l.trim()}`);
+}
+
+function duplicateServices(pipelines: readonly Pipeline[]): string[] {
+  const byService = new Map<string, string>();
+  return pipelines.flatMap((p) => {
+    const other = byService.get(p.service);
+    byService.set(p.service, p.file);
+    return other ? [`${p.file}: service: "${p.service}" is already defined in ${other}`] : [];
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * The error catalog. Every failure Slipway raises on purpose carries a stable `code`, says whether
+ * trying again could help (`retryable`), and keeps the underlying `cause`. Callers branch on
+ * `code`/`retryable`, never on message text. Only the worker boundary turns `retryable` into
+ * BullMQ's vocabulary.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: { retryable: false, summary: 'configuration is invalid' },
+  PIPELINE_INVALID: { retryable: false, summary: 'a pipeline definition is invalid' },
+  REF_INVALID: { retryable: false, summary: 'a git reference or URL is not acceptable' },
+  SOURCE_UNAVAILABLE: { retryable: true, summary: 'the repository could not be fetched' },
+  COMMIT_NOT_FOUND: { retryable: false, summary: 'the commit is not in the repository' },
+  BUILD_FAILED: { retryable: false, summary: 'the image build failed' },
+  DOCKER_UNAVAILABLE: { retryable: true, summary: 'the Docker engine is not reachable' },
+  TEST_INFRA_FAILED: { retryable: true, summary: 'the test container could not be run' },
+  REGISTRY_UNREACHABLE: { retryable: true, summary: 'the registry is not reachable' },
+  REGISTRY_DENIED: { retryable: false, summary: 'the registry refused the push' },
+  SCHEDULER_UNREACHABLE: { retryable: true, summary: 'the scheduler is not reachable' },
+  SCHEDULER_REJECTED: { retryable: false, summary: 'the scheduler rejected the deployment' },
+  ROLLOUT_FAILED: { retryable: false, summary: 'the new release did not become healthy' },
+  STATUS_REJECTED: { retryable: false, summary: 'GitHub rejected a commit status' },
+  NOTIFY_FAILED: { retryable: false, summary: 'the notification could not be delivered' },
+} as const satisfies Record<string, { retryable: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class SlipwayError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'SlipwayError';
+    this.code = code;
+    this.retryable = options.retryable ?? ErrorCodes[code].retryable;
+  }
+}
+
+export function isSlipwayError(err: unknown, code?: ErrorCode): err is SlipwayError {
+  return err instanceof SlipwayError && (code === undefined || err.code === code);
+}
+
+/** A one-line description of any thrown value, for logs and statuses. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

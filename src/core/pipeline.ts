@@ -1,0 +1,38 @@
+/**
+ * A validated pipeline definition: one per service, loaded from a YAML file at start.
+ * Scheduler blocks stay opaque here; each adapter validates and interprets its own block.
+ */
+export interface Pipeline {
+  /** image repository name and the identity of the service */
+  readonly service: string;
+  /** GitHub `owner/name` whose events trigger this pipeline */
+  readonly repository: string;
+  readonly cloneUrl?: string;
+  readonly dockerfile: string;
+  readonly test?: TestSpec;
+  readonly deploy: readonly DeployTarget[];
+  /** the file it came from, for messages */
+  readonly file: string;
+}
+
+export interface TestSpec {
+  readonly command: readonly string[];
+  /** seconds before the test container is killed */
+  readonly timeout: number;
+  /** bytes; 0 = engine default */
+  readonly memory: number;
+  /** CPUs, fractional allowed; 0 = engine default */
+  readonly cpus: number;
+}
+
+export interface DeployTarget {
+  readonly branch: string;
+  readonly environment: string;
+  readonly scheduler: string;
+  /** the adapter's own block, already validated by that adapter's schema */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export function targetsFor(pipeline: Pipeline, branch: string): readonly DeployTarget[] {
+  return pipeline.deploy.filter((t) => t.branch === branch);
+}

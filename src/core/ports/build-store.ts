@@ -1,0 +1,31 @@
+import type { Build, DeployRecord } from '../build.ts';
+import type { SourceEvent } from '../source-event.ts';
+import type { BuildLog } from './build-log.ts';
+
+/** The release running in one (service, environment), as Slipway last deployed it. */
+export interface ReleaseRecord {
+  readonly service: string;
+  readonly environment: string;
+  readonly sha: string;
+  readonly image: string;
+  readonly buildId: string;
+  readonly deployedAt: number;
+}
+
+/**
+ * Build records, build logs and releases. `create` assigns increasing ids. `update` changes the
+ * build's own fields and has one writer at a time (the build job); `setDeploy` records one
+ * environment's deploy and may run concurrently for different environments. Logs are append-only
+ * and readable while they grow.
+ */
+export interface BuildStore {
+  create(service: string, event: SourceEvent): Promise<Build>;
+  get(id: string): Promise<Build | undefined>;
+  list(options: { limit: number; before?: string }): Promise<Build[]>;
+  update(id: string, mutate: (build: Build) => void): Promise<Build>;
+  setDeploy(id: string, deploy: DeployRecord): Promise<Build>;
+  log(id: string): BuildLog;
+  readLog(id: string, fromLine?: number): Promise<string[]>;
+  release(service: string, environment: string): Promise<ReleaseRecord | undefined>;
+  recordRelease(release: ReleaseRecord): Promise<void>;
+}

@@ -1,0 +1,11 @@
+import type { ImageRef, PushedImage } from '../image.ts';
+import type { LogSink } from './build-log.ts';
+
+/**
+ * Pushes a built image to the registry and returns it with the registry's manifest digest.
+ * Pushing an image that is already there is a cheap no-op that returns the same digest.
+ * Throws REGISTRY_UNREACHABLE (retryable) or REGISTRY_DENIED (credentials, permissions).
+ */
+export interface ImagePusher {
+  push(image: ImageRef, log: LogSink): Promise<PushedImage>;
+}

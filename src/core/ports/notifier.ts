@@ -1,0 +1,20 @@
+import type { Deployment } from './scheduler.ts';
+
+/** Everything a deploy message says. */
+export interface DeployNotice {
+  readonly service: string;
+  readonly repository: string;
+  readonly environment: string;
+  readonly sha: string;
+  readonly message?: string;
+  readonly author?: string;
+  readonly durationMs: number;
+  readonly buildUrl: string;
+  readonly outcome: Deployment['outcome'] | 'error';
+  readonly detail: string;
+}
+
+/** Tells people how a deploy went. `notify` never throws: a notice that cannot be sent is logged. */
+export interface Notifier {
+  notify(notice: DeployNotice): Promise<void>;
+}

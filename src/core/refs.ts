@@ -1,0 +1,18 @@
+/** Checks for strings from webhooks before they reach git, Docker or a URL. Pure. */
+
+const SHA = /^[0-9a-f]{40}$/;
+
+export function isFullSha(value: unknown): value is string {
+  return typeof value === 'string' && SHA.test(value);
+}
+
+/**
+ * A branch name git accepts (git-check-ref-format rules, simplified to be stricter) and that
+ * cannot be mistaken for a command-line option.
+ */
+export function isValidBranchName(name: unknown): name is string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 255) return false;
+  if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock')) return false;
+  if (name === '@' || /\.\.|@\{|\/\/|\/\.|[\x00-\x20~^:?*[\\\x7f]/.test(name)) return false;
+  return !name.split('/').some((part) => part.startsWith('.'));
+}

@@ -1,0 +1,31 @@
+/**
+ * What Slipway needs from a GitHub delivery, independent of GitHub's payload shapes.
+ * Produced by the webhook normalizer; stored on the build record.
+ */
+export interface SourceEvent {
+  readonly kind: 'push' | 'pull_request';
+  readonly deliveryId: string;
+  /** `owner/name` of the repository that received the event (the base repo for PRs) */
+  readonly repository: string;
+  /** where the commit can be fetched from (the head repo for PRs) */
+  readonly cloneUrl: string;
+  /** the full 40-hex commit to build */
+  readonly sha: string;
+  /** branch name: pushed branch, or the PR's head branch */
+  readonly branch: string;
+  /** first line of the commit message, when the payload has it */
+  readonly message?: string;
+  readonly author?: string;
+  readonly pullRequest?: {
+    readonly number: number;
+    readonly baseBranch: string;
+    /** true when the head lives in another repository (or was deleted): never secrets, never deploys */
+    readonly fork: boolean;
+  };
+}
+
+/** The normalizer's verdict on a delivery. */
+export type Normalized =
+  | { readonly action: 'build'; readonly event: SourceEvent }
+  | { readonly action: 'ping' }
+  | { readonly action: 'skip'; readonly reason: string };

@@ -1,0 +1,66 @@
+import { Octokit } from '@octokit/rest';
+import type { Logger } from 'pino';
+import type { CommitStatus, StatusReporter } from '../core/ports/status-reporter.ts';
+
+const RETRIES = 3;
+
+/**
+ * Posts commit statuses with Octokit against `apiUrl` (github.com or GitHub Enterprise).
+ * Rate limits (403/429 with retry-after or remaining 0) and 5xx are retried a few times, other
+ * refusals are logged once; `report` never throws. Without a token it only logs at debug level.
+ */
+export function createGitHubStatusReporter(options: { token?: string; apiUrl: string; logger: Logger; maxWaitMs?: number }): StatusReporter {
+  const { token, apiUrl, logger } = options;
+  if (!token) {
+    logger.warn('GITHUB_TOKEN is not set: commit statuses will not be posted');
+    return { report: async () => {} };
+  }
+  const octokit = new Octokit({ auth: token, baseUrl: apiUrl, userAgent: 'slipway', log: quiet });
+  const maxWaitMs = options.maxWaitMs ?? 60_000;
+
+  return {
+    async report(repository, sha, status) {
+      const [owner = '', repo = ''] = repository.split('/');
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status) });
+          return;
+        } catch (err) {
+          const wait = retryDelay(err, attempt, maxWaitMs);
+          if (wait === undefined || attempt >= RETRIES) {
+            logger.warn({ err: summarize(err), repository, sha, context: status.context, state: status.state }, 'commit status not posted');
+            return;
+          }
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    },
+  };
+}
+
+function toParams(status: CommitStatus) {
+  return { state: status.state, context: status.context, description: status.description, target_url: status.targetUrl };
+}
+
+/** How long to wait before retrying, or undefined when retrying cannot help. */
+export function retryDelay(err: unknown, attempt: number, maxWaitMs: number): number | undefined {
+  const e = err as { status?: number; response?: { headers?: Record<string, string | undefined> } };
+  const headers = e.response?.headers ?? {};
+  const backoff = Math.min(maxWaitMs, 1000 * 2 ** (attempt - 1));
+  if (e.status === undefined || e.status >= 500) return backoff;
+  if (e.status !== 403 && e.status !== 429) return undefined;
+  const retryAfter = Number(headers['retry-after']);
+  if (Number.isFinite(retryAfter) && retryAfter >= 0) return Math.min(maxWaitMs, retryAfter * 1000);
+  if (headers['x-ratelimit-remaining'] === '0') {
+    const reset = Number(headers['x-ratelimit-reset']) * 1000 - Date.now();
+    return Math.min(maxWaitMs, Math.max(0, reset));
+  }
+  return e.status === 429 ? backoff : undefined;
+}
+
+function summarize(err: unknown) {
+  const e = err as { status?: number; message?: string };
+  return { status: e.status, message: e.message };
+}
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -1,0 +1,35 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, type BuildJobData, type DeployJobData } from './jobs.ts';
+
+/** What producers need: put a build or a deploy on its queue. */
+export interface Enqueuer {
+  enqueueBuild(data: BuildJobData): Promise<void>;
+  enqueueDeploy(data: DeployJobData): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * BullMQ queues under `prefix`. Jobs retry with exponential backoff when the worker says the
+ * failure is retryable; finished jobs are trimmed (build records live in the BuildStore).
+ */
+export function createEnqueuer(connection: ConnectionOptions, prefix: string): Enqueuer {
+  const defaultJobOptions = {
+    attempts: 4,
+    backoff: { type: 'exponential', delay: 5_000 },
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  } as const;
+  const builds = new Queue<BuildJobData>(BUILD_QUEUE, { connection, prefix, defaultJobOptions });
+  const deploys = new Queue<DeployJobData>(DEPLOY_QUEUE, { connection, prefix, defaultJobOptions });
+  return {
+    async enqueueBuild(data) {
+      await builds.add('build', data, { jobId: buildJobId(data.buildId) });
+    },
+    async enqueueDeploy(data) {
+      await deploys.add('deploy', data, { jobId: deployJobId(data.buildId, data.environment) });
+    },
+    async close() {
+      await Promise.all([builds.close(), deploys.close()]);
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+/** The `docker:` block of a deploy target: one container on one Docker host, host network. */
+export const DockerSettingsSchema = z.strictObject({
+  port: z.number().int().min(1).max(65535),
+  health_path: z.string().startsWith('/', 'must start with /').default('/'),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'), z.string()).default({}),
+});
+
+export type DockerSettings = z.infer<typeof DockerSettingsSchema>;
