@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidBranchName } from '../core/refs.ts';
+import { isAcceptableCloneUrl, isValidBranchName } from '../core/refs.ts';
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i;
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -13,11 +13,7 @@ const Bytes = z.union([z.number().int().min(0), z.string().regex(SIZE, 'must be 
 
 const BranchName = z.string().refine(isValidBranchName, 'is not a valid git branch name');
 
-const CloneUrl = z
-  .string()
-  .refine((u) => /^(https?|git|ssh|file):\/\/[^\s]+$/.test(u) || /^[\w.-]+@[\w.-]+:[^\s-][^\s]*$/.test(u), {
-    message: 'must be an https://, ssh://, git://, file:// or user@host:path URL',
-  });
+const CloneUrl = z.string().refine(isAcceptableCloneUrl, 'must be an https://, ssh://, git://, file:// or user@host:path URL');
 
 export const TestSchema = z.strictObject({
   command: z.array(z.string()).min(1, 'must name a program, e.g. ["sh", "/check.sh"]'),

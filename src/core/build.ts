@@ -1,3 +1,4 @@
+import type { ImageRef } from './image.ts';
 import type { SourceEvent } from './source-event.ts';
 
 export type StageName = 'clone' | 'build' | 'test' | 'push';
@@ -35,7 +36,8 @@ export interface Build {
   state: BuildState;
   detail?: string;
   stages: StageRecord[];
-  image?: { name: string; digest?: string };
+  /** the image built (and, once pushed, its digest) */
+  image?: ImageRef;
   deploys: DeployRecord[];
   createdAt: number;
   startedAt?: number;

@@ -16,3 +16,12 @@ export function isValidBranchName(name: unknown): name is string {
   if (name === '@' || /\.\.|@\{|\/\/|\/\.|[\x00-\x20~^:?*[\\\x7f]/.test(name)) return false;
   return !name.split('/').some((part) => part.startsWith('.'));
 }
+
+/**
+ * A clone URL git may fetch: https, http, ssh, git or file URLs, or scp-like `user@host:path`.
+ * Nothing that starts with `-` (it would be read as an option) and no whitespace or `ext::`.
+ */
+export function isAcceptableCloneUrl(url: unknown): url is string {
+  if (typeof url !== 'string' || url.length > 2048) return false;
+  return /^(https?|git|ssh|file):\/\/[^\s]+$/.test(url) || /^[\w.-]+@[\w.-]+:[^\s-][^\s]*$/.test(url);
+}

@@ -44,7 +44,7 @@ function decodedLines(log: LogSink): ContainerOutput {
   const decoder = new StringDecoder('utf8');
   const lines = createLineWriter(log);
   return {
-    write: (bytes) => lines.write(decoder.write(Buffer.from(bytes))),
+    write: (bytes) => lines.write(decoder.write(bytes)),
     end: () => {
       lines.write(decoder.end());
       lines.end();

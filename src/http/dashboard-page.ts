@@ -57,7 +57,7 @@ async function show(id) {
     const stages = el('p'); for (const s of b.stages) stages.append(el('span', s.name + ' ' + s.state + ' ' + secs(s.startedAt, s.finishedAt) + '  ', s.state));
     const deploys = el('p'); for (const d of b.deploys) deploys.append(el('span', d.environment + ' (' + d.scheduler + '): ' + d.state + (d.detail ? ' — ' + d.detail : '') + '  ', d.state));
     const detail = b.detail ? el('p', b.detail) : '';
-    summary.replaceChildren(h, meta, stages, deploys, detail, b.image ? el('p', 'image ' + b.image.name + (b.image.digest ? '@' + b.image.digest : '')) : '');
+    summary.replaceChildren(h, meta, stages, deploys, detail, b.image ? el('p', 'image ' + b.image.repository + ':' + b.image.tag + (b.image.digest ? ' @ ' + b.image.digest : '')) : '');
     const log = await getJson('/api/builds/' + id + '/logs?format=json&from=' + next);
     if (log.lines.length) { const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 5; pre.append(log.lines.join('\\n') + '\\n'); next = log.next; if (atEnd) pre.scrollTop = pre.scrollHeight; }
     if (log.finished) break;

@@ -1,0 +1,65 @@
+import type Docker from 'dockerode';
+import { SlipwayError } from '../core/errors.ts';
+import { taggedName } from '../core/image.ts';
+import type { ImagePusher } from '../core/ports/image-pusher.ts';
+import type { LogSink } from '../core/ports/build-log.ts';
+import { engineFailure } from './engine-error.ts';
+import { readJsonStream, StreamErrorFrame, type JsonFrame } from './json-stream.ts';
+import { classifyPushError } from './push-errors.ts';
+import { authConfig, type RegistryAuth } from './registry-auth.ts';
+
+/** Per-layer statuses not worth a line: every layer passes through them. */
+const QUIET = new Set(['Preparing', 'Waiting', 'Pushing']);
+
+/**
+ * The ImagePusher on a Docker engine: `POST /images/{repository}/push?tag=…` with the registry
+ * credentials, the digest taken from the final `aux` frame. The log gets one line per layer
+ * outcome ("Pushed 3f1a2b4c5d6e", "Layer already exists …") and the digest line, not every
+ * progress tick.
+ */
+export function createDockerImagePusher(docker: Docker, auth: RegistryAuth | undefined): ImagePusher {
+  return {
+    async push(image, log) {
+      const name = taggedName(image);
+      try {
+        const stream = await docker.getImage(image.repository).push({ tag: image.tag, authconfig: authConfig(auth) });
+        const progress = pushProgress(log);
+        let digest: string | undefined;
+        await readJsonStream(stream, (frame) => {
+          if (typeof frame.aux?.Digest === 'string') digest = frame.aux.Digest;
+          progress(frame);
+        });
+        if (digest === undefined) throw new SlipwayError('REGISTRY_UNREACHABLE', `the push of ${name} ended without a digest`);
+        return { ...image, digest };
+      } catch (err) {
+        throw pushError(err, name);
+      }
+    },
+  };
+}
+
+/** Writes a frame's status when it says something new: a line, or a layer's changed outcome. */
+function pushProgress(log: LogSink): (frame: JsonFrame) => void {
+  const seen = new Map<string, string>();
+  return (frame) => {
+    if (frame.status === undefined) return;
+    if (frame.id === undefined) return log.line(frame.status);
+    if (frame.progressDetail?.current !== undefined || QUIET.has(frame.status)) return;
+    if (seen.get(frame.id) === frame.status) return;
+    seen.set(frame.id, frame.status);
+    log.line(`${frame.status} ${frame.id}`);
+  };
+}
+
+function pushError(err: unknown, name: string): SlipwayError {
+  if (err instanceof SlipwayError) return err;
+  if (err instanceof StreamErrorFrame) {
+    return new SlipwayError(classifyPushError(err.message), `pushing ${name}: ${err.message}`, { cause: err });
+  }
+  const failure = engineFailure(err);
+  if (failure.unreachable) {
+    return new SlipwayError('DOCKER_UNAVAILABLE', `pushing ${name}: the Docker engine is not reachable: ${failure.message}`, { cause: err });
+  }
+  const retryable = failure.status === undefined || failure.status >= 500;
+  return new SlipwayError('DOCKER_UNAVAILABLE', `the engine could not push ${name}: ${failure.message}`, { cause: err, retryable });
+}

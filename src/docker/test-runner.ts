@@ -1,0 +1,104 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
+import { SlipwayError } from '../core/errors.ts';
+import { taggedName, type ImageRef } from '../core/image.ts';
+import type { TestSpec } from '../core/pipeline.ts';
+import type { LogSink } from '../core/ports/build-log.ts';
+import type { TestResult, TestRunner } from '../core/ports/test-runner.ts';
+import { createContainerOutput } from './container-output.ts';
+import { engineFailure, isNotFound } from './engine-error.ts';
+
+/** How long output may trail the container's exit before the stream is cut. */
+const OUTPUT_GRACE_MS = 5_000;
+
+/**
+ * The TestRunner on a Docker engine. The test container runs the image just built with no
+ * network, no mounts (so no Docker socket), no privilege escalation, the spec's CPU and memory
+ * limits, and is killed after `spec.timeout` seconds. Output is attached before the start, so
+ * no line is lost however fast the command exits. The container is removed in every case.
+ */
+export function createDockerTestRunner(docker: Docker): TestRunner {
+  return {
+    async run({ image, spec }, log) {
+      const container = await step('create the test container', () => docker.createContainer(testContainer(image, spec)));
+      try {
+        return await runToExit(container, spec, log);
+      } finally {
+        await container.remove({ force: true, v: true }).catch(() => undefined);
+      }
+    },
+  };
+}
+
+function testContainer(image: ImageRef, spec: TestSpec): Docker.ContainerCreateOptions {
+  return {
+    Image: image.id ?? taggedName(image),
+    Cmd: [...spec.command],
+    Tty: false,
+    OpenStdin: false,
+    Labels: { 'slipway.role': 'test' },
+    HostConfig: {
+      NetworkMode: 'none',
+      Memory: spec.memory || undefined,
+      NanoCpus: Math.round(spec.cpus * 1e9) || undefined,
+      Binds: [],
+      Mounts: [],
+      AutoRemove: false,
+      SecurityOpt: ['no-new-privileges'],
+    },
+  };
+}
+
+async function runToExit(container: Docker.Container, spec: TestSpec, log: LogSink): Promise<TestResult> {
+  const stream = await step('attach to the test container', () => container.attach({ stream: true, stdout: true, stderr: true, logs: true }));
+  const output = createContainerOutput(log);
+  const drained = drain(stream, output);
+  const startedAt = Date.now();
+  try {
+    await step('start the test container', () => container.start());
+    const exitCode = await waitForExit(container, spec.timeout * 1000);
+    await Promise.race([drained, sleep(OUTPUT_GRACE_MS)]);
+    const durationMs = Date.now() - startedAt;
+    if (exitCode === 'timeout') log.line(`Test command killed after ${spec.timeout}s time limit`);
+    return exitCode === 'timeout'
+      ? { passed: false, exitCode: null, timedOut: true, durationMs }
+      : { passed: exitCode === 0, exitCode, timedOut: false, durationMs };
+  } finally {
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    output.end();
+  }
+}
+
+/** Resolves with the exit code, or kills the container and resolves 'timeout' after `ms`. */
+async function waitForExit(container: Docker.Container, ms: number): Promise<number | 'timeout'> {
+  const timer = new AbortController();
+  const exited = step('wait for the test container', () => container.wait() as Promise<{ StatusCode: number }>);
+  const timedOut = sleep(ms, 'timeout' as const, { signal: timer.signal }).catch(() => 'cancelled' as const);
+  const first = await Promise.race([exited, timedOut]).finally(() => timer.abort());
+  if (first !== 'timeout' && first !== 'cancelled') return first.StatusCode;
+  await container.kill().catch(() => undefined); // it may have exited on its own meanwhile
+  await Promise.race([exited.catch(() => undefined), sleep(OUTPUT_GRACE_MS)]);
+  return 'timeout';
+}
+
+async function drain(stream: NodeJS.ReadableStream, output: { write(chunk: Uint8Array): void }): Promise<void> {
+  try {
+    for await (const chunk of stream) output.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  } catch {
+    // the stream is cut when the container is removed or the grace period ends; nothing to report
+  }
+}
+
+/** Runs one engine call, turning its failure into DOCKER_UNAVAILABLE or TEST_INFRA_FAILED. */
+async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const failure = engineFailure(err);
+    if (failure.unreachable) {
+      throw new SlipwayError('DOCKER_UNAVAILABLE', `could not ${what}: the Docker engine is not reachable: ${failure.message}`, { cause: err });
+    }
+    const hint = isNotFound(err) ? ' (is the image built on this engine?)' : '';
+    throw new SlipwayError('TEST_INFRA_FAILED', `could not ${what}: ${failure.message}${hint}`, { cause: err });
+  }
+}

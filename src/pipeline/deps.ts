@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import type { Pipeline } from '../core/pipeline.ts';
+import type { Ancestry } from '../core/ports/ancestry.ts';
+import type { BuildStore } from '../core/ports/build-store.ts';
+import type { ImageBuilder } from '../core/ports/image-builder.ts';
+import type { ImagePusher } from '../core/ports/image-pusher.ts';
+import type { Notifier } from '../core/ports/notifier.ts';
+import type { Scheduler } from '../core/ports/scheduler.ts';
+import type { SourceFetcher } from '../core/ports/source-fetcher.ts';
+import type { StatusReporter } from '../core/ports/status-reporter.ts';
+import type { TestRunner } from '../core/ports/test-runner.ts';
+
+/** What every stage may use: ports only, never an adapter or a queue library. */
+export interface PipelineDeps {
+  readonly pipelines: readonly Pipeline[];
+  readonly store: BuildStore;
+  readonly statuses: StatusReporter;
+  readonly publicUrl: string;
+  readonly logger: Logger;
+}
+
+export interface BuildDeps extends PipelineDeps {
+  readonly source: SourceFetcher;
+  readonly builder: ImageBuilder;
+  readonly tests: TestRunner;
+  readonly pusher: ImagePusher;
+  /** `host[:port][/namespace]` images are named under */
+  readonly registry: string;
+  readonly enqueueDeploy: (buildId: string, environment: string) => Promise<void>;
+}
+
+export interface DeployDeps extends PipelineDeps {
+  readonly schedulers: Readonly<Record<string, Scheduler>>;
+  readonly ancestry: Ancestry;
+  readonly notifier: Notifier;
+  readonly deadlineMs: number;
+}
+
+/** How the worker ran this job: a retryable failure on the last attempt is final. */
+export interface Attempt {
+  readonly final: boolean;
+}

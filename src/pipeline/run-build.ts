@@ -1,0 +1,147 @@
+import type { Build } from '../core/build.ts';
+import { describeError, isSlipwayError, SlipwayError } from '../core/errors.ts';
+import { imageTag, type ImageRef, type PushedImage } from '../core/image.ts';
+import { targetsFor, type Pipeline } from '../core/pipeline.ts';
+import type { BuildLog } from '../core/ports/build-log.ts';
+import type { Checkout } from '../core/ports/source-fetcher.ts';
+import { redactUrl } from '../core/redact-url.ts';
+import type { Attempt, BuildDeps } from './deps.ts';
+import { pipelineFor, publishBuild, publishDeploy } from './publish.ts';
+import { runStage, setStage, type StageOutcome } from './run-stage.ts';
+
+/**
+ * Runs one build: clone → build → test → push, then queues a deploy per environment the branch
+ * maps to. The user's failures (build step, tests) end the build as `failed`; Slipway's or a
+ * system's failures end it as `error`, or are rethrown for a retry when retryable and not final.
+ */
+export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attempt): Promise<Build> {
+  const build = await deps.store.get(buildId);
+  if (!build) throw new SlipwayError('CONFIG_INVALID', `build ${buildId} does not exist`);
+  const log = deps.store.log(buildId);
+  try {
+    const pipeline = pipelineFor(deps, build.service);
+    if (!pipeline) throw new SlipwayError('PIPELINE_INVALID', `no pipeline defines service "${build.service}" any more`);
+    await start(deps, build, log);
+    const verdict = await stages(deps, build, pipeline, log);
+    return await finish(deps, buildId, verdict, log, pipeline);
+  } catch (err) {
+    if (isSlipwayError(err) && err.retryable && !attempt.final) {
+      log.line(`${describeError(err)} — will retry`);
+      await log.flush();
+      throw err;
+    }
+    log.line(`Error: ${describeError(err)}`);
+    return finish(deps, buildId, { state: 'error', detail: describeError(err) }, log);
+  }
+}
+
+type Verdict = { state: 'passed' | 'failed' | 'error'; detail: string; image?: PushedImage | ImageRef };
+
+async function start(deps: BuildDeps, build: Build, log: BuildLog): Promise<void> {
+  const e = build.event;
+  log.line(`Build ${build.id} of ${build.service}: ${e.kind === 'pull_request' ? `pull request #${e.pullRequest?.number}` : 'push'} to ${e.branch} at ${e.sha}`);
+  if (e.pullRequest?.fork) log.line('Pull request from a fork: built and tested without secrets; never pushed or deployed.');
+  const running = await deps.store.update(build.id, (b) => {
+    b.state = 'running';
+    b.startedAt ??= Date.now();
+    b.detail = undefined;
+    for (const s of b.stages) Object.assign(s, { state: 'pending', startedAt: undefined, finishedAt: undefined, detail: undefined });
+  });
+  await publishBuild(deps, running);
+}
+
+async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog): Promise<Verdict> {
+  const { sha } = build.event;
+  const clone = await runStage(deps, build.id, 'clone', log, () => fetchSource(deps, build, pipeline, log));
+  if (!clone.ok) return { state: 'error', detail: clone.detail };
+  const image = { repository: `${deps.registry}/${pipeline.service}`, tag: imageTag(sha) };
+  const labels = ociLabels(build, clone.value);
+  const built = await runStage(deps, build.id, 'build', log, () =>
+    userFailureAsOutcome(() => deps.builder.build({ context: clone.value.archive(), dockerfile: pipeline.dockerfile, image, labels }, log)),
+  );
+  if (!built.ok) return { state: 'failed', detail: built.detail };
+  const tested = await runStage(deps, build.id, 'test', log, () => runTests(deps, built.value, pipeline, log));
+  if (!tested.ok) return { state: 'failed', detail: tested.detail, image: built.value };
+  if (build.event.kind === 'pull_request') {
+    await deps.store.update(build.id, (b) => setStage(b, 'push', { state: 'skipped', detail: 'pull requests are not pushed' }));
+    return { state: 'passed', detail: 'Image built and tests passed', image: built.value };
+  }
+  const pushed = await runStage(deps, build.id, 'push', log, async () => ok(await deps.pusher.push(built.value, log)));
+  if (!pushed.ok) return { state: 'error', detail: pushed.detail };
+  return { state: 'passed', detail: `Tests passed; pushed ${pushed.value.tag}`, image: pushed.value };
+}
+
+async function fetchSource(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog): Promise<StageOutcome<Checkout>> {
+  const e = build.event;
+  const cloneUrl = pipeline.cloneUrl ?? e.cloneUrl;
+  const checkout = await deps.source.fetch({ cloneUrl, sha: e.sha, alternateUrls: cloneUrl === e.cloneUrl ? [] : [e.cloneUrl] }, log);
+  if (!e.message || !e.author) {
+    await deps.store.update(build.id, (b) => {
+      b.event = { ...b.event, message: b.event.message ?? checkout.message.split('\n', 1)[0], author: b.event.author ?? checkout.author };
+    });
+  }
+  return ok(checkout);
+}
+
+async function runTests(deps: BuildDeps, image: ImageRef, pipeline: Pipeline, log: BuildLog): Promise<StageOutcome<ImageRef>> {
+  if (!pipeline.test) {
+    log.line('No test command in the pipeline; skipping tests.');
+    return { ok: true, value: image, detail: 'no test command' };
+  }
+  log.line(`$ ${pipeline.test.command.join(' ')}`);
+  const result = await deps.tests.run({ image, spec: pipeline.test }, log);
+  if (result.passed) return { ok: true, value: image, detail: `passed in ${(result.durationMs / 1000).toFixed(1)}s` };
+  const detail = result.timedOut ? `Tests timed out after ${pipeline.test.timeout}s` : `Tests failed (exit code ${result.exitCode})`;
+  log.line(detail);
+  return { ok: false, detail };
+}
+
+async function finish(deps: BuildDeps, buildId: string, verdict: Verdict, log: BuildLog, pipeline?: Pipeline): Promise<Build> {
+  log.line(`Build ${verdict.state}: ${verdict.detail}`);
+  const done = await deps.store.update(buildId, (b) => {
+    b.state = verdict.state;
+    b.detail = verdict.detail;
+    b.finishedAt = Date.now();
+    if (verdict.image) b.image = { repository: verdict.image.repository, tag: verdict.image.tag, digest: verdict.image.digest };
+  });
+  await log.flush();
+  await publishBuild(deps, done);
+  if (verdict.state === 'passed' && pipeline) await queueDeploys(deps, done, pipeline);
+  return done;
+}
+
+async function queueDeploys(deps: BuildDeps, build: Build, pipeline: Pipeline): Promise<void> {
+  if (build.event.kind !== 'push' || !build.image?.digest) return;
+  for (const target of targetsFor(pipeline, build.event.branch)) {
+    const deploy = { environment: target.environment, scheduler: target.scheduler, state: 'queued' as const };
+    const updated = await deps.store.setDeploy(build.id, deploy);
+    await deps.enqueueDeploy(build.id, target.environment);
+    await publishDeploy(deps, updated, deploy);
+  }
+}
+
+function ociLabels(build: Build, checkout: Checkout): Record<string, string> {
+  return {
+    'org.opencontainers.image.revision': build.event.sha,
+    'org.opencontainers.image.source': redactUrl(build.event.cloneUrl).replace(/\.git$/, ''),
+    'org.opencontainers.image.created': new Date().toISOString(),
+    'org.opencontainers.image.title': build.service,
+    'org.opencontainers.image.ref.name': build.event.branch,
+    'dev.slipway.build': build.id,
+    ...(checkout.author ? { 'org.opencontainers.image.authors': checkout.author } : {}),
+  };
+}
+
+/** A failing build step is the user's failure, a result rather than an error. */
+async function userFailureAsOutcome<T>(work: () => Promise<T>): Promise<StageOutcome<T>> {
+  try {
+    return ok(await work());
+  } catch (err) {
+    if (isSlipwayError(err, 'BUILD_FAILED')) return { ok: false, detail: `Image build failed: ${err.message}` };
+    throw err;
+  }
+}
+
+function ok<T>(value: T): StageOutcome<T> {
+  return { ok: true, value };
+}

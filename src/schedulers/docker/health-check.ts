@@ -1,0 +1,58 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How a wait for health ended: healthy after some time, or not, with the reason. */
+export type HealthOutcome = { readonly healthy: true; readonly afterMs: number } | { readonly healthy: false; readonly reason: string };
+
+export interface HealthWait {
+  readonly url: string;
+  /** the path, for messages */
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly deadlineMs: number;
+  /** resolves with why the container is gone (it exited), or undefined while it runs */
+  readonly exited: () => Promise<string | undefined>;
+}
+
+/**
+ * Polls `GET url` every `intervalMs` until it answers 2xx, the deadline passes, or the container
+ * exits (then it fails at once instead of waiting out the deadline).
+ */
+export async function waitForHealth(wait: HealthWait): Promise<HealthOutcome> {
+  const started = Date.now();
+  const deadline = started + wait.deadlineMs;
+  let last = 'no answer yet';
+  for (;;) {
+    const exited = await wait.exited();
+    if (exited !== undefined) return { healthy: false, reason: `${exited} before health check ${wait.path} answered 2xx` };
+    last = await probe(wait.url, Math.max(1, Math.min(2_000, deadline - Date.now())));
+    if (last === 'ok') return { healthy: true, afterMs: Date.now() - started };
+    if (Date.now() + wait.intervalMs > deadline) break;
+    await sleep(wait.intervalMs);
+  }
+  return { healthy: false, reason: `health check ${wait.path} did not answer 2xx within ${seconds(wait.deadlineMs)}: ${last}` };
+}
+
+/** One GET: 'ok' for a 2xx, otherwise what went wrong in a few words. */
+async function probe(url: string, timeoutMs: number): Promise<string> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { connection: 'close' }, redirect: 'manual' });
+    await res.body?.cancel();
+    return res.status >= 200 && res.status < 300 ? 'ok' : `HTTP ${res.status}`;
+  } catch (err) {
+    return fetchFailure(err, timeoutMs);
+  }
+}
+
+function fetchFailure(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return `no answer within ${seconds(timeoutMs)}`;
+  const code = e.cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
+  return e.cause?.message ?? (err instanceof Error ? err.message : String(err));
+}
+
+/** `1.2s`, `30s` */
+export function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}

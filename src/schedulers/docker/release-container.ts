@@ -1,0 +1,34 @@
+import type Docker from 'dockerode';
+import { pinnedName, taggedName } from '../../core/image.ts';
+import type { Release } from '../../core/ports/scheduler.ts';
+import type { DockerSettings } from './settings.ts';
+
+/** The name of the container that runs a (service, environment): `slipway-<service>-<environment>`. */
+export function containerName(service: string, environment: string): string {
+  return `slipway-${service}-${environment}`;
+}
+
+/**
+ * The create body of a release's container: the pinned image (`repo@sha256:…`), the pipeline's
+ * env plus `PORT`, the host network (the service binds 127.0.0.1:$PORT itself), restarted by the
+ * engine unless Slipway stops it, and labels that say what runs there.
+ */
+export function releaseContainer(release: Release, settings: DockerSettings, name: string): Docker.ContainerCreateOptions {
+  const env = { ...settings.env, PORT: String(settings.port) };
+  return {
+    name,
+    Image: pinnedName(release.image),
+    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    Labels: {
+      'slipway.service': release.service,
+      'slipway.environment': release.environment,
+      'slipway.image': taggedName(release.image),
+      'slipway.sha': release.sha,
+      'slipway.build': release.buildId,
+    },
+    HostConfig: {
+      NetworkMode: 'host',
+      RestartPolicy: { Name: 'unless-stopped' },
+    },
+  };
+}
