@@ -1,6 +1,10 @@
 /** Slipway's runtime configuration, validated once at start and frozen. */
 export interface Config {
   readonly port: number;
+  /** interface the HTTP server listens on */
+  readonly host: string;
+  /** namespace of every Redis key Slipway writes, queues included */
+  readonly redisPrefix: string;
   readonly redisUrl: string;
   readonly dockerHost?: string;
   readonly github: {

@@ -31,6 +31,8 @@ const EnvSchema = z
     SLIPWAY_PIPELINES_DIR: z.preprocess(blankToUndefined, z.string().default('./pipelines')),
     SLIPWAY_PUBLIC_URL: opt(z.url({ protocol: /^https?$/ })),
     SLIPWAY_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./.slipway')),
+    SLIPWAY_HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
+    SLIPWAY_REDIS_PREFIX: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('slipway')),
     SLIPWAY_DEPLOY_DEADLINE: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).default(120)),
     SLIPWAY_BUILD_CONCURRENCY: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
     LOG_LEVEL: z.preprocess(
@@ -70,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const auth = e.SLIPWAY_REGISTRY_AUTH ?? (e.SLIPWAY_REGISTRY_USERNAME ? 'basic' : 'none');
   return deepFreeze({
     port: e.PORT,
+    host: e.SLIPWAY_HOST,
+    redisPrefix: e.SLIPWAY_REDIS_PREFIX,
     redisUrl: e.REDIS_URL,
     dockerHost: e.DOCKER_HOST,
     github: { webhookSecret: e.GITHUB_WEBHOOK_SECRET, token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL.replace(/\/+$/, '') },

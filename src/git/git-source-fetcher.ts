@@ -6,6 +6,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { SlipwayError } from '../core/errors.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
+import type { Ancestry } from '../core/ports/ancestry.ts';
 import type { Checkout, SourceFetcher } from '../core/ports/source-fetcher.ts';
 import { isAcceptableCloneUrl, isFullSha } from '../core/refs.ts';
 import { redactUrl } from '../core/redact-url.ts';
@@ -15,7 +16,7 @@ import { redactUrl } from '../core/redact-url.ts';
  * builds, and serves the tree at a commit as a `git archive` tar stream. Git runs with argument
  * arrays only; URLs and shas are validated first. Calls for one remote are serialized in-process.
  */
-export function createGitSourceFetcher(dataDir: string): SourceFetcher {
+export function createGitSourceFetcher(dataDir: string): SourceFetcher & Ancestry {
   const mirrors = join(dataDir, 'mirrors');
   const locks = new Map<string, Promise<unknown>>();
 
@@ -38,6 +39,13 @@ export function createGitSourceFetcher(dataDir: string): SourceFetcher {
         log.line(`Commit ${sha.slice(0, 7)} by ${author}: ${message[0] ?? ''}`);
         return checkout(path, sha, author, message.join('\n').trim());
       });
+    },
+
+    async isAncestor(cloneUrl, ancestor, descendant) {
+      const path = mirrorPath(mirrors, cloneUrl);
+      if (!isFullSha(ancestor) || !isFullSha(descendant) || !existsSync(join(path, 'HEAD'))) return undefined;
+      const code = await exitCode('git', ['merge-base', '--is-ancestor', ancestor, descendant], path);
+      return code === 0 ? true : code === 1 ? false : undefined;
     },
   };
 }
@@ -109,4 +117,12 @@ function gitArchive(path: string, sha: string): Readable {
 
 function gitMessage(err: unknown): string {
   return redactUrl(((err as Error).message ?? String(err)).trim().split('\n').slice(-3).join(' '));
+}
+
+function exitCode(command: string, args: string[], cwd: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, stdio: 'ignore' });
+    child.on('error', () => resolve(null));
+    child.on('close', resolve);
+  });
 }

@@ -27,6 +27,8 @@ export interface BuildDeps extends PipelineDeps {
   /** `host[:port][/namespace]` images are named under */
   readonly registry: string;
   readonly enqueueDeploy: (buildId: string, environment: string) => Promise<void>;
+  /** resolves once the server's first `pending` status for the build is posted (bounded wait) */
+  readonly announced: (buildId: string) => Promise<void>;
 }
 
 export interface DeployDeps extends PipelineDeps {

@@ -41,6 +41,7 @@ async function start(deps: BuildDeps, build: Build, log: BuildLog): Promise<void
   const e = build.event;
   log.line(`Build ${build.id} of ${build.service}: ${e.kind === 'pull_request' ? `pull request #${e.pullRequest?.number}` : 'push'} to ${e.branch} at ${e.sha}`);
   if (e.pullRequest?.fork) log.line('Pull request from a fork: built and tested without secrets; never pushed or deployed.');
+  await deps.announced(build.id);
   const running = await deps.store.update(build.id, (b) => {
     b.state = 'running';
     b.startedAt ??= Date.now();

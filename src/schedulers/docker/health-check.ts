@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How a wait for health ended: healthy after some time, or not, with the reason. */
-export type HealthOutcome = { readonly healthy: true; readonly afterMs: number } | { readonly healthy: false; readonly reason: string };
+export type HealthOutcome =
+  | { readonly healthy: true; readonly afterMs: number }
+  | { readonly healthy: false; readonly reason: string; readonly exited: boolean };
 
 export interface HealthWait {
   readonly url: string;
@@ -23,13 +25,13 @@ export async function waitForHealth(wait: HealthWait): Promise<HealthOutcome> {
   let last = 'no answer yet';
   for (;;) {
     const exited = await wait.exited();
-    if (exited !== undefined) return { healthy: false, reason: `${exited} before health check ${wait.path} answered 2xx` };
+    if (exited !== undefined) return { healthy: false, exited: true, reason: `${exited} before health check ${wait.path} answered 2xx` };
     last = await probe(wait.url, Math.max(1, Math.min(2_000, deadline - Date.now())));
     if (last === 'ok') return { healthy: true, afterMs: Date.now() - started };
     if (Date.now() + wait.intervalMs > deadline) break;
     await sleep(wait.intervalMs);
   }
-  return { healthy: false, reason: `health check ${wait.path} did not answer 2xx within ${seconds(wait.deadlineMs)}: ${last}` };
+  return { healthy: false, exited: false, reason: `health check ${wait.path} did not answer 2xx within ${seconds(wait.deadlineMs)}: ${last}` };
 }
 
 /** One GET: 'ok' for a 2xx, otherwise what went wrong in a few words. */

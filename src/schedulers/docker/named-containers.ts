@@ -38,11 +38,15 @@ export async function removeContainer(docker: Docker, name: string): Promise<voi
   });
 }
 
-/** Why the container is not running ("the container exited with code 3"), or undefined if it runs. */
+/**
+ * Why the container is not running ("the container exited with code 3"), or undefined while it
+ * runs. A container the engine has had to restart counts as exited: the restart policy would
+ * otherwise hide a crash loop.
+ */
 export async function exitReason(docker: Docker, id: string): Promise<string | undefined> {
-  const { State } = await docker.getContainer(id).inspect();
-  if (State.Running && !State.Restarting) return undefined;
-  return `the container exited with code ${State.ExitCode}`;
+  const info = await docker.getContainer(id).inspect();
+  if (info.State.Running && !info.State.Restarting && !info.RestartCount) return undefined;
+  return `the container exited with code ${info.State.ExitCode}`;
 }
 
 /** The last `count` lines the container wrote (stdout and stderr). */

@@ -1,0 +1,75 @@
+import { isSlipwayError } from '../core/errors.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { loadPipelines } from '../config/load-pipelines.ts';
+import { schedulerSettings } from '../schedulers/settings.ts';
+import { HELP } from './help.ts';
+
+const ROLES = { all: ['server', 'worker'], server: ['server'], worker: ['worker'] } as const;
+
+/** Runs one `slipway` command and returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (rest.length > 0) return usage(`unexpected argument "${rest[0]}"`);
+  try {
+    if (command === 'check') return check();
+    if (command in ROLES) return await run(ROLES[command as keyof typeof ROLES]);
+    return usage(`unknown command "${command}"`);
+  } catch (err) {
+    if (isSlipwayError(err, 'CONFIG_INVALID') || isSlipwayError(err, 'PIPELINE_INVALID')) {
+      process.stderr.write(`slipway: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`slipway: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+function usage(problem: string): number {
+  process.stderr.write(`slipway: ${problem}\nRun \`slipway help\` for the commands.\n`);
+  return 2;
+}
+
+function check(): number {
+  const config = loadConfig();
+  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
+  process.stdout.write(`Configuration is valid. Registry ${config.registry.address}, Redis ${redactedRedis(config.redisUrl)}.\n`);
+  process.stdout.write(`${pipelines.length} pipeline(s) in ${config.pipelinesDir}:\n`);
+  for (const p of pipelines) {
+    const targets = p.deploy.map((t) => `${t.branch} → ${t.environment} (${t.scheduler})`).join(', ') || 'no deploys';
+    process.stdout.write(`  ${p.service}  ${p.repository}  ${targets}\n`);
+  }
+  return 0;
+}
+
+async function run(roles: readonly ('server' | 'worker')[]): Promise<number> {
+  const { createLogger } = await import('../../workers/logger.ts');
+  const { startSlipway } = await import('../../workers/slipway.ts');
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const running = await startSlipway(config, roles, logger);
+  if (running.url) {
+    process.stderr.write(
+      `\nSlipway is running (${roles.join(' + ')}), ${running.pipelines.length} pipeline(s).\n` +
+        `  Webhook:   ${config.publicUrl}/webhooks/github  (listening on ${running.url})\n` +
+        `  Dashboard: ${config.publicUrl}/\n\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: finishing running jobs');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await running.close();
+  return 0;
+}
+
+function redactedRedis(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,171 @@
+import type Docker from 'dockerode';
+import { pinnedName } from '../../core/image.ts';
+import type { LogSink } from '../../core/ports/build-log.ts';
+import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.ts';
+import { engineFailure } from '../../docker/engine-error.ts';
+import type { RegistryAuth } from '../../docker/registry-auth.ts';
+import { seconds, waitForHealth, type HealthOutcome } from './health-check.ts';
+import { ensureImage } from './image-puller.ts';
+import { exitReason, findContainer, lastLines, removeContainer, type NamedContainer } from './named-containers.ts';
+import { containerName, releaseContainer } from './release-container.ts';
+import { schedulerError } from './scheduler-error.ts';
+import { DockerSettingsSchema, type DockerSettings } from './settings.ts';
+
+export interface DockerSchedulerOptions {
+  /** time between health probes; default 500 ms */
+  readonly healthIntervalMs?: number;
+  /** credentials for pulling images the engine does not have */
+  readonly registryAuth?: RegistryAuth;
+}
+
+/** One rollout's fixed facts, handed from step to step. */
+interface Rollout {
+  readonly docker: Docker;
+  readonly log: LogSink;
+  readonly release: Release;
+  readonly settings: DockerSettings;
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly deadlineMs: number;
+}
+
+/**
+ * The `docker` scheduler: one container per (service, environment) on one Docker host, named
+ * `slipway-<service>-<environment>`, host network. A rollout pulls the pinned image if needed,
+ * creates the new container (so a bad config is refused before anything stops), stops the
+ * running one and keeps it as `<name>-previous`, starts the new one and waits for its health
+ * path. Healthy → the previous container is removed. Not healthy (or exited) → the new one is
+ * removed and the previous one started again; with no previous one the rollout has failed and
+ * nothing is left running.
+ */
+export function createDockerScheduler(docker: Docker, options: DockerSchedulerOptions = {}): Scheduler {
+  const intervalMs = options.healthIntervalMs ?? 500;
+  return {
+    async deploy(release, log, { deadlineMs }) {
+      try {
+        const settings = DockerSettingsSchema.parse(release.settings);
+        const name = containerName(release.service, release.environment);
+        return await rollOut({ docker, log, release, settings, name, intervalMs, deadlineMs }, options.registryAuth);
+      } catch (err) {
+        throw schedulerError(err);
+      }
+    },
+  };
+}
+
+async function rollOut(r: Rollout, auth: RegistryAuth | undefined): Promise<Deployment> {
+  const image = pinnedName(r.release.image);
+  const current = await findContainer(r.docker, r.name);
+  if (current?.running && current.image === image) {
+    r.log.line(`${current.label} already runs as ${r.name}; nothing to do`);
+    return { outcome: 'succeeded', detail: 'already running' };
+  }
+  await ensureImage(r.docker, image, auth, r.log);
+  const nextId = await createNext(r);
+  const previous = await retire(r, current);
+  try {
+    return await startNext(r, nextId, previous);
+  } catch (err) {
+    if (!engineFailure(err).unreachable) await restore(r, nextId, previous).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Creates the new container beside the running one, as `<name>-next`. */
+async function createNext(r: Rollout): Promise<string> {
+  const nextName = `${r.name}-next`;
+  await removeContainer(r.docker, nextName);
+  r.log.line(`Creating ${nextName} from ${pinnedName(r.release.image)}`);
+  const container = await r.docker.createContainer(releaseContainer(r.release, r.settings, nextName));
+  return container.id;
+}
+
+/** Stops the running container and keeps it as `<name>-previous`: what a rollback goes back to. */
+async function retire(r: Rollout, current: NamedContainer | undefined): Promise<NamedContainer | undefined> {
+  const previousName = `${r.name}-previous`;
+  if (!current) {
+    const leftover = await findContainer(r.docker, previousName);
+    if (leftover) r.log.line(`Keeping ${leftover.label} (${previousName}, left by an interrupted deploy) to roll back to`);
+    return leftover;
+  }
+  r.log.line(`Stopping ${current.label} (previous release)`);
+  await r.docker.getContainer(current.id).stop({ t: 10 }).catch(unlessStatus(304));
+  await removeContainer(r.docker, previousName);
+  await r.docker.getContainer(current.id).rename({ name: previousName });
+  return { ...current, name: previousName, running: false };
+}
+
+async function startNext(r: Rollout, nextId: string, previous: NamedContainer | undefined): Promise<Deployment> {
+  const tag = r.release.image.tag;
+  await r.docker.getContainer(nextId).rename({ name: r.name });
+  r.log.line(`Starting ${tag}`);
+  const outcome = await startAndWait(r, nextId);
+  if (!outcome.healthy) return rollBack(r, nextId, previous, outcome.reason);
+  r.log.line(`${tag} is healthy after ${seconds(outcome.afterMs)}`);
+  if (previous) {
+    r.log.line(`Removing ${previous.label} (previous release)`);
+    await removeContainer(r.docker, previous.id);
+  }
+  return { outcome: 'succeeded', detail: `healthy after ${seconds(outcome.afterMs)}`, previous: previous?.image };
+}
+
+async function startAndWait(r: Rollout, id: string): Promise<HealthOutcome> {
+  try {
+    await r.docker.getContainer(id).start();
+  } catch (err) {
+    const failure = engineFailure(err);
+    if (failure.unreachable || failure.status === 304) throw err;
+    return { healthy: false, exited: true, reason: `the container did not start: ${failure.message}` };
+  }
+  return waitHealthy(r, id);
+}
+
+/** Waits for the health path; when the container died, the log gets its last lines. */
+async function waitHealthy(r: Rollout, id: string): Promise<HealthOutcome> {
+  const url = `http://127.0.0.1:${r.settings.port}${r.settings.health_path}`;
+  r.log.line(`Waiting for ${url}`);
+  const outcome = await waitForHealth({
+    url, path: r.settings.health_path, intervalMs: r.intervalMs, deadlineMs: r.deadlineMs,
+    exited: () => exitReason(r.docker, id),
+  });
+  if (outcome.healthy) return outcome;
+  const lines = await lastLines(r.docker, id, 20).catch(() => []);
+  if (lines.length > 0) r.log.line('Last output of the container:');
+  for (const line of lines) r.log.line(`  | ${line}`);
+  const last = lines.at(-1);
+  return last && outcome.exited ? { ...outcome, reason: `${outcome.reason}; last output: ${last}` } : outcome;
+}
+
+async function rollBack(r: Rollout, nextId: string, previous: NamedContainer | undefined, reason: string): Promise<Deployment> {
+  const tag = r.release.image.tag;
+  r.log.line(`${tag} did not become healthy: ${reason}`);
+  r.log.line(`Removing ${tag}`);
+  await removeContainer(r.docker, nextId);
+  if (!previous) {
+    r.log.line('No previous release to roll back to');
+    return { outcome: 'failed', detail: reason };
+  }
+  r.log.line(`Rolling back to ${previous.label}`);
+  await r.docker.getContainer(previous.id).rename({ name: r.name });
+  await r.docker.getContainer(previous.id).start().catch(unlessStatus(304));
+  const back = await waitHealthy(r, previous.id);
+  r.log.line(back.healthy ? `${previous.label} is healthy again` : `${previous.label} is running again but not healthy: ${back.reason}`);
+  const detail = back.healthy ? reason : `${reason}; ${previous.label} was started again but ${back.reason}`;
+  return { outcome: 'rolled_back', detail, previous: previous.image };
+}
+
+/** After an unexpected error mid-rollout: new container out, previous one back under its name. */
+async function restore(r: Rollout, nextId: string, previous: NamedContainer | undefined): Promise<void> {
+  await removeContainer(r.docker, nextId);
+  if (!previous) return;
+  r.log.line(`Restarting ${previous.label} after the failed rollout`);
+  await r.docker.getContainer(previous.id).rename({ name: r.name });
+  await r.docker.getContainer(previous.id).start().catch(unlessStatus(304));
+}
+
+/** A catch handler that swallows one expected engine status (e.g. 304 "already stopped"). */
+function unlessStatus(status: number): (err: unknown) => void {
+  return (err) => {
+    if (engineFailure(err).status !== status) throw err;
+  };
+}

@@ -1,0 +1,21 @@
+import type Docker from 'dockerode';
+import type { Scheduler } from '../core/ports/scheduler.ts';
+import { createDockerScheduler } from './docker/docker-scheduler.ts';
+import type { SchedulerName } from './settings.ts';
+
+/** What a scheduler factory may use; each adapter takes what it needs. */
+export interface SchedulerContext {
+  readonly docker: Docker;
+  readonly registryAuth?: { username?: string; password?: string; serveraddress: string };
+}
+
+export type SchedulerFactory = (ctx: SchedulerContext) => Scheduler;
+
+/** Every scheduler adapter, by the name pipelines use. */
+export const schedulers = {
+  docker: (ctx) => createDockerScheduler(ctx.docker, { registryAuth: ctx.registryAuth }),
+} as const satisfies Record<SchedulerName, SchedulerFactory>;
+
+export function createSchedulers(ctx: SchedulerContext): Record<SchedulerName, Scheduler> {
+  return Object.fromEntries(Object.entries(schedulers).map(([name, make]) => [name, make(ctx)])) as Record<SchedulerName, Scheduler>;
+}

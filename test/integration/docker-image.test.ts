@@ -1,0 +1,312 @@
+/**
+ * The Docker edge of a build against a real engine and real registries: ImageBuilder (POST /build),
+ * TestRunner (a locked-down container), ImagePusher (push, digest, auth, unreachable registry).
+ * Run with `npm test -- test/integration/docker-image.test.ts`.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { isSlipwayError } from '../../src/core/errors.ts';
+import { imageTag, taggedName, type ImageRef } from '../../src/core/image.ts';
+import type { TestSpec } from '../../src/core/pipeline.ts';
+import { createDockerClient } from '../../src/docker/docker-client.ts';
+import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
+import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
+import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
+import { buildContext } from '../support/build-context.ts';
+import { testEnv } from '../support/env.ts';
+import { freePort } from '../support/free-port.ts';
+import { memoryLog } from '../support/memory-log.ts';
+
+const env = testEnv();
+const docker = createDockerClient(env.dockerHost);
+const run = randomBytes(3).toString('hex');
+const sha = randomBytes(20).toString('hex');
+const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(2)}s`;
+const image = (registry: string, name: string): ImageRef => ({ repository: `${registry}/slipway-test-${name}-${run}`, tag: imageTag(sha) });
+const spec = (command: string[], overrides: Partial<TestSpec> = {}): TestSpec => ({ command, timeout: 60, memory: 0, cpus: 0, ...overrides });
+
+/** Tags a built image under another repository, as a build for another registry would be named. */
+async function retag(built: ImageRef, target: ImageRef): Promise<ImageRef> {
+  await docker.getImage(built.id!).tag({ repo: target.repository, tag: target.tag });
+  return { ...target, id: built.id };
+}
+
+/** The registry's own digest for a tag: `HEAD /v2/<name>/manifests/<tag>`. */
+async function registryDigest(ref: ImageRef, auth?: { username: string; password: string }): Promise<string | null> {
+  const [host, ...path] = ref.repository.split('/');
+  const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
+  if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  const res = await fetch(`http://${host}/v2/${path.join('/')}/manifests/${ref.tag}`, { method: 'HEAD', headers });
+  assert.equal(res.status, 200, `HEAD manifest of ${taggedName(ref)}`);
+  return res.headers.get('docker-content-digest');
+}
+
+async function testContainersLeft(): Promise<number> {
+  const list = await docker.listContainers({ all: true, filters: { label: ['slipway.role=test'] } });
+  return list.length;
+}
+
+describe('ImageBuilder on Docker', () => {
+  const builder = createDockerImageBuilder(docker);
+
+  it('builds a context stream, tags the image, sets the labels, returns the engine id, logs the output', async (t) => {
+    const ref = image(env.registry, 'build');
+    const log = memoryLog();
+    const started = Date.now();
+    const built = await builder.build({
+      context: buildContext({
+        Dockerfile: 'FROM local/busybox\nRUN echo "hello from RUN" && echo made > /made.txt\nCOPY check.sh /check.sh\n',
+        'check.sh': 'test -f /made.txt\n',
+      }),
+      dockerfile: 'Dockerfile',
+      image: ref,
+      labels: { 'org.opencontainers.image.revision': sha, 'org.opencontainers.image.source': 'https://github.com/acme/web' },
+    }, log);
+    t.diagnostic(`build took ${seconds(started)}`);
+    assert.match(built.id ?? '', /^sha256:[0-9a-f]{64}$/);
+    assert.deepEqual({ ...built, id: undefined }, { ...ref, id: undefined });
+    const info = await docker.getImage(taggedName(ref)).inspect();
+    assert.equal(info.Id, built.id);
+    assert.equal(info.Config.Labels?.['org.opencontainers.image.revision'], sha);
+    assert.equal(info.Config.Labels?.['org.opencontainers.image.source'], 'https://github.com/acme/web');
+    assert.ok(log.lines.includes('Step 1/3 : FROM local/busybox'), log.text());
+    assert.ok(log.lines.includes('hello from RUN'), log.text());
+    assert.ok(log.lines.every((l) => !l.endsWith('\n')), 'no trailing newlines');
+  });
+
+  it('building the same context again is cheap (layer cache) and gives the same id', async (t) => {
+    const files = { Dockerfile: 'FROM local/busybox\nRUN echo cached > /c.txt\n' };
+    const ref = image(env.registry, 'cache');
+    const first = await builder.build({ context: buildContext(files), dockerfile: 'Dockerfile', image: ref, labels: {} }, memoryLog());
+    const log = memoryLog();
+    const started = Date.now();
+    const second = await builder.build({ context: buildContext(files), dockerfile: 'Dockerfile', image: ref, labels: {} }, log);
+    t.diagnostic(`cached rebuild took ${seconds(started)}`);
+    assert.equal(second.id, first.id);
+    assert.ok(log.lines.some((l) => l.includes('Using cache')), log.text());
+  });
+
+  it('a failing RUN step is BUILD_FAILED with the command\'s message; its output is in the log', async () => {
+    const log = memoryLog();
+    await assert.rejects(
+      builder.build({
+        context: buildContext({ Dockerfile: 'FROM local/busybox\nRUN echo "about to fail" && exit 7\n' }),
+        dockerfile: 'Dockerfile',
+        image: image(env.registry, 'fails'),
+        labels: {},
+      }, log),
+      (err: unknown) => {
+        assert.ok(isSlipwayError(err, 'BUILD_FAILED'), String(err));
+        assert.match(err.message, /returned a non-zero code: 7/);
+        assert.equal(err.retryable, false);
+        return true;
+      },
+    );
+    assert.ok(log.lines.includes('about to fail'), log.text());
+    const left = await docker.listContainers({ all: true, filters: { status: ['exited', 'created'] } });
+    assert.equal(left.length, 0, 'forcerm removed the failed step\'s container');
+  });
+
+  it('a Dockerfile that is not in the context is BUILD_FAILED saying so', async () => {
+    await assert.rejects(
+      builder.build({ context: buildContext({ 'README.md': 'hi\n' }), dockerfile: 'Dockerfile', image: image(env.registry, 'nodockerfile'), labels: {} }, memoryLog()),
+      (err: unknown) => isSlipwayError(err, 'BUILD_FAILED') && /Dockerfile/i.test(err.message),
+    );
+  });
+
+  it('an engine that cannot be reached is DOCKER_UNAVAILABLE (retryable)', async () => {
+    const gone = createDockerImageBuilder(createDockerClient('unix:///tmp/slipway-no-such-engine.sock'));
+    await assert.rejects(
+      gone.build({ context: buildContext({ Dockerfile: 'FROM local/busybox\n' }), dockerfile: 'Dockerfile', image: image(env.registry, 'x'), labels: {} }, memoryLog()),
+      (err: unknown) => isSlipwayError(err, 'DOCKER_UNAVAILABLE') && err.retryable,
+    );
+  });
+});
+
+describe('TestRunner on Docker', () => {
+  const runner = createDockerTestRunner(docker);
+  let built: ImageRef;
+  let hostServer: http.Server;
+  let hostPort: number;
+
+  before(async () => {
+    built = await createDockerImageBuilder(docker).build({
+      context: buildContext({ Dockerfile: 'FROM local/busybox\nCOPY check.sh /check.sh\n', 'check.sh': 'echo "checking"\necho "warning on stderr" >&2\nexit 0\n' }),
+      dockerfile: 'Dockerfile',
+      image: image(env.registry, 'tests'),
+      labels: {},
+    }, memoryLog());
+    hostPort = await freePort();
+    hostServer = http.createServer((_req, res) => res.end('REACHED-THE-HOST\n'));
+    await new Promise<void>((resolve) => hostServer.listen(hostPort, '127.0.0.1', resolve));
+  });
+  after(() => hostServer.close());
+
+  it('a passing command passes; stdout and stderr lines reach the log; the container is removed', async (t) => {
+    const log = memoryLog();
+    const started = Date.now();
+    const result = await runner.run({ image: built, spec: spec(['sh', '/check.sh']) }, log);
+    t.diagnostic(`test run took ${seconds(started)} (container ${result.durationMs} ms)`);
+    assert.deepEqual({ ...result, durationMs: 0 }, { passed: true, exitCode: 0, timedOut: false, durationMs: 0 });
+    assert.deepEqual(log.lines, ['checking', 'warning on stderr']);
+    assert.equal(await testContainersLeft(), 0);
+  });
+
+  it('runs by tag when the image id is not known', async () => {
+    const result = await runner.run({ image: { ...built, id: undefined }, spec: spec(['true']) }, memoryLog());
+    assert.equal(result.passed, true);
+  });
+
+  it('a failing command is a result: passed false with its exit code', async () => {
+    const log = memoryLog();
+    const result = await runner.run({ image: built, spec: spec(['sh', '-c', 'echo "1 test failed"; exit 3']) }, log);
+    assert.deepEqual({ ...result, durationMs: 0 }, { passed: false, exitCode: 3, timedOut: false, durationMs: 0 });
+    assert.deepEqual(log.lines, ['1 test failed']);
+    assert.equal(await testContainersLeft(), 0);
+  });
+
+  it('a command that outlives its time limit is killed: timedOut, not passed, container removed', async (t) => {
+    const log = memoryLog();
+    const started = Date.now();
+    const result = await runner.run({ image: built, spec: spec(['sh', '-c', 'echo started; sleep 30'], { timeout: 1 }) }, log);
+    t.diagnostic(`timed-out run took ${seconds(started)}`);
+    assert.equal(result.timedOut, true);
+    assert.equal(result.passed, false);
+    assert.equal(result.exitCode, null);
+    assert.ok(Date.now() - started < 10_000, 'killed soon after the limit');
+    assert.equal(log.lines[0], 'started');
+    assert.match(log.lines.at(-1) ?? '', /1s time limit/);
+    assert.equal(await testContainersLeft(), 0);
+  });
+
+  it('has no network: only the loopback interface, and the host\'s 127.0.0.1 is not reachable', async () => {
+    const log = memoryLog();
+    const result = await runner.run({
+      image: built,
+      spec: spec(['sh', '-c', `ls /sys/class/net; wget -T 3 -q -O- http://127.0.0.1:${hostPort}/ || echo "wget failed"`]),
+    }, log);
+    assert.equal(result.passed, true, log.text());
+    assert.deepEqual(log.lines.filter((l) => !l.startsWith('wget:')), ['lo', 'wget failed']);
+    assert.ok(!log.text().includes('REACHED-THE-HOST'));
+  });
+
+  it('has no Docker socket, no mounts from the host and no privilege escalation', async () => {
+    const socket = env.dockerHost.slice('unix://'.length);
+    const log = memoryLog();
+    const result = await runner.run({
+      image: built,
+      spec: spec(['sh', '-c', `for s in /var/run/docker.sock /run/docker.sock ${socket}; do test -e $s && echo "found $s"; done; grep -c docker.sock /proc/mounts; grep NoNewPrivs /proc/self/status`]),
+    }, log);
+    assert.deepEqual(log.lines, ['0', 'NoNewPrivs:\t1']);
+    assert.equal(result.exitCode, 0);
+  });
+
+  it('applies the memory and CPU limits of the spec', async () => {
+    const log = memoryLog();
+    await runner.run({
+      image: built,
+      spec: spec(['sh', '-c', 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us'], { memory: 64 * 1024 * 1024, cpus: 0.5 }),
+    }, log);
+    assert.equal(log.lines[0], String(64 * 1024 * 1024));
+    assert.match(log.lines[1] ?? '', /^50000( 100000)?$/);
+  });
+
+  it('an image the engine does not have is TEST_INFRA_FAILED', async () => {
+    await assert.rejects(
+      runner.run({ image: { repository: `${env.registry}/slipway-test-missing-${run}`, tag: 'git-0000000' }, spec: spec(['true']) }, memoryLog()),
+      (err: unknown) => isSlipwayError(err, 'TEST_INFRA_FAILED') && /No such image/i.test(err.message),
+    );
+  });
+
+  it('an engine that cannot be reached is DOCKER_UNAVAILABLE', async () => {
+    const gone = createDockerTestRunner(createDockerClient('unix:///tmp/slipway-no-such-engine.sock'));
+    await assert.rejects(gone.run({ image: built, spec: spec(['true']) }, memoryLog()), (err: unknown) => isSlipwayError(err, 'DOCKER_UNAVAILABLE'));
+  });
+});
+
+describe('ImagePusher on Docker', () => {
+  let built: ImageRef;
+
+  before(async () => {
+    built = await createDockerImageBuilder(docker).build({
+      context: buildContext({ Dockerfile: `FROM local/busybox\nRUN echo ${run} > /run-id\n` }),
+      dockerfile: 'Dockerfile',
+      image: image(env.registry, 'push'),
+      labels: {},
+    }, memoryLog());
+  });
+
+  it('pushes to the registry; the digest is the registry\'s Docker-Content-Digest for the tag', async (t) => {
+    const log = memoryLog();
+    const started = Date.now();
+    const pushed = await createDockerImagePusher(docker, undefined).push(built, log);
+    t.diagnostic(`push took ${seconds(started)}`);
+    assert.match(pushed.digest, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(pushed.digest, await registryDigest(built));
+    assert.deepEqual({ ...pushed, digest: undefined }, { ...built, digest: undefined });
+    assert.ok(log.lines.some((l) => /^Pushed [0-9a-f]{12}$/.test(l)), log.text());
+    assert.ok(log.lines.some((l) => l.includes(`digest: ${pushed.digest}`)), log.text());
+    assert.ok(!log.lines.some((l) => /^(Pushing|Preparing|Waiting)\b/.test(l)), 'no progress ticks in the log');
+  });
+
+  it('pushing again is a cheap no-op with the same digest', async (t) => {
+    const pusher = createDockerImagePusher(docker, undefined);
+    const first = await pusher.push(built, memoryLog());
+    const log = memoryLog();
+    const started = Date.now();
+    const again = await pusher.push(built, log);
+    t.diagnostic(`repeated push took ${seconds(started)}`);
+    assert.equal(again.digest, first.digest);
+    assert.ok(log.lines.some((l) => l.startsWith('Layer already exists')), log.text());
+  });
+
+  it('the auth registry without credentials is REGISTRY_DENIED (not retryable)', async () => {
+    const target = await retag(built, image(env.authRegistry, 'auth'));
+    await assert.rejects(createDockerImagePusher(docker, undefined).push(target, memoryLog()), (err: unknown) => {
+      assert.ok(isSlipwayError(err, 'REGISTRY_DENIED'), String(err));
+      assert.match(err.message, /unauthorized|authentication required|no basic auth/i);
+      assert.equal(err.retryable, false);
+      return true;
+    });
+  });
+
+  it('the auth registry with wrong credentials is REGISTRY_DENIED', async () => {
+    const target = await retag(built, image(env.authRegistry, 'auth'));
+    const pusher = createDockerImagePusher(docker, { username: env.authUsername, password: 'wrong-password', serveraddress: env.authRegistry });
+    await assert.rejects(pusher.push(target, memoryLog()), (err: unknown) => isSlipwayError(err, 'REGISTRY_DENIED'));
+  });
+
+  it('the auth registry with credentials takes the push; the password never reaches the log', async () => {
+    const target = await retag(built, image(env.authRegistry, 'auth'));
+    const log = memoryLog();
+    const pusher = createDockerImagePusher(docker, { username: env.authUsername, password: env.authPassword, serveraddress: env.authRegistry });
+    const pushed = await pusher.push(target, log);
+    assert.equal(pushed.digest, await registryDigest(target, { username: env.authUsername, password: env.authPassword }));
+    assert.ok(!log.text().includes(env.authPassword));
+  });
+
+  it('a registry nobody listens on is REGISTRY_UNREACHABLE (retryable)', async () => {
+    const target = await retag(built, image(`127.0.0.1:${await freePort()}`, 'closed'));
+    await assert.rejects(createDockerImagePusher(docker, undefined).push(target, memoryLog()), (err: unknown) => {
+      assert.ok(isSlipwayError(err, 'REGISTRY_UNREACHABLE'), String(err));
+      assert.match(err.message, /connection refused/);
+      assert.equal(err.retryable, true);
+      return true;
+    });
+  });
+});
+
+// keep the engine tidy for the next file; the images go with the throwaway engine
+after(async () => {
+  const tests = await docker.listContainers({ all: true, filters: { label: ['slipway.role=test'] } });
+  await Promise.all(tests.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+});

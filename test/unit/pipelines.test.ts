@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadPipelines, parsePipeline } from '../../src/config/load-pipelines.ts';
+import { isSlipwayError } from '../../src/core/errors.ts';
+import { schedulerSettings } from '../../src/schedulers/settings.ts';
+
+const VALID = `
+service: hello
+repository: acme/hello
+clone_url: file:///srv/git/hello.git
+dockerfile: Dockerfile
+test:
+  command: ["sh", "/check.sh"]
+deploy:
+  - branch: main
+    environment: production
+    scheduler: docker
+    docker:
+      port: 18780
+      health_path: /index.html
+`;
+
+function problemsOf(text: string): string {
+  const r = parsePipeline('pipelines/hello.yml', text, schedulerSettings);
+  assert.ok('problems' in r, 'expected problems');
+  return r.problems.join('\n');
+}
+
+describe('parsePipeline', () => {
+  it('reads the documented example', () => {
+    const r = parsePipeline('pipelines/hello.yml', VALID, schedulerSettings);
+    assert.ok('pipeline' in r);
+    const p = r.pipeline;
+    assert.equal(p.service, 'hello');
+    assert.equal(p.cloneUrl, 'file:///srv/git/hello.git');
+    assert.deepEqual(p.test, { command: ['sh', '/check.sh'], timeout: 600, memory: 1024 ** 3, cpus: 1 });
+    assert.deepEqual(p.deploy, [{ branch: 'main', environment: 'production', scheduler: 'docker', settings: { port: 18780, health_path: '/index.html', env: {} } }]);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['bad YAML', 'service: [', /pipelines\/hello.yml: not valid YAML/],
+    ['missing repository', 'service: hello', /pipelines\/hello.yml: repository: /],
+    ['upper-case service', VALID.replace('service: hello', 'service: Hello'), /service: must be a lower-case image name/],
+    ['unknown key', `${VALID}\nbuild_args: {}`, /\(root\): Unrecognized key: "build_args"/],
+    ['port as text', VALID.replace('port: 18780', 'port: "web"'), /deploy\.0\.docker\.port: Invalid input: expected number/],
+    ['unknown scheduler', VALID.replace('scheduler: docker', 'scheduler: kubernetes'), /deploy\.0\.scheduler: unknown scheduler "kubernetes"; one of: docker/],
+    ['block of another scheduler', VALID.replace('    docker:\n', '    nomad: {}\n    docker:\n'), /deploy\.0\.nomad: unexpected key/],
+    ['branch that is an option', VALID.replace('branch: main', 'branch: "--upload-pack=x"'), /deploy\.0\.branch: is not a valid git branch name/],
+    ['dockerfile outside the repo', VALID.replace('dockerfile: Dockerfile', 'dockerfile: ../x'), /dockerfile: must be a path inside the repository/],
+    ['clone URL that is an option', VALID.replace('file:///srv/git/hello.git', '"-oProxyCommand=x"'), /clone_url: must be/],
+    ['empty test command', VALID.replace('["sh", "/check.sh"]', '[]'), /test\.command: must name a program/],
+    ['bad memory', VALID.replace('command: ["sh", "/check.sh"]', 'command: [true]\n  memory: lots'), /test\.(command|memory)/],
+    ['same branch to same environment twice', VALID + VALID.slice(VALID.indexOf('  - branch')), /deploys to "production" twice/],
+  ];
+  for (const [name, text, problem] of bad) {
+    it(`rejects ${name}, naming file and key`, () => assert.match(problemsOf(text), problem));
+  }
+
+  it('reads memory sizes', () => {
+    const r = parsePipeline('f', VALID.replace('command: ["sh", "/check.sh"]', 'command: [sh]\n  memory: 512m\n  cpus: 0.5\n  timeout: 30'), schedulerSettings);
+    assert.ok('pipeline' in r);
+    assert.deepEqual(r.pipeline.test, { command: ['sh'], memory: 512 * 1024 ** 2, cpus: 0.5, timeout: 30 });
+  });
+});
+
+describe('loadPipelines', () => {
+  it('loads every YAML file and refuses duplicate services, naming both files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipelines-'));
+    writeFileSync(join(dir, 'a.yml'), VALID);
+    writeFileSync(join(dir, 'b.yaml'), VALID);
+    writeFileSync(join(dir, 'notes.txt'), 'ignored');
+    assert.throws(() => loadPipelines(dir, schedulerSettings), (err) => isSlipwayError(err, 'PIPELINE_INVALID') && /b\.yaml: service: "hello" is already defined in .*a\.yml/.test(err.message));
+  });
+  it('reports every broken file at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipelines-'));
+    writeFileSync(join(dir, 'a.yml'), 'service: [');
+    writeFileSync(join(dir, 'b.yml'), VALID.replace('port: 18780', 'port: 0'));
+    assert.throws(() => loadPipelines(dir, schedulerSettings), (err) => isSlipwayError(err) && /a\.yml: not valid YAML/.test(err.message) && /b\.yml: deploy\.0\.docker\.port/.test(err.message));
+  });
+  it('says which folder is missing', () => {
+    assert.throws(() => loadPipelines('/nonexistent/pipelines', schedulerSettings), /Cannot read the pipelines folder \/nonexistent\/pipelines.*SLIPWAY_PIPELINES_DIR/);
+  });
+  it('loads the repository example pipelines', () => {
+    const pipelines = loadPipelines('pipelines', schedulerSettings);
+    assert.ok(pipelines.some((p) => p.service === 'hello'));
+  });
+});

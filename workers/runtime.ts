@@ -1,0 +1,54 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config/config.ts';
+import { loadPipelines } from '../src/config/load-pipelines.ts';
+import type { Pipeline } from '../src/core/pipeline.ts';
+import type { BuildStore } from '../src/core/ports/build-store.ts';
+import type { StatusReporter } from '../src/core/ports/status-reporter.ts';
+import { createGitHubStatusReporter } from '../src/github/status-reporter.ts';
+import { createEnqueuer, type Enqueuer } from '../src/queue/queues.ts';
+import { schedulerSettings } from '../src/schedulers/settings.ts';
+import { createRedisBuildStore } from '../src/store/redis-build-store.ts';
+
+/** What the server and the workers share: validated config, pipelines, Redis, store, queues, statuses. */
+export interface Runtime {
+  readonly config: Config;
+  readonly pipelines: readonly Pipeline[];
+  readonly logger: Logger;
+  readonly redis: Redis;
+  readonly store: BuildStore;
+  readonly enqueuer: Enqueuer;
+  readonly statuses: StatusReporter;
+  readonly queuePrefix: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Loads pipelines (throwing PIPELINE_INVALID before anything connects) and connects to Redis.
+ * `fail-fast` (the HTTP server) makes commands fail at once while Redis is down, so a webhook gets
+ * a 503 GitHub records instead of a hang; `patient` (workers, and BullMQ's requirement there)
+ * holds commands until Redis is back.
+ */
+export function createRuntime(config: Config, logger: Logger, redisMode: 'fail-fast' | 'patient'): Runtime {
+  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
+  const redis = new Redis(
+    config.redisUrl,
+    redisMode === 'patient' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false },
+  );
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'Redis connection problem'));
+  const queuePrefix = `${config.redisPrefix}:queue`;
+  return {
+    config,
+    pipelines,
+    logger,
+    redis,
+    store: createRedisBuildStore(redis, config.redisPrefix),
+    enqueuer: createEnqueuer(redis, queuePrefix),
+    statuses: createGitHubStatusReporter({ token: config.github.token, apiUrl: config.github.apiUrl, logger }),
+    queuePrefix,
+    async close() {
+      await this.enqueuer.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Build } from '../src/core/build.ts';
+import { createApp } from '../src/http/app.ts';
+import { publishBuild } from '../src/pipeline/publish.ts';
+import { createAnnouncements } from '../src/store/announcements.ts';
+import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
+import { createDeliveryReceiver } from '../src/webhook/receive-delivery.ts';
+import type { Runtime } from './runtime.ts';
+
+/** The HTTP process: receives webhooks, serves the API and dashboard. Never builds or deploys. */
+export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const { config, logger } = rt;
+  const receive = createDeliveryReceiver({
+    secret: config.github.webhookSecret,
+    pipelines: rt.pipelines,
+    store: rt.store,
+    ledger: createDeliveryLedger(rt.redis, config.redisPrefix),
+    enqueuer: rt.enqueuer,
+    logger,
+  });
+  const announcements = createAnnouncements(rt.redis, config.redisPrefix);
+  const afterQueued = (builds: readonly Build[]) => {
+    for (const build of builds) {
+      void publishBuild({ statuses: rt.statuses, publicUrl: config.publicUrl }, build)
+        .then(() => announcements.mark(build.id))
+        .catch((err) => logger.warn({ err, build: build.id }, 'could not mark the build announced'));
+    }
+  };
+  const app = createApp({ receive, afterQueued, store: rt.store, logger, healthy: async () => (await rt.redis.ping()) === 'PONG' });
+  const server = app.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  logger.info({ url }, 'HTTP server listening');
+  return {
+    server,
+    url,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
