@@ -871,6 +871,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`export REDIS_URL=${s.redisUrl}`);
   console.log(`export DOCKER_HOST=${s.dockerHost}`);
   console.log(`export SLIPWAY_REGISTRY=${s.registry}`);
+  console.log(`export SLIPWAY_TEST_REGISTRY=${s.registry}`);
   if (s.authRegistry) {
     console.log(`export SLIPWAY_TEST_AUTH_REGISTRY=${s.authRegistry.host}`);
     console.log(`export SLIPWAY_TEST_AUTH_USERNAME=${s.authRegistry.username}`);

@@ -17,11 +17,12 @@ export interface ContainerOutput {
  * (stdin echo) and 1 are stdout, 2 is stderr. Frames and lines may be split or coalesced across
  * reads: bytes are buffered until a frame is complete, text until a newline arrives (per
  * stream, so stdout and stderr never mix within a line). `end` flushes unfinished lines.
+ * Both streams go to `log` unless stderr is given a sink of its own.
  */
-export function createContainerOutput(log: LogSink): ContainerOutput {
+export function createContainerOutput(log: LogSink, errorLog: LogSink = log): ContainerOutput {
   let buffer = Buffer.alloc(0);
   const stdout = decodedLines(log);
-  const stderr = decodedLines(log);
+  const stderr = decodedLines(errorLog);
   return {
     write(chunk) {
       buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);

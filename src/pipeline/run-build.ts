@@ -42,13 +42,13 @@ async function start(deps: BuildDeps, build: Build, log: BuildLog): Promise<void
   log.line(`Build ${build.id} of ${build.service}: ${e.kind === 'pull_request' ? `pull request #${e.pullRequest?.number}` : 'push'} to ${e.branch} at ${e.sha}`);
   if (e.pullRequest?.fork) log.line('Pull request from a fork: built and tested without secrets; never pushed or deployed.');
   await deps.announced(build.id);
-  const running = await deps.store.update(build.id, (b) => {
+  // No status here: the first stage posts "Fetching the commit" a moment later.
+  await deps.store.update(build.id, (b) => {
     b.state = 'running';
     b.startedAt ??= Date.now();
     b.detail = undefined;
     for (const s of b.stages) Object.assign(s, { state: 'pending', startedAt: undefined, finishedAt: undefined, detail: undefined });
   });
-  await publishBuild(deps, running);
 }
 
 async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog): Promise<Verdict> {

@@ -131,8 +131,9 @@ async function waitHealthy(r: Rollout, id: string): Promise<HealthOutcome> {
   if (outcome.healthy) return outcome;
   const lines = await lastLines(r.docker, id, 20).catch(() => []);
   if (lines.length > 0) r.log.line('Last output of the container:');
-  for (const line of lines) r.log.line(`  | ${line}`);
-  const last = lines.at(-1);
+  for (const line of lines) r.log.line(`  | ${line.text}`);
+  // the reason a process died is usually its last word on stderr, which may not be its last line
+  const last = (lines.filter((l) => l.stderr).at(-1) ?? lines.at(-1))?.text;
   return last && outcome.exited ? { ...outcome, reason: `${outcome.reason}; last output: ${last}` } : outcome;
 }
 

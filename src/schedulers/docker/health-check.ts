@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** One probe may take this long; a slower answer counts as none. */
+const PROBE_TIMEOUT_MS = 2_000;
+/** Even the last probe before the deadline gets this long, so it can tell "refused" from "slow". */
+const MIN_PROBE_MS = 250;
+
 /** How a wait for health ended: healthy after some time, or not, with the reason. */
 export type HealthOutcome =
   | { readonly healthy: true; readonly afterMs: number }
@@ -26,7 +31,7 @@ export async function waitForHealth(wait: HealthWait): Promise<HealthOutcome> {
   for (;;) {
     const exited = await wait.exited();
     if (exited !== undefined) return { healthy: false, exited: true, reason: `${exited} before health check ${wait.path} answered 2xx` };
-    last = await probe(wait.url, Math.max(1, Math.min(2_000, deadline - Date.now())));
+    last = await probe(wait.url, Math.min(PROBE_TIMEOUT_MS, Math.max(MIN_PROBE_MS, deadline - Date.now())));
     if (last === 'ok') return { healthy: true, afterMs: Date.now() - started };
     if (Date.now() + wait.intervalMs > deadline) break;
     await sleep(wait.intervalMs);
@@ -54,7 +59,7 @@ function fetchFailure(err: unknown, timeoutMs: number): string {
   return e.cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** `1.2s`, `30s` */
+/** `40ms`, `1.2s`, `30s`: short durations for log lines and details. */
 export function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))}s`;
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(1))}s`;
 }

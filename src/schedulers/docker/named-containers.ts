@@ -49,12 +49,33 @@ export async function exitReason(docker: Docker, id: string): Promise<string | u
   return `the container exited with code ${info.State.ExitCode}`;
 }
 
-/** The last `count` lines the container wrote (stdout and stderr). */
-export async function lastLines(docker: Docker, id: string, count: number): Promise<string[]> {
-  const lines: string[] = [];
-  const output = createContainerOutput({ line: (text) => lines.push(text) });
-  const raw = await docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false, tail: count });
-  output.write(raw);
+/** A line a container wrote, and whether it went to stderr. */
+export interface OutputLine {
+  readonly text: string;
+  readonly stderr: boolean;
+}
+
+/**
+ * The last `count` lines the container wrote. Once it has exited, only output up to that exit
+ * counts: the engine may already be running it again (restart policy), and the half-written
+ * start of the next run would hide the line that says why it died.
+ */
+export async function lastLines(docker: Docker, id: string, count: number): Promise<OutputLine[]> {
+  const container = docker.getContainer(id);
+  const info = await container.inspect();
+  const exited = !info.State.Running || info.State.Restarting || info.RestartCount > 0;
+  const until = exited && !info.State.FinishedAt.startsWith('0001-') ? unixSeconds(info.State.FinishedAt) : undefined;
+  const lines: OutputLine[] = [];
+  const output = createContainerOutput({ line: (text) => lines.push({ text, stderr: false }) }, { line: (text) => lines.push({ text, stderr: true }) });
+  const options = until ? { until } : { tail: count }; // the engine applies `tail` before `until`
+  output.write(await container.logs({ stdout: true, stderr: true, follow: false, ...options }));
   output.end();
   return lines.slice(-count);
+}
+
+/** `2026-11-25T19:46:56.776801086Z` → `1795549616.776801086`: Docker 20.10 takes only this form. */
+function unixSeconds(rfc3339: string): string {
+  const fraction = /\.(\d+)Z$/.exec(rfc3339)?.[1] ?? '';
+  const whole = Math.floor(Date.parse(rfc3339.replace(/\.\d+Z$/, 'Z')) / 1000);
+  return `${whole}.${fraction.padEnd(9, '0').slice(0, 9)}`;
 }

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/load-config.ts';
+import type { Build } from '../../src/core/build.ts';
+import { signBody } from '../../src/webhook/verify-signature.ts';
+import { startSlipway, type Running } from '../../workers/slipway.ts';
+import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
+import { startSlackEmulator, type SlackEmulator } from '../emulators/slack.ts';
+import { testEnv } from '../support/env.ts';
+import { freePort } from '../support/free-port.ts';
+import { createTestRepo, type TestRepo } from '../support/git-repo.ts';
+
+export const SECRET = 'e2e-webhook-secret';
+export const TOKEN = 'e2e-github-token';
+const FINAL = new Set(['passed', 'failed', 'error']);
+const DEPLOY_FINAL = new Set(['succeeded', 'failed', 'rolled_back', 'skipped', 'error']);
+
+/** The whole product on real Redis, Docker, registry and git, with GitHub and Slack emulated. */
+export interface Harness {
+  readonly service: string;
+  readonly repository: string;
+  readonly servicePort: number;
+  readonly repo: TestRepo;
+  readonly github: GitHubEmulator;
+  readonly slack: SlackEmulator;
+  readonly slipway: Running & { url: string };
+  readonly registry: string;
+  send(event: string, payload: unknown, options?: { delivery?: string; signature?: string | null; body?: string; contentType?: string }): Promise<{ status: number; body: any }>;
+  /** waits until the build and every deploy it queued have finished */
+  finished(id: string, timeoutMs?: number): Promise<Build>;
+  manifestDigest(tag: string): Promise<string | undefined>;
+  serviceAnswer(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { deadlineSeconds?: number } = {}): Promise<Harness> {
+  const env = testEnv();
+  const service = `hello-${randomUUID().slice(0, 8)}`;
+  const repository = `acme/${service}`;
+  const [servicePort, httpPort] = [await freePort(), await freePort()];
+  const github = await startGitHubEmulator({ token: TOKEN });
+  const slack = await startSlackEmulator();
+  const repo = createTestRepo(service);
+  const pipelinesDir = mkdtempSync(join(tmpdir(), 'slipway-pipelines-'));
+  writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, servicePort));
+  const config = loadConfig({
+    PORT: String(httpPort),
+    REDIS_URL: env.redisUrl,
+    DOCKER_HOST: env.dockerHost,
+    GITHUB_WEBHOOK_SECRET: SECRET,
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_API_URL: github.url,
+    SLACK_WEBHOOK_URL: slack.url,
+    SLIPWAY_REGISTRY: env.registry,
+    SLIPWAY_PIPELINES_DIR: pipelinesDir,
+    SLIPWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'slipway-data-')),
+    SLIPWAY_PUBLIC_URL: 'http://slipway.test',
+    SLIPWAY_REDIS_PREFIX: `e2e-${service}`,
+    SLIPWAY_DEPLOY_DEADLINE: String(options.deadlineSeconds ?? 20),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  });
+  const slipway = (await startSlipway(config, ['server', 'worker'], pino({ level: config.logLevel }))) as Running & { url: string };
+  const docker = new Docker({ socketPath: env.dockerHost.replace(/^unix:\/\//, '') });
+
+  return {
+    service,
+    repository,
+    servicePort,
+    repo,
+    github,
+    slack,
+    slipway,
+    registry: env.registry,
+    async send(event, payload, o = {}) {
+      const body = o.body ?? JSON.stringify(payload);
+      const headers: Record<string, string> = {
+        'content-type': o.contentType ?? 'application/json',
+        'user-agent': 'GitHub-Hookshot/044aadd',
+        'x-github-event': event,
+        'x-github-delivery': o.delivery ?? randomUUID(),
+      };
+      if (o.signature !== null) headers['x-hub-signature-256'] = o.signature ?? signBody(SECRET, body);
+      const res = await fetch(`${slipway.url}/webhooks/github`, { method: 'POST', headers, body });
+      return { status: res.status, body: await res.json() };
+    },
+    async finished(id, timeoutMs = 90_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const build = (await (await fetch(`${slipway.url}/api/builds/${id}`)).json()) as Build;
+        if (FINAL.has(build.state) && build.deploys.every((d) => DEPLOY_FINAL.has(d.state))) return build;
+        if (Date.now() > until) throw new Error(`build ${id} did not finish: ${JSON.stringify(build)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async manifestDigest(tag) {
+      const res = await fetch(`http://${env.registry}/v2/${service}/manifests/${tag}`, {
+        method: 'HEAD',
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+      });
+      return res.status === 200 ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
+    },
+    async serviceAnswer() {
+      try {
+        const res = await fetch(`http://127.0.0.1:${servicePort}/index.html`, { signal: AbortSignal.timeout(2000) });
+        return res.ok ? await res.text() : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async close() {
+      await slipway.close();
+      for (const name of [`slipway-${service}-production`, `slipway-${service}-production-previous`]) {
+        await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+      }
+      await Promise.all([github.close(), slack.close()]);
+    },
+  };
+}
+
+function pipelineYaml(service: string, repository: string, port: number): string {
+  return `service: ${service}
+repository: ${repository}
+test:
+  command: ["sh", "/check.sh"]
+  timeout: 60
+deploy:
+  - branch: main
+    environment: production
+    scheduler: docker
+    docker:
+      port: ${port}
+      health_path: /index.html
+`;
+}
+
+/** The example app's files, with the page's text replaced. */
+export function helloApp(page: string, extra: Record<string, string> = {}): Record<string, string | { from: string }> {
+  const app = new URL('../fixtures/hello-app/', import.meta.url).pathname;
+  return {
+    Dockerfile: { from: join(app, 'Dockerfile') },
+    'check.sh': { from: join(app, 'check.sh') },
+    'www/index.html': `<!doctype html><h1>${page}</h1>\n`,
+    ...extra,
+  };
+}

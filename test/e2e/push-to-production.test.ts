@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pullRequestPayload, pushPayload } from '../fixtures/payloads.ts';
+import { helloApp, startHarness, type Harness } from './harness.ts';
+
+/**
+ * The walking skeleton, end to end: signed GitHub events in; statuses, registry images, a running
+ * service and Slack messages out. One harness (one service) for the whole story, in order.
+ */
+describe('push to production on one machine', { timeout: 600_000 }, () => {
+  let h: Harness;
+  let firstSha = '';
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => h?.close());
+
+  const push = (sha: string, message: string, branch = 'main') =>
+    h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch, sha, message, author: 'ada' }));
+
+  it('answers a push with 202 before any git or Docker work, and posts pending within a second', async () => {
+    firstSha = h.repo.commit(helloApp('Hello, version one'), 'First release\n\nwith details');
+    const started = Date.now();
+    const res = await push(firstSha, 'First release\n\nwith details');
+    const answeredIn = Date.now() - started;
+    assert.equal(res.status, 202);
+    assert.equal(res.body.queued.length, 1);
+    assert.ok(answeredIn < 1000, `answered in ${answeredIn} ms`);
+    await h.github.waitFor((s) => s.some((x) => x.sha === firstSha && x.state === 'pending'), 1000);
+    const first = h.github.statuses.find((s) => s.sha === firstSha)!;
+    assert.equal(first.context, `slipway/${h.service}`);
+    assert.equal(first.description, 'Queued');
+    assert.equal(first.target_url, `http://slipway.test/builds/${res.body.queued[0].id}`);
+
+    const build = await h.finished(res.body.queued[0].id);
+    assert.equal(build.state, 'passed', build.detail);
+    assert.deepEqual(build.stages.map((s) => [s.name, s.state]), [['clone', 'passed'], ['build', 'passed'], ['test', 'passed'], ['push', 'passed']]);
+    assert.deepEqual(build.deploys.map((d) => [d.environment, d.state]), [['production', 'succeeded']]);
+    assert.equal(build.event.author, 'ada');
+
+    // The image is in the registry under git-<sha7>, with the digest the build recorded.
+    const digest = await h.manifestDigest(`git-${firstSha.slice(0, 7)}`);
+    assert.match(digest ?? '', /^sha256:[0-9a-f]{64}$/);
+    assert.equal(build.image?.digest, digest);
+    assert.equal(await h.manifestDigest('latest'), undefined);
+
+    // The service runs the new release.
+    assert.match((await h.serviceAnswer()) ?? '', /Hello, version one/);
+
+    // Statuses: build context ends in success, deploy context ends in success.
+    const latest = h.github.latest('acme', h.service, firstSha);
+    assert.equal(latest.get(`slipway/${h.service}`)?.state, 'success');
+    assert.equal(latest.get(`slipway/${h.service}/production`)?.state, 'success');
+    const buildStates = h.github.statuses.filter((s) => s.sha === firstSha && s.context === `slipway/${h.service}`).map((s) => s.description);
+    assert.deepEqual(buildStates.slice(0, 2), ['Queued', 'Fetching the commit']);
+    assert.ok(h.github.rejected.length === 0, JSON.stringify(h.github.rejected));
+
+    // Slack: one message for the deploy, saying what a person needs.
+    await h.slack.waitFor((m) => m.length === 1, 5000);
+    const text = JSON.stringify(h.slack.messages[0]!.body);
+    for (const part of [h.service, 'production', firstSha.slice(0, 7), 'First release', 'by ada', `http://slipway.test/builds/${build.id}`]) {
+      assert.ok(text.includes(part), `Slack message lacks ${part}: ${text}`);
+    }
+
+    // The full log is kept and served.
+    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    assert.match(log, /check\.sh: index\.html says hello/);
+    assert.match(log, /\[production\] Deploy succeeded/);
+  });
+
+  it('a redelivery of the same delivery queues nothing new', async () => {
+    const payload = pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha: firstSha });
+    const first = await h.send('push', payload, { delivery: 'same-guid' });
+    const again = await h.send('push', payload, { delivery: 'same-guid' });
+    assert.equal(first.status, 202);
+    assert.equal(again.status, 202);
+    assert.match(again.body.skipped, /already received/);
+    await h.finished(first.body.queued[0].id);
+    const { builds } = await (await fetch(`${h.slipway.url}/api/builds?limit=200`)).json() as { builds: { event: { deliveryId: string } }[] };
+    assert.equal(builds.filter((b) => b.event.deliveryId === 'same-guid').length, 1);
+  });
+
+  it('a push whose tests fail: failure status, nothing pushed, nothing deployed, failing output in the log', async () => {
+    const sha = h.repo.commit(helloApp('Goodbye'), 'Break the page');
+    const res = await push(sha, 'Break the page');
+    const build = await h.finished(res.body.queued[0].id);
+    assert.equal(build.state, 'failed');
+    assert.match(build.detail ?? '', /Tests failed \(exit code 1\)/);
+    assert.equal(build.deploys.length, 0);
+    assert.equal(await h.manifestDigest(`git-${sha.slice(0, 7)}`), undefined);
+    assert.match((await h.serviceAnswer()) ?? '', /Hello, version one/);
+    const latest = h.github.latest('acme', h.service, sha);
+    assert.equal(latest.get(`slipway/${h.service}`)?.state, 'failure');
+    assert.match(latest.get(`slipway/${h.service}`)?.description ?? '', /Tests failed/);
+    assert.equal(latest.get(`slipway/${h.service}/production`), undefined);
+    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    assert.match(log, /\$ sh \/check\.sh/);
+    assert.match(log, /Tests failed \(exit code 1\)/);
+  });
+
+  it('a pull request is built and tested with statuses on its head, never pushed or deployed', async () => {
+    const sha = h.repo.commit(helloApp('Hello from a branch'), 'Try something', 'feature-x');
+    const slackBefore = h.slack.messages.length;
+    const res = await h.send('pull_request', pullRequestPayload({ action: 'opened', repository: h.repository, cloneUrl: h.repo.url, sha, branch: 'feature-x' }));
+    assert.equal(res.status, 202);
+    const build = await h.finished(res.body.queued[0].id);
+    assert.equal(build.state, 'passed', build.detail);
+    assert.deepEqual(build.stages.map((s) => s.state), ['passed', 'passed', 'passed', 'skipped']);
+    assert.equal(build.deploys.length, 0);
+    assert.equal(await h.manifestDigest(`git-${sha.slice(0, 7)}`), undefined);
+    assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}`)?.state, 'success');
+    assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`), undefined);
+    assert.match((await h.serviceAnswer()) ?? '', /Hello, version one/);
+    assert.equal(h.slack.messages.length, slackBefore);
+  });
+
+  it('a release that never becomes healthy is rolled back and reported', async () => {
+    const sha = h.repo.commit(
+      { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
+      'Serve nothing',
+    );
+    const res = await push(sha, 'Serve nothing');
+    const build = await h.finished(res.body.queued[0].id, 120_000);
+    assert.equal(build.state, 'passed');
+    const deploy = build.deploys[0]!;
+    assert.equal(deploy.state, 'rolled_back', deploy.detail);
+    assert.match((await h.serviceAnswer()) ?? '', /Hello, version one/);
+    const latest = h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`);
+    assert.equal(latest?.state, 'failure');
+    assert.match(latest?.description ?? '', /^Rolled back in production/);
+    await h.slack.waitFor((m) => m.some((x) => x.text.startsWith('Rolled back') && x.text.includes(sha.slice(0, 7))), 5000);
+  });
+
+  it('an older commit is never deployed over a newer one', async () => {
+    const res = await push(firstSha, 'First release');
+    const build = await h.finished(res.body.queued[0].id);
+    // firstSha is what production runs (the broken one was rolled back), so this is a plain redeploy.
+    assert.equal(build.deploys[0]?.state, 'succeeded');
+    const newer = h.repo.commit(helloApp('Hello, version two'), 'Second release');
+    const second = await h.finished((await push(newer, 'Second release')).body.queued[0].id);
+    assert.equal(second.deploys[0]?.state, 'succeeded');
+    assert.match((await h.serviceAnswer()) ?? '', /version two/);
+    const stale = await h.finished((await push(firstSha, 'First release')).body.queued[0].id);
+    assert.equal(stale.deploys[0]?.state, 'skipped');
+    assert.match(stale.deploys[0]?.detail ?? '', /newer .* is already deployed/);
+    assert.match((await h.serviceAnswer()) ?? '', /version two/);
+  });
+});
