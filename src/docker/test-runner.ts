@@ -89,7 +89,10 @@ async function drain(stream: NodeJS.ReadableStream, output: { write(chunk: Uint8
   }
 }
 
-/** Runs one engine call, turning its failure into DOCKER_UNAVAILABLE or TEST_INFRA_FAILED. */
+/**
+ * Runs one engine call, turning its failure into DOCKER_UNAVAILABLE or TEST_INFRA_FAILED. A 4xx
+ * (no such image, no such program in the image) will fail the same way again: not retryable.
+ */
 async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -99,6 +102,7 @@ async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
       throw new SlipwayError('DOCKER_UNAVAILABLE', `could not ${what}: the Docker engine is not reachable: ${failure.message}`, { cause: err });
     }
     const hint = isNotFound(err) ? ' (is the image built on this engine?)' : '';
-    throw new SlipwayError('TEST_INFRA_FAILED', `could not ${what}: ${failure.message}${hint}`, { cause: err });
+    const retryable = failure.status === undefined || failure.status >= 500;
+    throw new SlipwayError('TEST_INFRA_FAILED', `could not ${what}: ${failure.message}${hint}`, { cause: err, retryable });
   }
 }

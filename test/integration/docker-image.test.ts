@@ -64,7 +64,7 @@ describe('ImageBuilder on Docker', () => {
     const started = Date.now();
     const built = await builder.build({
       context: buildContext({
-        Dockerfile: 'FROM local/busybox\nRUN echo "hello from RUN" && echo made > /made.txt\nCOPY check.sh /check.sh\n',
+        Dockerfile: `FROM local/busybox\nRUN echo "hello from RUN ${run}" && echo made > /made.txt\nCOPY check.sh /check.sh\n`,
         'check.sh': 'test -f /made.txt\n',
       }),
       dockerfile: 'Dockerfile',
@@ -79,12 +79,12 @@ describe('ImageBuilder on Docker', () => {
     assert.equal(info.Config.Labels?.['org.opencontainers.image.revision'], sha);
     assert.equal(info.Config.Labels?.['org.opencontainers.image.source'], 'https://github.com/acme/web');
     assert.ok(log.lines.some((l) => /^Step 1\/\d+ : FROM local\/busybox$/.test(l)), log.text());
-    assert.ok(log.lines.includes('hello from RUN'), log.text());
+    assert.ok(log.lines.includes(`hello from RUN ${run}`), log.text());
     assert.ok(log.lines.every((l) => !l.endsWith('\n')), 'no trailing newlines');
   });
 
   it('building the same context again is cheap (layer cache) and gives the same id', async (t) => {
-    const files = { Dockerfile: 'FROM local/busybox\nRUN echo cached > /c.txt\n' };
+    const files = { Dockerfile: `FROM local/busybox\nRUN echo ${run} > /c.txt\n` };
     const ref = image(env.registry, 'cache');
     const first = await builder.build({ context: buildContext(files), dockerfile: 'Dockerfile', image: ref, labels: {} }, memoryLog());
     const log = memoryLog();
@@ -157,7 +157,8 @@ describe('TestRunner on Docker', () => {
     const result = await runner.run({ image: built, spec: spec(['sh', '/check.sh']) }, log);
     t.diagnostic(`test run took ${seconds(started)} (container ${result.durationMs} ms)`);
     assert.deepEqual({ ...result, durationMs: 0 }, { passed: true, exitCode: 0, timedOut: false, durationMs: 0 });
-    assert.deepEqual(log.lines, ['checking', 'warning on stderr']);
+    // stdout and stderr are separate pipes: the engine does not keep their relative order
+    assert.deepEqual([...log.lines].sort(), ['checking', 'warning on stderr']);
     assert.equal(await testContainersLeft(), 0);
   });
 
@@ -226,6 +227,16 @@ describe('TestRunner on Docker', () => {
       runner.run({ image: { repository: `${env.registry}/slipway-test-missing-${run}`, tag: 'git-0000000' }, spec: spec(['true']) }, memoryLog()),
       (err: unknown) => isSlipwayError(err, 'TEST_INFRA_FAILED') && /No such image/i.test(err.message),
     );
+  });
+
+  it('a program the image does not have is TEST_INFRA_FAILED, not retryable, and leaves no container', async () => {
+    await assert.rejects(runner.run({ image: built, spec: spec(['no-such-program']) }, memoryLog()), (err: unknown) => {
+      assert.ok(isSlipwayError(err, 'TEST_INFRA_FAILED'), String(err));
+      assert.match(err.message, /executable file not found/);
+      assert.equal(err.retryable, false);
+      return true;
+    });
+    assert.equal(await testContainersLeft(), 0);
   });
 
   it('an engine that cannot be reached is DOCKER_UNAVAILABLE', async () => {

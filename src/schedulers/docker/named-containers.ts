@@ -73,7 +73,7 @@ export async function lastLines(docker: Docker, id: string, count: number): Prom
   return lines.slice(-count);
 }
 
-/** `2026-11-25T19:46:56.776801086Z` → `1795549616.776801086`: Docker 20.10 takes only this form. */
+/** `2026-11-25T19:46:56.776801086Z` → `1795636016.776801086`: Docker 20.10 takes only this form. */
 function unixSeconds(rfc3339: string): string {
   const fraction = /\.(\d+)Z$/.exec(rfc3339)?.[1] ?? '';
   const whole = Math.floor(Date.parse(rfc3339.replace(/\.\d+Z$/, 'Z')) / 1000);
