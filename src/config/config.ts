@@ -16,7 +16,8 @@ export interface Config {
   readonly registry: {
     /** host[:port][/namespace] */
     readonly address: string;
-    readonly auth: 'basic' | 'none';
+    /** `ecr`: credentials from ECR's authorization token, refreshed before it expires */
+    readonly auth: 'ecr' | 'basic' | 'none';
     readonly username?: string;
     readonly password?: string;
   };
@@ -28,4 +29,10 @@ export interface Config {
   readonly deployDeadlineMs: number;
   /** build jobs one worker runs at once */
   readonly buildConcurrency: number;
+  /** Nomad's own CLI variables: NOMAD_ADDR, NOMAD_TOKEN, NOMAD_NAMESPACE, NOMAD_REGION */
+  readonly nomad: { readonly addr: string; readonly token?: string; readonly namespace: string; readonly region?: string };
+  /** fleetctl's FLEETCTL_ENDPOINT: http://host:port or unix:///path */
+  readonly fleet: { readonly endpoint: string };
+  /** AWS_REGION and the SDK's per-service endpoint overrides; credentials come from the SDK's chain */
+  readonly aws: { readonly region?: string; readonly ecsEndpoint?: string; readonly ecrEndpoint?: string };
 }

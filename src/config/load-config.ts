@@ -25,7 +25,7 @@ const EnvSchema = z
         .string({ error: 'required: registry host[:port][/namespace] images are pushed to, e.g. 127.0.0.1:5000' })
         .regex(REGISTRY, 'must be host[:port][/namespace] in lower case, without a scheme, e.g. registry.example.com/team'),
     ),
-    SLIPWAY_REGISTRY_AUTH: opt(z.enum(['basic', 'none'])),
+    SLIPWAY_REGISTRY_AUTH: opt(z.enum(['ecr', 'basic', 'none'])),
     SLIPWAY_REGISTRY_USERNAME: opt(z.string()),
     SLIPWAY_REGISTRY_PASSWORD: opt(z.string()),
     SLIPWAY_PIPELINES_DIR: z.preprocess(blankToUndefined, z.string().default('./pipelines')),
@@ -35,20 +35,24 @@ const EnvSchema = z
     SLIPWAY_REDIS_PREFIX: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('slipway')),
     SLIPWAY_DEPLOY_DEADLINE: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).default(120)),
     SLIPWAY_BUILD_CONCURRENCY: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
+    NOMAD_ADDR: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4646')),
+    NOMAD_TOKEN: opt(z.string()),
+    NOMAD_NAMESPACE: z.preprocess(blankToUndefined, z.string().default('default')),
+    NOMAD_REGION: opt(z.string()),
+    FLEETCTL_ENDPOINT: z.preprocess(
+      blankToUndefined,
+      z.string().regex(/^(https?:\/\/[^\s]+|unix:\/\/\/[^\s]+)$/, 'must be http://host:port or unix:///path/to/fleet.sock').default('unix:///var/run/fleet.sock'),
+    ),
+    AWS_REGION: opt(z.string()),
+    AWS_ENDPOINT_URL_ECS: opt(z.url({ protocol: /^https?$/ })),
+    AWS_ENDPOINT_URL_ECR: opt(z.url({ protocol: /^https?$/ })),
     LOG_LEVEL: z.preprocess(
       blankToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
   })
   .superRefine((env, ctx) => {
-    if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/.test(env.SLIPWAY_REGISTRY) && env.SLIPWAY_REGISTRY_AUTH === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLIPWAY_REGISTRY_AUTH'],
-        message: 'ECR registries need ECR token auth, which this version does not have yet; set basic credentials explicitly',
-      });
-    }
-    const auth = env.SLIPWAY_REGISTRY_AUTH ?? (env.SLIPWAY_REGISTRY_USERNAME ? 'basic' : 'none');
+    const auth = registryAuthMode(env);
     if (auth === 'basic' && !(env.SLIPWAY_REGISTRY_USERNAME && env.SLIPWAY_REGISTRY_PASSWORD)) {
       ctx.addIssue({
         code: 'custom',
@@ -69,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new SlipwayError('CONFIG_INVALID', `Invalid configuration:\n${formatIssues(parsed.error.issues)}`);
   }
   const e = parsed.data;
-  const auth = e.SLIPWAY_REGISTRY_AUTH ?? (e.SLIPWAY_REGISTRY_USERNAME ? 'basic' : 'none');
+  const auth = registryAuthMode(e);
   return deepFreeze({
     port: e.PORT,
     host: e.SLIPWAY_HOST,
@@ -89,8 +93,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: e.SLIPWAY_DATA_DIR,
     logLevel: e.LOG_LEVEL,
     deployDeadlineMs: e.SLIPWAY_DEPLOY_DEADLINE * 1000,
+    nomad: { addr: e.NOMAD_ADDR.replace(/\/+$/, ''), token: e.NOMAD_TOKEN, namespace: e.NOMAD_NAMESPACE, region: e.NOMAD_REGION },
+    fleet: { endpoint: e.FLEETCTL_ENDPOINT },
+    aws: { region: e.AWS_REGION, ecsEndpoint: e.AWS_ENDPOINT_URL_ECS, ecrEndpoint: e.AWS_ENDPOINT_URL_ECR },
     buildConcurrency: e.SLIPWAY_BUILD_CONCURRENCY,
   });
+}
+
+const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?(\/|$)/;
+
+/** `ecr` for ECR registries, `basic` when a username is set, else `none`, unless set explicitly. */
+function registryAuthMode(env: { SLIPWAY_REGISTRY: string; SLIPWAY_REGISTRY_AUTH?: 'ecr' | 'basic' | 'none'; SLIPWAY_REGISTRY_USERNAME?: string }) {
+  if (env.SLIPWAY_REGISTRY_AUTH) return env.SLIPWAY_REGISTRY_AUTH;
+  if (ECR_HOST.test(env.SLIPWAY_REGISTRY)) return 'ecr';
+  return env.SLIPWAY_REGISTRY_USERNAME ? 'basic' : 'none';
 }
 
 function deepFreeze<T>(value: T): T {

@@ -37,7 +37,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { deadlineSeconds?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  deadlineSeconds?: number;
+  /** the deploy entry's scheduler and its block as YAML lines (default: the docker adapter on servicePort) */
+  deploy?: (servicePort: number, service: string) => { scheduler: string; block: string };
+  /** more environment for Slipway (scheduler endpoints, registry auth, …) */
+  env?: Record<string, string>;
+  /** registry to push to instead of the plain test registry (e.g. the auth registry) */
+  registry?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const env = testEnv();
   const service = `hello-${randomUUID().slice(0, 8)}`;
   const repository = `acme/${service}`;
@@ -46,7 +56,8 @@ export async function startHarness(options: { deadlineSeconds?: number } = {}): 
   const slack = await startSlackEmulator();
   const repo = createTestRepo(service);
   const pipelinesDir = mkdtempSync(join(tmpdir(), 'slipway-pipelines-'));
-  writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, servicePort));
+  const deploy = options.deploy?.(servicePort, service) ?? dockerDeploy(servicePort);
+  writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, deploy));
   const config = loadConfig({
     PORT: String(httpPort),
     REDIS_URL: env.redisUrl,
@@ -55,13 +66,14 @@ export async function startHarness(options: { deadlineSeconds?: number } = {}): 
     GITHUB_TOKEN: TOKEN,
     GITHUB_API_URL: github.url,
     SLACK_WEBHOOK_URL: slack.url,
-    SLIPWAY_REGISTRY: env.registry,
+    SLIPWAY_REGISTRY: options.registry ?? env.registry,
     SLIPWAY_PIPELINES_DIR: pipelinesDir,
     SLIPWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'slipway-data-')),
     SLIPWAY_PUBLIC_URL: 'http://slipway.test',
     SLIPWAY_REDIS_PREFIX: `e2e-${service}`,
     SLIPWAY_DEPLOY_DEADLINE: String(options.deadlineSeconds ?? 20),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...options.env,
   });
   const slipway = (await startSlipway(config, ['server', 'worker'], pino({ level: config.logLevel }))) as Running & { url: string };
   const docker = new Docker({ socketPath: env.dockerHost.replace(/^unix:\/\//, '') });
@@ -74,7 +86,7 @@ export async function startHarness(options: { deadlineSeconds?: number } = {}): 
     github,
     slack,
     slipway,
-    registry: env.registry,
+    registry: options.registry ?? env.registry,
     async send(event, payload, o = {}) {
       const body = o.body ?? JSON.stringify(payload);
       const headers: Record<string, string> = {
@@ -97,9 +109,11 @@ export async function startHarness(options: { deadlineSeconds?: number } = {}): 
       }
     },
     async manifestDigest(tag) {
-      const res = await fetch(`http://${env.registry}/v2/${service}/manifests/${tag}`, {
+      const registry = options.registry ?? env.registry;
+      const auth: Record<string, string> = registry === env.authRegistry ? { authorization: `Basic ${Buffer.from(`${env.authUsername}:${env.authPassword}`).toString('base64')}` } : {};
+      const res = await fetch(`http://${registry}/v2/${service}/manifests/${tag}`, {
         method: 'HEAD',
-        headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json', ...auth },
       });
       return res.status === 200 ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
     },
@@ -121,7 +135,12 @@ export async function startHarness(options: { deadlineSeconds?: number } = {}): 
   };
 }
 
-function pipelineYaml(service: string, repository: string, port: number): string {
+function dockerDeploy(port: number) {
+  return { scheduler: 'docker', block: `port: ${port}\nhealth_path: /index.html` };
+}
+
+function pipelineYaml(service: string, repository: string, deploy: { scheduler: string; block: string }): string {
+  const block = deploy.block.split('\n').map((l) => `      ${l}`).join('\n');
   return `service: ${service}
 repository: ${repository}
 test:
@@ -130,10 +149,9 @@ test:
 deploy:
   - branch: main
     environment: production
-    scheduler: docker
-    docker:
-      port: ${port}
-      health_path: /index.html
+    scheduler: ${deploy.scheduler}
+    ${deploy.scheduler}:
+${block}
 `;
 }
 

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { imageTag, type PushedImage } from '../../src/core/image.ts';
+import { createDockerClient } from '../../src/docker/docker-client.ts';
+import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
+import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
+import { buildContext } from './build-context.ts';
+import { testEnv } from './env.ts';
+import { memoryLog } from './memory-log.ts';
+
+/** sh (PID 1) traps TERM so a stop is quick; httpd serves /www on 127.0.0.1:$PORT. */
+const SERVE = `CMD ["sh", "-c", "trap 'exit 0' TERM; busybox httpd -f -p 127.0.0.1:$PORT -h /www & wait"]`;
+/** Starts and keeps running, but never answers HTTP: a release that never becomes healthy. */
+const SILENT = `CMD ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]`;
+
+/**
+ * Builds an image FROM local/busybox in the test engine and pushes it to the test registry, as
+ * the build pipeline would hand it to a deploy. `healthy: false` makes one that never answers.
+ */
+export async function publishSite(repository: string, page: string, options: { healthy?: boolean } = {}): Promise<PushedImage> {
+  const env = testEnv();
+  const docker = createDockerClient(env.dockerHost);
+  const sha = randomBytes(20).toString('hex');
+  const cmd = options.healthy === false ? SILENT : SERVE;
+  const built = await createDockerImageBuilder(docker).build(
+    {
+      context: buildContext({ Dockerfile: `FROM local/busybox\nRUN mkdir -p /www && echo '${page}' > /www/index.html\n${cmd}\n` }),
+      dockerfile: 'Dockerfile',
+      image: { repository: `${env.registry}/${repository}`, tag: imageTag(sha) },
+      labels: { 'org.opencontainers.image.revision': sha },
+    },
+    memoryLog(),
+  );
+  return createDockerImagePusher(docker, undefined).push(built, memoryLog());
+}
+
+/** A digest-pinned reference to an image that was never pushed. */
+export function missingImage(repository: string): PushedImage {
+  const env = testEnv();
+  return { repository: `${env.registry}/${repository}`, tag: 'git-0000000', digest: `sha256:${'0'.repeat(64)}` };
+}
