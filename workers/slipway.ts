@@ -66,7 +66,7 @@ function startWorkers(rt: Runtime) {
     pusher: createDockerImagePusher(docker, registryAuth),
   });
   const deploy = startDeployWorker(rt, {
-    schedulers: createSchedulers({ docker, registryAuth }),
+    schedulers: createSchedulers({ docker, registryAuth, nomad: config.nomad, fleet: config.fleet, aws: config.aws }),
     ancestry: source,
     notifier: createSlackNotifier({ webhookUrl: config.slackWebhookUrl, logger: rt.logger }),
   });

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import type { Config } from '../config/config.ts';
 import type { Scheduler } from '../core/ports/scheduler.ts';
 import { createDockerScheduler } from './docker/docker-scheduler.ts';
 import type { SchedulerName } from './settings.ts';
@@ -7,6 +8,9 @@ import type { SchedulerName } from './settings.ts';
 export interface SchedulerContext {
   readonly docker: Docker;
   readonly registryAuth?: { username?: string; password?: string; serveraddress: string };
+  readonly nomad: Config['nomad'];
+  readonly fleet: Config['fleet'];
+  readonly aws: Config['aws'];
 }
 
 export type SchedulerFactory = (ctx: SchedulerContext) => Scheduler;

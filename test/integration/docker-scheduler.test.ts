@@ -164,6 +164,17 @@ describe('docker scheduler', () => {
     assert.equal(await get(port), 'release pulled');
   });
 
+  it('after an interrupted rollout (release stopped and kept as -previous), a failing deploy rolls back to it', async () => {
+    await docker.getContainer(name).stop({ t: 5 });
+    await docker.getContainer(name).rename({ name: `${name}-previous` });
+    const log = memoryLog();
+    const deployment = await scheduler.deploy(release(images.silent, 'production', port), log, { deadlineMs: 1_000 });
+    assert.equal(deployment.outcome, 'rolled_back', log.text());
+    assert.equal(deployment.previous, pinnedName(images.pulled));
+    assert.equal(await get(port), 'release pulled');
+    assert.deepEqual([...(await containers()).keys()], [name]);
+  });
+
   it('first-ever deploy that is not healthy: failed, and no container is left', async () => {
     const log = memoryLog();
     const otherPort = await freePort();
