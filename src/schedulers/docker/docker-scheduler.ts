@@ -62,11 +62,12 @@ async function rollOut(r: Rollout, auth: RegistryAuth | undefined): Promise<Depl
   }
   await ensureImage(r.docker, image, auth, r.log);
   const nextId = await createNext(r);
-  const previous = await retire(r, current);
+  let previous: NamedContainer | undefined;
   try {
+    previous = await retire(r, current);
     return await startNext(r, nextId, previous);
   } catch (err) {
-    if (!engineFailure(err).unreachable) await restore(r, nextId, previous).catch(() => undefined);
+    if (!engineFailure(err).unreachable) await restore(r, nextId, previous ?? current).catch(() => undefined);
     throw err;
   }
 }
@@ -160,8 +161,9 @@ async function restore(r: Rollout, nextId: string, previous: NamedContainer | un
   await removeContainer(r.docker, nextId);
   if (!previous) return;
   r.log.line(`Restarting ${previous.label} after the failed rollout`);
-  await r.docker.getContainer(previous.id).rename({ name: r.name });
-  await r.docker.getContainer(previous.id).start().catch(unlessStatus(304));
+  const container = r.docker.getContainer(previous.id);
+  await container.rename({ name: r.name }).catch(() => undefined); // it may still have that name
+  await container.start().catch(unlessStatus(304));
 }
 
 /** A catch handler that swallows one expected engine status (e.g. 304 "already stopped"). */
