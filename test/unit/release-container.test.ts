@@ -32,7 +32,7 @@ describe('releaseContainer', () => {
         'slipway.sha': '59b20b8d5c5ff8f9ffb59cb2a1b8a1c0a0e3d7f1',
         'slipway.build': '981',
       },
-      HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' } },
+      HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' }, Init: true },
     });
   });
 });

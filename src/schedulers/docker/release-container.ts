@@ -29,6 +29,9 @@ export function releaseContainer(release: Release, settings: DockerSettings, nam
     HostConfig: {
       NetworkMode: 'host',
       RestartPolicy: { Name: 'unless-stopped' },
+      // docker-init as PID 1 forwards SIGTERM: a server that is PID 1 itself would ignore it and
+      // make every stop wait for the kill timeout.
+      Init: true,
     },
   };
 }
