@@ -1,15 +1,6 @@
 import { z } from 'zod';
+import { ByteSize } from './byte-size.ts';
 import { isAcceptableCloneUrl, isValidBranchName } from '../core/refs.ts';
-
-const SIZE = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i;
-const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-/** `512m`, `1g`, `1.5GiB` or a number of bytes. */
-const Bytes = z.union([z.number().int().min(0), z.string().regex(SIZE, 'must be a size such as 512m or 1g')]).transform((v) => {
-  if (typeof v === 'number') return v;
-  const [, n, unit] = SIZE.exec(v.trim()) as RegExpExecArray;
-  return Math.round(Number(n) * (UNITS[(unit ?? '').toLowerCase()] ?? 1));
-});
 
 const BranchName = z.string().refine(isValidBranchName, 'is not a valid git branch name');
 
@@ -18,7 +9,7 @@ const CloneUrl = z.string().refine(isAcceptableCloneUrl, 'must be an https://, s
 export const TestSchema = z.strictObject({
   command: z.array(z.string()).min(1, 'must name a program, e.g. ["sh", "/check.sh"]'),
   timeout: z.number().int().min(1).max(86_400).default(600),
-  memory: Bytes.default(1024 ** 3),
+  memory: ByteSize.default(1024 ** 3),
   cpus: z.number().min(0).max(64).default(1),
 });
 

@@ -32,6 +32,7 @@ export function releaseContainer(release: Release, settings: DockerSettings, nam
       // docker-init as PID 1 forwards SIGTERM: a server that is PID 1 itself would ignore it and
       // make every stop wait for the kill timeout.
       Init: true,
+      ...(settings.memory ? { Memory: settings.memory } : {}),
     },
   };
 }
