@@ -26,6 +26,8 @@ export interface Deployment {
 /**
  * A scheduler adapter. `deploy` rolls the release out, waits for health within `deadlineMs`,
  * and rolls back on failure. Deploying the image that already runs is a no-op that succeeds.
+ * `deadlineMs` bounds the wait for health once the new release is started (pulling the image
+ * is not counted); a rollback's own wait for the previous release gets the same bound.
  * Callers run at most one `deploy` at a time per (service, environment).
  * Throws SCHEDULER_REJECTED when the scheduler refuses the job (no retry) and
  * SCHEDULER_UNREACHABLE when it cannot be reached (retry with backoff).
