@@ -1,4 +1,4 @@
-import type { Build } from '../core/build.ts';
+import type { Build, DeployRecord } from '../core/build.ts';
 import { describeError, isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { imageTag, type ImageRef, type PushedImage } from '../core/image.ts';
 import { targetsFor, type Pipeline } from '../core/pipeline.ts';
@@ -99,26 +99,31 @@ async function runTests(deps: BuildDeps, image: ImageRef, pipeline: Pipeline, lo
 
 async function finish(deps: BuildDeps, buildId: string, verdict: Verdict, log: BuildLog, pipeline?: Pipeline): Promise<Build> {
   log.line(`Build ${verdict.state}: ${verdict.detail}`);
+  const build = await deps.store.update(buildId, (b) => {
+    if (verdict.image) b.image = { repository: verdict.image.repository, tag: verdict.image.tag, digest: verdict.image.digest };
+  });
+  // Deploy records exist before the build reads as finished, so nobody sees "passed, no deploys" in between.
+  const deploys = verdict.state === 'passed' && pipeline ? await recordDeploys(deps, build, pipeline) : [];
   const done = await deps.store.update(buildId, (b) => {
     b.state = verdict.state;
     b.detail = verdict.detail;
     b.finishedAt = Date.now();
-    if (verdict.image) b.image = { repository: verdict.image.repository, tag: verdict.image.tag, digest: verdict.image.digest };
   });
   await log.flush();
   await publishBuild(deps, done);
-  if (verdict.state === 'passed' && pipeline) await queueDeploys(deps, done, pipeline);
+  for (const deploy of deploys) {
+    await deps.enqueueDeploy(buildId, deploy.environment);
+    await publishDeploy(deps, done, deploy);
+  }
   return done;
 }
 
-async function queueDeploys(deps: BuildDeps, build: Build, pipeline: Pipeline): Promise<void> {
-  if (build.event.kind !== 'push' || !build.image?.digest) return;
-  for (const target of targetsFor(pipeline, build.event.branch)) {
-    const deploy = { environment: target.environment, scheduler: target.scheduler, state: 'queued' as const };
-    const updated = await deps.store.setDeploy(build.id, deploy);
-    await deps.enqueueDeploy(build.id, target.environment);
-    await publishDeploy(deps, updated, deploy);
-  }
+/** The deploys a passed push build starts: one per environment its branch maps to. */
+async function recordDeploys(deps: BuildDeps, build: Build, pipeline: Pipeline): Promise<DeployRecord[]> {
+  if (build.event.kind !== 'push' || !build.image?.digest) return [];
+  const deploys = targetsFor(pipeline, build.event.branch).map((t): DeployRecord => ({ environment: t.environment, scheduler: t.scheduler, state: 'queued' }));
+  for (const deploy of deploys) await deps.store.setDeploy(build.id, deploy);
+  return deploys;
 }
 
 function ociLabels(build: Build, checkout: Checkout): Record<string, string> {

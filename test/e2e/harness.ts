@@ -29,6 +29,8 @@ export interface Harness {
   readonly slack: SlackEmulator;
   readonly slipway: Running & { url: string };
   readonly registry: string;
+  /** every line of the operator's log (pino JSON, debug level) */
+  readonly operatorLog: string[];
   send(event: string, payload: unknown, options?: { delivery?: string; signature?: string | null; body?: string; contentType?: string }): Promise<{ status: number; body: any }>;
   /** waits until the build and every deploy it queued have finished */
   finished(id: string, timeoutMs?: number): Promise<Build>;
@@ -72,10 +74,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SLIPWAY_PUBLIC_URL: 'http://slipway.test',
     SLIPWAY_REDIS_PREFIX: `e2e-${service}`,
     SLIPWAY_DEPLOY_DEADLINE: String(options.deadlineSeconds ?? 20),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: 'debug',
     ...options.env,
   });
-  const slipway = (await startSlipway(config, ['server', 'worker'], pino({ level: config.logLevel }))) as Running & { url: string };
+  const operatorLog: string[] = [];
+  const logger = pino({ level: config.logLevel }, { write: (line: string) => void operatorLog.push(line) });
+  const slipway = (await startSlipway(config, ['server', 'worker'], logger)) as Running & { url: string };
   const docker = new Docker({ socketPath: env.dockerHost.replace(/^unix:\/\//, '') });
 
   return {
@@ -87,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     slack,
     slipway,
     registry: options.registry ?? env.registry,
+    operatorLog,
     async send(event, payload, o = {}) {
       const body = o.body ?? JSON.stringify(payload);
       const headers: Record<string, string> = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pullRequestPayload, pushPayload } from '../fixtures/payloads.ts';
-import { helloApp, startHarness, type Harness } from './harness.ts';
+import { helloApp, SECRET, startHarness, TOKEN, type Harness } from './harness.ts';
 
 /**
  * The walking skeleton, end to end: signed GitHub events in; statuses, registry images, a running
@@ -68,6 +68,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
     assert.match(log, /\[production\] Deploy succeeded/);
   });
 
+
   it('a redelivery of the same delivery queues nothing new', async () => {
     const payload = pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha: firstSha });
     const first = await h.send('push', payload, { delivery: 'same-guid' });
@@ -114,6 +115,19 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
     assert.equal(h.slack.messages.length, slackBefore);
   });
 
+  it('a pull request from a fork is built and tested without secrets, never pushed or deployed', async () => {
+    const sha = h.repo.commit(helloApp('Hello from a fork'), 'Fork change', 'fork-branch');
+    const res = await h.send('pull_request', pullRequestPayload({ action: 'synchronize', repository: h.repository, cloneUrl: h.repo.url, sha, branch: 'fork-branch', headRepository: 'mallory/hello' }));
+    const build = await h.finished(res.body.queued[0].id);
+    assert.equal(build.state, 'passed', build.detail);
+    assert.equal(build.event.pullRequest?.fork, true);
+    assert.equal(build.stages.find((s) => s.name === 'push')?.state, 'skipped');
+    assert.equal(build.deploys.length, 0);
+    assert.equal(await h.manifestDigest(`git-${sha.slice(0, 7)}`), undefined);
+    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    assert.match(log, /Pull request from a fork: built and tested without secrets/);
+  });
+
   it('a release that never becomes healthy is rolled back and reported', async () => {
     const sha = h.repo.commit(
       { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
@@ -144,5 +158,13 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
     assert.equal(stale.deploys[0]?.state, 'skipped');
     assert.match(stale.deploys[0]?.detail ?? '', /newer .* is already deployed/);
     assert.match((await h.serviceAnswer()) ?? '', /version two/);
+  });
+
+  it('never writes the GitHub token, the webhook secret or the Slack URL to either log', async () => {
+    const { builds } = (await (await fetch(`${h.slipway.url}/api/builds?limit=200`)).json()) as { builds: { id: string }[] };
+    const buildLogs = await Promise.all(builds.map(async (b) => (await fetch(`${h.slipway.url}/api/builds/${b.id}/logs`)).text()));
+    const everything = [...buildLogs, ...h.operatorLog].join('\n');
+    assert.ok(h.operatorLog.length > 10, 'the operator log was captured');
+    for (const secret of [TOKEN, SECRET, h.slack.url]) assert.ok(!everything.includes(secret), `a log contains ${secret}`);
   });
 });
