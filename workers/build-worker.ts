@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { ImageBuilder } from '../src/core/ports/image-builder.ts';
 import type { ImagePusher } from '../src/core/ports/image-pusher.ts';
 import type { SourceFetcher } from '../src/core/ports/source-fetcher.ts';
@@ -7,7 +7,7 @@ import { BUILD_QUEUE, type BuildJobData } from '../src/queue/jobs.ts';
 import { runBuild } from '../src/pipeline/run-build.ts';
 import { createAnnouncements } from '../src/store/announcements.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
-import type { Runtime } from './runtime.ts';
+import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
 
 const ANNOUNCE_WAIT_MS = 2_000;
 
@@ -23,30 +23,20 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters): Worker<B
   const announcements = createAnnouncements(rt.redis, rt.config.redisPrefix);
   const deps = {
     ...adapters,
-    pipelines: rt.pipelines,
-    store: rt.store,
-    statuses: rt.statuses,
-    publicUrl: rt.config.publicUrl,
-    logger: rt.logger,
+    ...pipelineDeps(rt),
     registry: rt.config.registry.address,
     enqueueDeploy: (buildId: string, environment: string) => rt.enqueuer.enqueueDeploy({ buildId, environment }),
     announced: (buildId: string) => announcements.wait(buildId, ANNOUNCE_WAIT_MS),
   };
-  const worker = new Worker<BuildJobData>(
-    BUILD_QUEUE,
-    async (job) => {
-      const log = rt.logger.child({ build: job.data.buildId, attempt: job.attemptsMade + 1 });
-      log.info('build started');
-      try {
-        const build = await runBuild({ ...deps, logger: log }, job.data.buildId, attemptOf(job));
-        log.info({ state: build.state, detail: build.detail }, 'build finished');
-      } catch (err) {
-        log.warn({ err }, 'build attempt failed');
-        throw toBullError(err);
-      }
-    },
-    { connection: rt.redis, prefix: rt.queuePrefix, concurrency: rt.config.buildConcurrency, lockDuration: 60_000 },
-  );
-  worker.on('error', (err) => rt.logger.error({ err: err.message }, 'build worker error'));
-  return worker;
+  return startQueueWorker<BuildJobData>(rt, BUILD_QUEUE, rt.config.buildConcurrency, async (job) => {
+    const log = rt.logger.child({ build: job.data.buildId, attempt: job.attemptsMade + 1 });
+    log.info('build started');
+    try {
+      const build = await runBuild({ ...deps, logger: log }, job.data.buildId, attemptOf(job));
+      log.info({ state: build.state, detail: build.detail }, 'build finished');
+    } catch (err) {
+      log.warn({ err }, 'build attempt failed');
+      throw toBullError(err);
+    }
+  });
 }

@@ -1,3 +1,4 @@
+import { Worker, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.ts';
@@ -5,6 +6,7 @@ import { loadPipelines } from '../src/config/load-pipelines.ts';
 import type { Pipeline } from '../src/core/pipeline.ts';
 import type { BuildStore } from '../src/core/ports/build-store.ts';
 import type { StatusReporter } from '../src/core/ports/status-reporter.ts';
+import type { PipelineDeps } from '../src/pipeline/deps.ts';
 import { createGitHubStatusReporter } from '../src/github/status-reporter.ts';
 import { createEnqueuer, type Enqueuer } from '../src/queue/queues.ts';
 import { schedulerSettings } from '../src/schedulers/settings.ts';
@@ -21,6 +23,18 @@ export interface Runtime {
   readonly statuses: StatusReporter;
   readonly queuePrefix: string;
   close(): Promise<void>;
+}
+
+/** The part of the pipeline deps every job shares, taken from the runtime. */
+export function pipelineDeps(rt: Runtime): PipelineDeps {
+  return { pipelines: rt.pipelines, store: rt.store, statuses: rt.statuses, publicUrl: rt.config.publicUrl, logger: rt.logger };
+}
+
+/** A BullMQ worker on one of Slipway's queues, with the runtime's connection, prefix and error log. */
+export function startQueueWorker<T>(rt: Runtime, queue: string, concurrency: number, process: Processor<T>): Worker<T> {
+  const worker = new Worker<T>(queue, process, { connection: rt.redis, prefix: rt.queuePrefix, concurrency, lockDuration: 60_000 });
+  worker.on('error', (err) => rt.logger.error({ err: err.message, queue }, 'worker error'));
+  return worker;
 }
 
 /**

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.ts';
+import type { RegistryCredentials } from '../src/core/ports/registry-credentials.ts';
 import { createDockerClient } from '../src/docker/docker-client.ts';
 import { createDockerImageBuilder } from '../src/docker/image-builder.ts';
 import { createDockerImagePusher } from '../src/docker/image-pusher.ts';
-import type { RegistryAuth } from '../src/docker/registry-auth.ts';
 import { createDockerTestRunner } from '../src/docker/test-runner.ts';
 import { createGitSourceFetcher } from '../src/git/git-source-fetcher.ts';
 import { createSlackNotifier } from '../src/notifiers/slack-notifier.ts';
+import { createEcrCredentials } from '../src/registries/ecr-credentials.ts';
+import { registryHost } from '../src/registries/registry-host.ts';
+import { createStaticCredentials } from '../src/registries/static-credentials.ts';
 import { createSchedulers } from '../src/schedulers/index.ts';
 import { startBuildWorker } from './build-worker.ts';
 import { startDeployWorker } from './deploy-worker.ts';
@@ -57,25 +60,27 @@ export async function startSlipway(config: Config, roles: readonly Role[], logge
 function startWorkers(rt: Runtime) {
   const { config } = rt;
   const docker = createDockerClient(config.dockerHost);
-  const registryAuth = registryAuthFor(config);
+  const registryCredentials = registryCredentialsFor(config);
   const source = createGitSourceFetcher(config.dataDir);
   const build = startBuildWorker(rt, {
     source,
     builder: createDockerImageBuilder(docker),
     tests: createDockerTestRunner(docker),
-    pusher: createDockerImagePusher(docker, registryAuth),
+    pusher: createDockerImagePusher(docker, registryCredentials),
   });
   const deploy = startDeployWorker(rt, {
-    schedulers: createSchedulers({ docker, registryAuth, nomad: config.nomad, fleet: config.fleet, aws: config.aws }),
+    schedulers: createSchedulers({ docker, registryCredentials, nomad: config.nomad, fleet: config.fleet, aws: config.aws }),
     ancestry: source,
     notifier: createSlackNotifier({ webhookUrl: config.slackWebhookUrl, logger: rt.logger }),
   });
   return [build, deploy];
 }
 
-function registryAuthFor(config: Config): RegistryAuth | undefined {
+/** SLIPWAY_REGISTRY_AUTH: `ecr` → ECR's authorization token, `basic` → the configured pair, `none` → anonymous. */
+export function registryCredentialsFor(config: Config): RegistryCredentials {
   const { address, auth, username, password } = config.registry;
-  return auth === 'basic' ? { username, password, serveraddress: address.split('/')[0] ?? address } : undefined;
+  if (auth === 'ecr') return createEcrCredentials({ registry: address, region: config.aws.region, endpoint: config.aws.ecrEndpoint });
+  return createStaticCredentials(auth === 'basic' ? { username, password, serveraddress: registryHost(address) } : undefined);
 }
 
 /** Closes in reverse order of opening: server first, then workers, then connections. */
