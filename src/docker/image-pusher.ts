@@ -3,25 +3,27 @@ import { SlipwayError } from '../core/errors.ts';
 import { taggedName } from '../core/image.ts';
 import type { ImagePusher } from '../core/ports/image-pusher.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
+import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
 import { engineFailure } from './engine-error.ts';
 import { readJsonStream, StreamErrorFrame, type JsonFrame } from './json-stream.ts';
 import { classifyPushError } from './push-errors.ts';
-import { authConfig, type RegistryAuth } from './registry-auth.ts';
+import { authConfig } from './registry-auth.ts';
 
 /** Per-layer statuses not worth a line: every layer passes through them. */
 const QUIET = new Set(['Preparing', 'Waiting', 'Pushing']);
 
 /**
  * The ImagePusher on a Docker engine: `POST /images/{repository}/push?tag=…` with the registry
- * credentials, the digest taken from the final `aux` frame. The log gets one line per layer
- * outcome ("Pushed 3f1a2b4c5d6e", "Layer already exists …") and the digest line, not every
- * progress tick.
+ * credentials (asked for before every push, so a token is always fresh), the digest taken from
+ * the final `aux` frame. The log gets one line per layer outcome ("Pushed 3f1a2b4c5d6e", "Layer
+ * already exists …") and the digest line, not every progress tick.
  */
-export function createDockerImagePusher(docker: Docker, auth: RegistryAuth | undefined): ImagePusher {
+export function createDockerImagePusher(docker: Docker, credentials: RegistryCredentials): ImagePusher {
   return {
     async push(image, log) {
       const name = taggedName(image);
       try {
+        const auth = await credentials.credentials();
         const stream = await docker.getImage(image.repository).push({ tag: image.tag, authconfig: authConfig(auth) });
         const progress = pushProgress(log);
         let digest: string | undefined;

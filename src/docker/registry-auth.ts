@@ -1,12 +1,6 @@
-/**
- * Credentials the Docker engine passes to a registry (`X-Registry-Auth`). `serveraddress` is
- * the registry host[:port]. Never logged, never put in an error message.
- */
-export interface RegistryAuth {
-  readonly username?: string;
-  readonly password?: string;
-  readonly serveraddress: string;
-}
+import type { RegistryAuth } from '../core/ports/registry-credentials.ts';
+
+export type { RegistryAuth };
 
 /**
  * The `authconfig` to hand dockerode: the credentials, or `{}` for an anonymous registry

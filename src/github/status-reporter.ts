@@ -44,7 +44,7 @@ function toParams(status: CommitStatus) {
 
 /** How long to wait before retrying, or undefined when retrying cannot help. */
 export function retryDelay(err: unknown, attempt: number, maxWaitMs: number): number | undefined {
-  const e = err as { status?: number; response?: { headers?: Record<string, string | undefined> } };
+  const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } };
   const headers = e.response?.headers ?? {};
   const backoff = Math.min(maxWaitMs, 1000 * 2 ** (attempt - 1));
   if (e.status === undefined || e.status >= 500) return backoff;
@@ -55,7 +55,9 @@ export function retryDelay(err: unknown, attempt: number, maxWaitMs: number): nu
     const reset = Number(headers['x-ratelimit-reset']) * 1000 - Date.now();
     return Math.min(maxWaitMs, Math.max(0, reset));
   }
-  return e.status === 429 ? backoff : undefined;
+  // GitHub's documented signal for a secondary limit without retry-after is the message itself.
+  if (e.status === 429 || /secondary rate limit/i.test(e.message ?? '')) return Math.min(maxWaitMs, 60_000 * 2 ** (attempt - 1));
+  return undefined;
 }
 
 function summarize(err: unknown) {

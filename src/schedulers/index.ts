@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
+import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
 import type { Scheduler } from '../core/ports/scheduler.ts';
 import { createDockerScheduler } from './docker/docker-scheduler.ts';
 import type { SchedulerName } from './settings.ts';
@@ -7,7 +8,8 @@ import type { SchedulerName } from './settings.ts';
 /** What a scheduler factory may use; each adapter takes what it needs. */
 export interface SchedulerContext {
   readonly docker: Docker;
-  readonly registryAuth?: { username?: string; password?: string; serveraddress: string };
+  /** credentials for SLIPWAY_REGISTRY, asked for before each pull (none: an anonymous registry) */
+  readonly registryCredentials?: RegistryCredentials;
   readonly nomad: Config['nomad'];
   readonly fleet: Config['fleet'];
   readonly aws: Config['aws'];
@@ -17,7 +19,7 @@ export type SchedulerFactory = (ctx: SchedulerContext) => Scheduler;
 
 /** Every scheduler adapter, by the name pipelines use. */
 export const schedulers = {
-  docker: (ctx) => createDockerScheduler(ctx.docker, { registryAuth: ctx.registryAuth }),
+  docker: (ctx) => createDockerScheduler(ctx.docker, { registryCredentials: ctx.registryCredentials }),
 } as const satisfies Record<SchedulerName, SchedulerFactory>;
 
 export function createSchedulers(ctx: SchedulerContext): Record<SchedulerName, Scheduler> {

@@ -14,6 +14,7 @@ import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
 import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
 import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
+import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
 import { buildContext } from '../support/build-context.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
@@ -22,6 +23,7 @@ import { memoryLog } from '../support/memory-log.ts';
 const env = testEnv();
 const docker = createDockerClient(env.dockerHost);
 const run = randomBytes(3).toString('hex');
+const anonymous = createStaticCredentials(undefined);
 const sha = randomBytes(20).toString('hex');
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -260,7 +262,7 @@ describe('ImagePusher on Docker', () => {
   it('pushes to the registry; the digest is the registry\'s Docker-Content-Digest for the tag', async (t) => {
     const log = memoryLog();
     const started = Date.now();
-    const pushed = await createDockerImagePusher(docker, undefined).push(built, log);
+    const pushed = await createDockerImagePusher(docker, anonymous).push(built, log);
     t.diagnostic(`push took ${seconds(started)}`);
     assert.match(pushed.digest, /^sha256:[0-9a-f]{64}$/);
     assert.equal(pushed.digest, await registryDigest(built));
@@ -271,7 +273,7 @@ describe('ImagePusher on Docker', () => {
   });
 
   it('pushing again is a cheap no-op with the same digest', async (t) => {
-    const pusher = createDockerImagePusher(docker, undefined);
+    const pusher = createDockerImagePusher(docker, anonymous);
     const first = await pusher.push(built, memoryLog());
     const log = memoryLog();
     const started = Date.now();
@@ -283,7 +285,7 @@ describe('ImagePusher on Docker', () => {
 
   it('the auth registry without credentials is REGISTRY_DENIED (not retryable)', async () => {
     const target = await retag(built, image(env.authRegistry, 'auth'));
-    await assert.rejects(createDockerImagePusher(docker, undefined).push(target, memoryLog()), (err: unknown) => {
+    await assert.rejects(createDockerImagePusher(docker, anonymous).push(target, memoryLog()), (err: unknown) => {
       assert.ok(isSlipwayError(err, 'REGISTRY_DENIED'), String(err));
       assert.match(err.message, /unauthorized|authentication required|no basic auth/i);
       assert.equal(err.retryable, false);
@@ -293,14 +295,14 @@ describe('ImagePusher on Docker', () => {
 
   it('the auth registry with wrong credentials is REGISTRY_DENIED', async () => {
     const target = await retag(built, image(env.authRegistry, 'auth'));
-    const pusher = createDockerImagePusher(docker, { username: env.authUsername, password: 'wrong-password', serveraddress: env.authRegistry });
+    const pusher = createDockerImagePusher(docker, createStaticCredentials({ username: env.authUsername, password: 'wrong-password', serveraddress: env.authRegistry }));
     await assert.rejects(pusher.push(target, memoryLog()), (err: unknown) => isSlipwayError(err, 'REGISTRY_DENIED'));
   });
 
   it('the auth registry with credentials takes the push; the password never reaches the log', async () => {
     const target = await retag(built, image(env.authRegistry, 'auth'));
     const log = memoryLog();
-    const pusher = createDockerImagePusher(docker, { username: env.authUsername, password: env.authPassword, serveraddress: env.authRegistry });
+    const pusher = createDockerImagePusher(docker, createStaticCredentials({ username: env.authUsername, password: env.authPassword, serveraddress: env.authRegistry }));
     const pushed = await pusher.push(target, log);
     assert.equal(pushed.digest, await registryDigest(target, { username: env.authUsername, password: env.authPassword }));
     assert.ok(!log.text().includes(env.authPassword));
@@ -308,7 +310,7 @@ describe('ImagePusher on Docker', () => {
 
   it('a registry nobody listens on is REGISTRY_UNREACHABLE (retryable)', async () => {
     const target = await retag(built, image(`127.0.0.1:${await freePort()}`, 'closed'));
-    await assert.rejects(createDockerImagePusher(docker, undefined).push(target, memoryLog()), (err: unknown) => {
+    await assert.rejects(createDockerImagePusher(docker, anonymous).push(target, memoryLog()), (err: unknown) => {
       assert.ok(isSlipwayError(err, 'REGISTRY_UNREACHABLE'), String(err));
       assert.match(err.message, /connection refused/);
       assert.equal(err.retryable, true);

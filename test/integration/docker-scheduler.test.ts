@@ -12,6 +12,7 @@ import type { Release } from '../../src/core/ports/scheduler.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
 import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
+import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
 import { createDockerScheduler } from '../../src/schedulers/docker/docker-scheduler.ts';
 import { buildContext } from '../support/build-context.ts';
 import { testEnv } from '../support/env.ts';
@@ -36,7 +37,7 @@ async function publish(name: string, dockerfile: string): Promise<PushedImage> {
     image: { repository: `${env.registry}/${service}-${name}`, tag: imageTag(sha) },
     labels: { 'org.opencontainers.image.revision': sha },
   }, memoryLog());
-  return createDockerImagePusher(docker, undefined).push(built, memoryLog());
+  return createDockerImagePusher(docker, createStaticCredentials(undefined)).push(built, memoryLog());
 }
 
 const site = (content: string) => `RUN mkdir -p /www && echo '${content}' > /www/index.html\n${SERVE}`;

@@ -3,6 +3,7 @@ import { imageTag, type PushedImage } from '../../src/core/image.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
 import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
+import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
 import { buildContext } from './build-context.ts';
 import { testEnv } from './env.ts';
 import { memoryLog } from './memory-log.ts';
@@ -30,7 +31,7 @@ export async function publishSite(repository: string, page: string, options: { h
     },
     memoryLog(),
   );
-  return createDockerImagePusher(docker, undefined).push(built, memoryLog());
+  return createDockerImagePusher(docker, createStaticCredentials(undefined)).push(built, memoryLog());
 }
 
 /** A digest-pinned reference to an image that was never pushed. */

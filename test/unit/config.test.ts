@@ -62,6 +62,29 @@ describe('loadConfig', () => {
     assert.match(problems({ ...MINIMAL, SLIPWAY_REGISTRY_AUTH: 'basic', SLIPWAY_REGISTRY_USERNAME: 'u' }), /SLIPWAY_REGISTRY_PASSWORD: basic registry auth needs both/);
   });
 
+  it('registry auth defaults to ecr for ECR hosts (namespaced too), basic with a username, else none', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ SLIPWAY_REGISTRY: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' }, 'ecr'],
+      [{ SLIPWAY_REGISTRY: '123456789012.dkr.ecr.us-east-1.amazonaws.com/team' }, 'ecr'],
+      [{ SLIPWAY_REGISTRY: '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn' }, 'ecr'],
+      [{ SLIPWAY_REGISTRY: 'dkr.ecr.eu-west-1.amazonaws.com.example.com' }, 'none'],
+      [{ SLIPWAY_REGISTRY_USERNAME: 'u', SLIPWAY_REGISTRY_PASSWORD: 'p' }, 'basic'],
+      [{}, 'none'],
+      [{ SLIPWAY_REGISTRY: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', SLIPWAY_REGISTRY_AUTH: 'none' }, 'none'],
+    ];
+    for (const [env, auth] of cases) assert.equal(loadConfig({ ...MINIMAL, ...env }).registry.auth, auth, JSON.stringify(env));
+  });
+
+  it('takes SLIPWAY_REGISTRY_AUTH=ecr for any registry (a 127.0.0.1 one in tests), with the ECR endpoint and region', () => {
+    const c = loadConfig({
+      ...MINIMAL, SLIPWAY_REGISTRY_AUTH: 'ecr', SLIPWAY_REGISTRY_USERNAME: 'ignored', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: 'http://127.0.0.1:4566',
+    });
+    assert.deepEqual(c.registry, { address: '127.0.0.1:5000', auth: 'ecr', username: undefined, password: undefined });
+    assert.equal(c.aws.region, 'us-east-1');
+    assert.equal(c.aws.ecrEndpoint, 'http://127.0.0.1:4566');
+    assert.match(problems({ ...MINIMAL, SLIPWAY_REGISTRY_AUTH: 'token' }), /SLIPWAY_REGISTRY_AUTH:/);
+  });
+
   it('accepts registry namespaces and ports', () => {
     for (const r of ['registry.example.com/team', 'localhost:5000', '127.0.0.1:5000/a/b']) assert.equal(loadConfig({ ...MINIMAL, SLIPWAY_REGISTRY: r }).registry.address, r);
   });

@@ -1,9 +1,9 @@
 import type Docker from 'dockerode';
 import { pinnedName } from '../../core/image.ts';
 import type { LogSink } from '../../core/ports/build-log.ts';
+import type { RegistryCredentials } from '../../core/ports/registry-credentials.ts';
 import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.ts';
 import { engineFailure } from '../../docker/engine-error.ts';
-import type { RegistryAuth } from '../../docker/registry-auth.ts';
 import { seconds, waitForHealth, type HealthOutcome } from './health-check.ts';
 import { ensureImage } from './image-puller.ts';
 import { exitReason, findContainer, lastLines, removeContainer, type NamedContainer } from './named-containers.ts';
@@ -14,8 +14,8 @@ import { DockerSettingsSchema, type DockerSettings } from './settings.ts';
 export interface DockerSchedulerOptions {
   /** time between health probes; default 500 ms */
   readonly healthIntervalMs?: number;
-  /** credentials for pulling images the engine does not have */
-  readonly registryAuth?: RegistryAuth;
+  /** credentials for pulling images the engine does not have, asked for before each pull */
+  readonly registryCredentials?: RegistryCredentials;
 }
 
 /** One rollout's fixed facts, handed from step to step. */
@@ -45,7 +45,7 @@ export function createDockerScheduler(docker: Docker, options: DockerSchedulerOp
       try {
         const settings = DockerSettingsSchema.parse(release.settings);
         const name = containerName(release.service, release.environment);
-        return await rollOut({ docker, log, release, settings, name, intervalMs, deadlineMs }, options.registryAuth);
+        return await rollOut({ docker, log, release, settings, name, intervalMs, deadlineMs }, options.registryCredentials);
       } catch (err) {
         throw schedulerError(err);
       }
@@ -53,14 +53,14 @@ export function createDockerScheduler(docker: Docker, options: DockerSchedulerOp
   };
 }
 
-async function rollOut(r: Rollout, auth: RegistryAuth | undefined): Promise<Deployment> {
+async function rollOut(r: Rollout, credentials: RegistryCredentials | undefined): Promise<Deployment> {
   const image = pinnedName(r.release.image);
   const current = await findContainer(r.docker, r.name);
   if (current?.running && current.image === image) {
     r.log.line(`${current.label} already runs as ${r.name}; nothing to do`);
     return { outcome: 'succeeded', detail: 'already running' };
   }
-  await ensureImage(r.docker, image, auth, r.log);
+  await ensureImage(r.docker, image, credentials, r.log);
   const nextId = await createNext(r);
   let previous: NamedContainer | undefined;
   try {
