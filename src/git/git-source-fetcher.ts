@@ -7,7 +7,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import { SlipwayError } from '../core/errors.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
 import type { Ancestry } from '../core/ports/ancestry.ts';
-import type { Checkout, SourceFetcher } from '../core/ports/source-fetcher.ts';
+import type { SourceFetcher } from '../core/ports/source-fetcher.ts';
 import { isAcceptableCloneUrl, isFullSha } from '../core/refs.ts';
 import { redactUrl } from '../core/redact-url.ts';
 
@@ -35,9 +35,9 @@ export function createGitSourceFetcher(dataDir: string): SourceFetcher & Ancestr
       return serialized(path, async () => {
         const git = await openMirror(path, cloneUrl, log);
         if (!(await hasCommit(git, sha))) await fetchCommit(git, sha, [cloneUrl, ...alternateUrls.filter(isAcceptableCloneUrl)], log);
-        const [author = '', ...message] = (await git.raw(['log', '-1', '--format=%an%n%B', sha, '--'])).split('\n');
+        const [author = '', committedAt = '', ...message] = (await git.raw(['log', '-1', '--format=%an%n%cI%n%B', sha, '--'])).split('\n');
         log.line(`Commit ${sha.slice(0, 7)} by ${author}: ${message[0] ?? ''}`);
-        return checkout(path, sha, author, message.join('\n').trim());
+        return { sha, author, committedAt, message: message.join('\n').trim(), archive: () => gitArchive(path, sha) };
       });
     },
 
@@ -90,15 +90,6 @@ async function fetchCommit(git: SimpleGit, sha: string, urls: string[], log: Log
   if (!(await hasCommit(git, sha))) {
     throw new SlipwayError('COMMIT_NOT_FOUND', `commit ${sha} is not in ${redactUrl(urls[0] ?? '')} (force-pushed away?)`);
   }
-}
-
-function checkout(path: string, sha: string, author: string, message: string): Checkout {
-  return {
-    sha,
-    author,
-    message,
-    archive: () => gitArchive(path, sha),
-  };
 }
 
 function gitArchive(path: string, sha: string): Readable {

@@ -7,6 +7,7 @@ import type { Checkout } from '../core/ports/source-fetcher.ts';
 import { redactUrl } from '../core/redact-url.ts';
 import type { Attempt, BuildDeps } from './deps.ts';
 import { pipelineFor, publishBuild, publishDeploy } from './publish.ts';
+import { ociLabels } from './oci-labels.ts';
 import { runStage, setStage, type StageOutcome } from './run-stage.ts';
 
 /**
@@ -124,18 +125,6 @@ async function recordDeploys(deps: BuildDeps, build: Build, pipeline: Pipeline):
   const deploys = targetsFor(pipeline, build.event.branch).map((t): DeployRecord => ({ environment: t.environment, scheduler: t.scheduler, state: 'queued' }));
   for (const deploy of deploys) await deps.store.setDeploy(build.id, deploy);
   return deploys;
-}
-
-function ociLabels(build: Build, checkout: Checkout): Record<string, string> {
-  return {
-    'org.opencontainers.image.revision': build.event.sha,
-    'org.opencontainers.image.source': redactUrl(build.event.cloneUrl).replace(/\.git$/, ''),
-    'org.opencontainers.image.created': new Date().toISOString(),
-    'org.opencontainers.image.title': build.service,
-    'org.opencontainers.image.ref.name': build.event.branch,
-    'dev.slipway.build': build.id,
-    ...(checkout.author ? { 'org.opencontainers.image.authors': checkout.author } : {}),
-  };
 }
 
 /** A failing build step is the user's failure, a result rather than an error. */

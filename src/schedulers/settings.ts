@@ -1,9 +1,15 @@
 import type { z } from 'zod';
 import { DockerSettingsSchema } from './docker/settings.ts';
+import { FleetSettingsSchema } from './fleet/settings.ts';
+import { EcsSettingsSchema } from './ecs/settings.ts';
+import { NomadSettingsSchema } from './nomad/settings.ts';
 
 /** The scheduler names a pipeline may use, each with the schema of its own block. */
 export const schedulerSettings = {
   docker: DockerSettingsSchema,
+  fleet: FleetSettingsSchema,
+  ecs: EcsSettingsSchema,
+  nomad: NomadSettingsSchema,
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type SchedulerName = keyof typeof schedulerSettings;

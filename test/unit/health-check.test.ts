@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { seconds, waitForHealth } from '../../src/schedulers/docker/health-check.ts';
+import { seconds, waitForHealth } from '../../src/schedulers/health-check.ts';
 import { freePort } from '../support/free-port.ts';
 
 describe('waitForHealth', () => {

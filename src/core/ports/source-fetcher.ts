@@ -6,6 +6,8 @@ export interface Checkout {
   readonly sha: string;
   readonly message: string;
   readonly author: string;
+  /** committer date, ISO 8601 */
+  readonly committedAt: string;
   /** a tar stream of the tree at `sha` (the build context); each call makes a new stream */
   archive(): Readable;
 }

@@ -4,7 +4,7 @@ import type { LogSink } from '../../core/ports/build-log.ts';
 import type { RegistryCredentials } from '../../core/ports/registry-credentials.ts';
 import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.ts';
 import { engineFailure } from '../../docker/engine-error.ts';
-import { seconds, waitForHealth, type HealthOutcome } from './health-check.ts';
+import { seconds, waitForHealth, type HealthOutcome } from '../health-check.ts';
 import { ensureImage } from './image-puller.ts';
 import { exitReason, findContainer, lastLines, removeContainer, type NamedContainer } from './named-containers.ts';
 import { containerName, releaseContainer } from './release-container.ts';
