@@ -9,6 +9,8 @@ import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
 
 const BUSY_RETRY_MS = 2_000;
+/** how long a deploy lease lives without renewal */
+const LEASE_MS = 60_000;
 /** deploys to different targets one worker runs at once; one target is never deployed twice at once */
 const DEPLOY_CONCURRENCY = 4;
 
@@ -33,12 +35,19 @@ export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker
     const { buildId, environment } = job.data;
     const build = await rt.store.get(buildId);
     const target = `${build?.service ?? 'unknown'}:${environment}`;
-    const lease = await lock.acquire(target, deps.deadlineMs * 2 + 60_000);
+    const lease = await lock.acquire(target, LEASE_MS);
     if (!lease) {
       await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
       throw new DelayedError();
     }
     const log = rt.logger.child({ build: buildId, environment });
+    // Renewed while the rollout runs, however long the scheduler takes; lapses if this worker dies.
+    const renew = setInterval(() => {
+      lock.extend(target, lease, LEASE_MS).then(
+        (held) => held || log.error('lost the deploy lease: another deploy to this target may start'),
+        (err: unknown) => log.warn({ err }, 'could not renew the deploy lease'),
+      );
+    }, LEASE_MS / 3);
     try {
       const deploy = await runDeploy({ ...deps, logger: log }, buildId, environment, attemptOf(job));
       log.info({ state: deploy.state, detail: deploy.detail }, 'deploy finished');
@@ -46,6 +55,7 @@ export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker
       log.warn({ err }, 'deploy attempt failed');
       throw toBullError(err);
     } finally {
+      clearInterval(renew);
       await lock.release(target, lease);
     }
   });

@@ -9,6 +9,12 @@ import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
 import { createDeliveryReceiver } from '../src/webhook/receive-delivery.ts';
 import type { Runtime } from './runtime.ts';
 
+/** Posts "Queued" unless a worker already took the build (its own statuses are newer). */
+async function announceQueued(rt: Runtime, build: Build): Promise<void> {
+  const current = await rt.store.get(build.id);
+  if (current?.state === 'queued') await publishBuild({ statuses: rt.statuses, publicUrl: rt.config.publicUrl }, current);
+}
+
 /** The HTTP process: receives webhooks, serves the API and dashboard. Never builds or deploys. */
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const { config, logger } = rt;
@@ -23,7 +29,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   const announcements = createAnnouncements(rt.redis, config.redisPrefix);
   const afterQueued = (builds: readonly Build[]) => {
     for (const build of builds) {
-      void publishBuild({ statuses: rt.statuses, publicUrl: config.publicUrl }, build)
+      void announceQueued(rt, build)
         .then(() => announcements.mark(build.id))
         .catch((err) => logger.warn({ err, build: build.id }, 'could not mark the build announced'));
     }

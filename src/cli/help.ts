@@ -12,8 +12,18 @@ Configuration comes from environment variables (see README.md):
   SLIPWAY_REGISTRY        required; host[:port][/namespace] images are pushed to
   REDIS_URL               default redis://127.0.0.1:6379
   PORT                    default 3000
-  GITHUB_TOKEN, GITHUB_API_URL, SLACK_WEBHOOK_URL, DOCKER_HOST, SLIPWAY_PIPELINES_DIR,
-  SLIPWAY_PUBLIC_URL, SLIPWAY_DATA_DIR, SLIPWAY_REGISTRY_USERNAME/PASSWORD, LOG_LEVEL
+  GITHUB_TOKEN            commit statuses (without it: none, with a warning)
+  GITHUB_API_URL          default https://api.github.com (GitHub Enterprise: https://HOST/api/v3)
+  SLACK_WEBHOOK_URL       deploy messages
+  DOCKER_HOST             engine for builds and the docker scheduler
+  SLIPWAY_REGISTRY_AUTH   ecr | basic | none; SLIPWAY_REGISTRY_USERNAME / _PASSWORD for basic
+  SLIPWAY_PIPELINES_DIR   default ./pipelines        SLIPWAY_DATA_DIR  default ./.slipway
+  SLIPWAY_PUBLIC_URL      base of links in statuses  SLIPWAY_HOST      default 127.0.0.1
+  SLIPWAY_DEPLOY_DEADLINE seconds to become healthy (120)
+  SLIPWAY_BUILD_CONCURRENCY, SLIPWAY_REDIS_PREFIX, LOG_LEVEL
+  Schedulers use their own variables: NOMAD_ADDR, NOMAD_TOKEN, NOMAD_NAMESPACE, NOMAD_REGION;
+  AWS_REGION and the AWS credential chain, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_ECR;
+  FLEETCTL_ENDPOINT.
 
 Routes: POST /webhooks/github, GET /healthz, GET /api/builds, GET /api/builds/:id,
         GET /api/builds/:id/logs, dashboard at /

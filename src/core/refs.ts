@@ -23,5 +23,9 @@ export function isValidBranchName(name: unknown): name is string {
  */
 export function isAcceptableCloneUrl(url: unknown): url is string {
   if (typeof url !== 'string' || url.length > 2048) return false;
-  return /^(https?|git|ssh|file):\/\/[^\s]+$/.test(url) || /^[\w.-]+@[\w.-]+:[^\s-][^\s]*$/.test(url);
+  return (
+    /^(https?|git|ssh):\/\/[^\s@/-][^\s]*$/.test(url) || // the host (or user) never starts with - or @
+    /^file:\/\/\/[^\s]+$/.test(url) ||
+    /^[\w.][\w.-]*@[\w.][\w.-]*:[^\s-][^\s]*$/.test(url)
+  );
 }

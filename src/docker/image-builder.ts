@@ -6,6 +6,7 @@ import type { LogSink } from '../core/ports/build-log.ts';
 import { engineFailure } from './engine-error.ts';
 import { readJsonStream, StreamErrorFrame, type JsonFrame } from './json-stream.ts';
 import { createLineWriter } from './log-lines.ts';
+import { isRegistryUnreachable } from './push-errors.ts';
 
 /**
  * The ImageBuilder on a Docker engine: `POST /build` with the classic builder (`version=1`, whose
@@ -14,14 +15,17 @@ import { createLineWriter } from './log-lines.ts';
  */
 export function createDockerImageBuilder(docker: Docker): ImageBuilder {
   return {
-    async build({ context, dockerfile, image, labels }, log) {
+    async build({ context, dockerfile, image, labels, isolated }, log) {
       const name = taggedName(image);
       try {
-        const stream = await docker.buildImage(context, { t: name, dockerfile, labels, version: '1', rm: true, forcerm: true });
+        const options: Docker.ImageBuildOptions = { t: name, dockerfile, labels, version: '1', rm: true, forcerm: true, ...(isolated ? { networkmode: 'none' } : {}) };
+        const stream = await docker.buildImage(context, options);
         const id = await followBuild(stream, log);
         return { ...image, id };
       } catch (err) {
         throw buildError(err, name);
+      } finally {
+        context.destroy(); // a build refused before reading its context must not leave git archive blocked
       }
     },
   };
@@ -49,8 +53,15 @@ async function followBuild(stream: NodeJS.ReadableStream, log: LogSink): Promise
 
 function buildError(err: unknown, name: string): SlipwayError {
   if (err instanceof SlipwayError) return err;
-  if (err instanceof StreamErrorFrame) return new SlipwayError('BUILD_FAILED', err.message, { cause: err });
+  if (err instanceof StreamErrorFrame) {
+    // A base image whose registry cannot be reached is not the user's failure: retry it.
+    if (isRegistryUnreachable(err.message)) return new SlipwayError('REGISTRY_UNREACHABLE', `building ${name}: ${err.message}`, { cause: err });
+    return new SlipwayError('BUILD_FAILED', err.message, { cause: err });
+  }
   const failure = engineFailure(err);
+  if (failure.status !== undefined && failure.status >= 500) {
+    return new SlipwayError('DOCKER_UNAVAILABLE', `building ${name}: the Docker engine failed: ${failure.message}`, { cause: err });
+  }
   if (failure.status !== undefined) return new SlipwayError('BUILD_FAILED', failure.message, { cause: err });
   const reason = failure.unreachable ? 'the Docker engine is not reachable' : 'the build stream broke off';
   return new SlipwayError('DOCKER_UNAVAILABLE', `building ${name}: ${reason}: ${failure.message}`, { cause: err });

@@ -12,6 +12,11 @@ const RULES: ReadonlyArray<readonly [RegExp, RegistryProblem]> = [
   [/connection reset|broken pipe|\bEOF\b|tls handshake|toomanyrequests|\b50[0234]\b|service unavailable/i, 'REGISTRY_UNREACHABLE'],
 ];
 
+/** True when a message says a registry could not be reached (a network trouble, worth a retry). */
+export function isRegistryUnreachable(message: string): boolean {
+  return RULES.slice(2).some(([pattern]) => pattern.test(message));
+}
+
 /**
  * Classifies Docker's message for a failed push. A message no rule knows counts as
  * REGISTRY_UNREACHABLE: retrying an unknown failure a bounded number of times is the cheaper

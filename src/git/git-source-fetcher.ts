@@ -60,7 +60,7 @@ async function openMirror(path: string, url: string, log: LogSink): Promise<Simp
   mkdirSync(path, { recursive: true });
   log.line(`Cloning ${redactUrl(url)} (first build of this repository)`);
   try {
-    await simpleGit().clone(url, path, ['--mirror', '--quiet']);
+    await simpleGit().raw(['clone', '--mirror', '--quiet', '--', url, path]);
   } catch (err) {
     throw new SlipwayError('SOURCE_UNAVAILABLE', `could not clone ${redactUrl(url)}: ${gitMessage(err)}`, { cause: err });
   }

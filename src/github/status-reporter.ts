@@ -3,11 +3,13 @@ import type { Logger } from 'pino';
 import type { CommitStatus, StatusReporter } from '../core/ports/status-reporter.ts';
 
 const RETRIES = 3;
+/** A hung connection must not hold a build (or a deploy's lock) forever. */
+const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * Posts commit statuses with Octokit against `apiUrl` (github.com or GitHub Enterprise).
  * Rate limits (403/429 with retry-after or remaining 0) and 5xx are retried a few times, other
- * refusals are logged once; `report` never throws. Without a token it only logs at debug level.
+ * refusals are logged once; `report` never throws. Without a token it posts nothing (one warning at start).
  */
 export function createGitHubStatusReporter(options: { token?: string; apiUrl: string; logger: Logger; maxWaitMs?: number }): StatusReporter {
   const { token, apiUrl, logger } = options;
@@ -23,7 +25,7 @@ export function createGitHubStatusReporter(options: { token?: string; apiUrl: st
       const [owner = '', repo = ''] = repository.split('/');
       for (let attempt = 1; ; attempt++) {
         try {
-          await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status) });
+          await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
           return;
         } catch (err) {
           const wait = retryDelay(err, attempt, maxWaitMs);

@@ -11,6 +11,7 @@ const FINISHED = new Set(['passed', 'failed', 'error']);
  */
 export function apiRoutes(store: BuildStore): Router {
   const router = express.Router();
+  router.param('id', (req, res, next, id: string) => (/^\d{1,15}$/.test(id) ? next() : void res.status(404).json({ error: `no build ${id}` })));
 
   router.get('/api/builds', async (req, res) => {
     const limit = clamp(Number(req.query.limit ?? 50), 1, 200);

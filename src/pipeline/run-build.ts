@@ -19,12 +19,12 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
   const build = await deps.store.get(buildId);
   if (!build) throw new SlipwayError('CONFIG_INVALID', `build ${buildId} does not exist`);
   const log = deps.store.log(buildId);
+  const pipeline = pipelineFor(deps, build.service);
+  let verdict: Verdict;
   try {
-    const pipeline = pipelineFor(deps, build.service);
     if (!pipeline) throw new SlipwayError('PIPELINE_INVALID', `no pipeline defines service "${build.service}" any more`);
     await start(deps, build, log);
-    const verdict = await stages(deps, build, pipeline, log);
-    return await finish(deps, buildId, verdict, log, pipeline);
+    verdict = await stages(deps, build, pipeline, log);
   } catch (err) {
     if (isSlipwayError(err) && err.retryable && !attempt.final) {
       log.line(`${describeError(err)} — will retry`);
@@ -32,8 +32,10 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
       throw err;
     }
     log.line(`Error: ${describeError(err)}`);
-    return finish(deps, buildId, { state: 'error', detail: describeError(err) }, log);
+    verdict = { state: 'error', detail: describeError(err) };
   }
+  // Outside the try: once the outcome is posted, nothing may turn it into another one.
+  return finish(deps, buildId, verdict, log, pipeline);
 }
 
 type Verdict = { state: 'passed' | 'failed' | 'error'; detail: string; image?: PushedImage | ImageRef };
@@ -56,10 +58,12 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
   const { sha } = build.event;
   const clone = await runStage(deps, build.id, 'clone', log, () => fetchSource(deps, build, pipeline, log));
   if (!clone.ok) return { state: 'error', detail: clone.detail };
-  const image = { repository: `${deps.registry}/${pipeline.service}`, tag: imageTag(sha) };
+  // Pull request images are never pushed; their own tag keeps them from ever standing in for git-<sha7>.
+  const pr = build.event.pullRequest;
+  const image = { repository: `${deps.registry}/${pipeline.service}`, tag: pr ? `pr${pr.number}-${sha.slice(0, 7)}` : imageTag(sha) };
   const labels = ociLabels(build, clone.value);
   const built = await runStage(deps, build.id, 'build', log, () =>
-    userFailureAsOutcome(() => deps.builder.build({ context: clone.value.archive(), dockerfile: pipeline.dockerfile, image, labels }, log)),
+    userFailureAsOutcome(() => deps.builder.build({ context: clone.value.archive(), dockerfile: pipeline.dockerfile, image, labels, isolated: pr?.fork === true }, log)),
   );
   if (!built.ok) return { state: 'failed', detail: built.detail };
   const tested = await runStage(deps, build.id, 'test', log, () => runTests(deps, built.value, pipeline, log));
@@ -113,9 +117,16 @@ async function finish(deps: BuildDeps, buildId: string, verdict: Verdict, log: B
   await log.flush();
   await publishBuild(deps, done);
   for (const deploy of deploys) {
-    await deps.enqueueDeploy(buildId, deploy.environment);
+    // The pending status goes first: the deploy job may post its outcome a moment after enqueueing.
     await publishDeploy(deps, done, deploy);
+    await deps.enqueueDeploy(buildId, deploy.environment).catch(async (err: unknown) => {
+      const failed: DeployRecord = { ...deploy, state: 'error', detail: `could not queue the deploy: ${describeError(err)}`, finishedAt: Date.now() };
+      log.line(`[${deploy.environment}] ${failed.detail}`);
+      await deps.store.setDeploy(buildId, failed).catch(() => undefined);
+      await publishDeploy(deps, done, failed);
+    });
   }
+  await log.flush();
   return done;
 }
 

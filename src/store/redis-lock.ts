@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /** A lease on a key: held by one holder at a time, given up on release or when the ttl runs out. */
 export interface Lock {
@@ -9,6 +10,8 @@ export interface Lock {
   acquire(name: string, ttlMs: number): Promise<string | undefined>;
   /** gives the lease back if `token` still holds it */
   release(name: string, token: string): Promise<void>;
+  /** renews the lease for `ttlMs` more; false when `token` no longer holds it */
+  extend(name: string, token: string, ttlMs: number): Promise<boolean>;
 }
 
 export function createRedisLock(redis: Redis, prefix: string): Lock {
@@ -20,6 +23,9 @@ export function createRedisLock(redis: Redis, prefix: string): Lock {
     },
     async release(name, token) {
       await redis.eval(RELEASE, 1, key(name), token);
+    },
+    async extend(name, token, ttlMs) {
+      return (await redis.eval(EXTEND, 1, key(name), token, String(ttlMs))) === 1;
     },
   };
 }

@@ -64,6 +64,7 @@ export function createDeliveryReceiver(deps: ReceiverDeps): (delivery: Delivery)
         await deps.enqueuer.enqueueBuild({ buildId: build.id });
         queued.push(build);
       }
+      await deps.ledger.confirm(d.deliveryId);
       deps.logger.info({ delivery: d.deliveryId, builds: queued.map((b) => b.id), sha: event.sha }, 'builds queued');
       return { status: 202, body: { queued: queued.map((b) => ({ id: b.id, service: b.service })) }, queued };
     } catch (err) {
