@@ -100,7 +100,9 @@ describe('docker scheduler', () => {
     assert.deepEqual(slipwayLabels, {
       'slipway.service': service, 'slipway.environment': 'production', 'slipway.image': `${images.one.repository}:${images.one.tag}`,
       'slipway.sha': images.one.tag.slice(4), 'slipway.build': `b-${images.one.tag}`,
+      'slipway.settings': running?.labels['slipway.settings'],
     });
+    assert.match(running?.labels['slipway.settings'] ?? '', /^[0-9a-f]{12}$/);
     const info = await docker.getContainer(name).inspect();
     assert.deepEqual(info.Config.Env?.filter((e) => /^(GREETING|PORT)=/.test(e)).sort(), ['GREETING=hi', `PORT=${port}`]);
     assert.equal(info.HostConfig.NetworkMode, 'host');
@@ -128,6 +130,16 @@ describe('docker scheduler', () => {
     const after = await docker.getContainer(name).inspect();
     assert.equal(after.Id, before.Id);
     assert.equal(after.State.StartedAt, before.State.StartedAt);
+  });
+
+  it('the same image with changed settings is rolled out again, with the new environment', async () => {
+    const before = await docker.getContainer(name).inspect();
+    const deployment = await scheduler.deploy(release(images.two, 'production', port, { env: { GREETING: 'changed' } }), memoryLog(), { deadlineMs: DEADLINE_MS });
+    assert.equal(deployment.outcome, 'succeeded', deployment.detail);
+    assert.notEqual(deployment.detail, 'already running');
+    const after = await docker.getContainer(name).inspect();
+    assert.notEqual(after.Id, before.Id);
+    assert.ok(after.Config.Env.includes('GREETING=changed'));
   });
 
   it('an image that starts but never answers: rolled back after the deadline, the previous release answers again', async (t) => {

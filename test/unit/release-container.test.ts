@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Release } from '../../src/core/ports/scheduler.ts';
-import { containerName, releaseContainer } from '../../src/schedulers/docker/release-container.ts';
+import { containerName, releaseContainer, settingsFingerprint } from '../../src/schedulers/docker/release-container.ts';
 import { DockerSettingsSchema } from '../../src/schedulers/docker/settings.ts';
 
 const DIGEST = `sha256:${'4f1c'.repeat(16)}`;
@@ -31,8 +31,18 @@ describe('releaseContainer', () => {
         'slipway.image': 'registry.example.com/hello:git-59b20b8',
         'slipway.sha': '59b20b8d5c5ff8f9ffb59cb2a1b8a1c0a0e3d7f1',
         'slipway.build': '981',
+        'slipway.settings': settingsFingerprint(settings),
       },
       HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' }, Init: true },
     });
+  });
+
+  it('fingerprints the settings: same block, same print; any change, another', () => {
+    const settings = DockerSettingsSchema.parse(release.settings);
+    assert.match(settingsFingerprint(settings), /^[0-9a-f]{12}$/);
+    assert.equal(settingsFingerprint(settings), settingsFingerprint(DockerSettingsSchema.parse(release.settings)));
+    for (const change of [{ port: 18781 }, { env: { LOG_LEVEL: 'info' } }, { memory: '512m' }, { health_path: '/health' }]) {
+      assert.notEqual(settingsFingerprint(DockerSettingsSchema.parse({ ...release.settings, ...change })), settingsFingerprint(settings), JSON.stringify(change));
+    }
   });
 });

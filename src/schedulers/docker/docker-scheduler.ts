@@ -7,7 +7,7 @@ import { engineFailure } from '../../docker/engine-error.ts';
 import { seconds, waitForHealth, type HealthOutcome } from '../health-check.ts';
 import { ensureImage } from './image-puller.ts';
 import { exitReason, findContainer, lastLines, removeContainer, type NamedContainer } from './named-containers.ts';
-import { containerName, releaseContainer } from './release-container.ts';
+import { containerName, releaseContainer, settingsFingerprint } from './release-container.ts';
 import { schedulerError } from './scheduler-error.ts';
 import { DockerSettingsSchema, type DockerSettings } from './settings.ts';
 
@@ -56,7 +56,7 @@ export function createDockerScheduler(docker: Docker, options: DockerSchedulerOp
 async function rollOut(r: Rollout, credentials: RegistryCredentials | undefined): Promise<Deployment> {
   const image = pinnedName(r.release.image);
   const current = await findContainer(r.docker, r.name);
-  if (current?.running && current.image === image) {
+  if (current?.running && current.image === image && current.settings === settingsFingerprint(r.settings)) {
     r.log.line(`${current.label} already runs as ${r.name}; nothing to do`);
     return { outcome: 'succeeded', detail: 'already running' };
   }

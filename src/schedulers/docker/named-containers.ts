@@ -11,6 +11,8 @@ export interface NamedContainer {
   /** a short name for the log: the release tag (`git-abc1234`) or the image */
   readonly label: string;
   readonly running: boolean;
+  /** the `slipway.settings` label: a fingerprint of the pipeline block it was started with */
+  readonly settings?: string;
 }
 
 /** The container called `name`, or undefined when there is none. */
@@ -24,6 +26,7 @@ export async function findContainer(docker: Docker, name: string): Promise<Named
       image: info.Config.Image,
       label: tagged ? (tagged.split(':').pop() ?? tagged) : info.Config.Image,
       running: info.State.Running && !info.State.Restarting,
+      settings: info.Config.Labels?.['slipway.settings'],
     };
   } catch (err) {
     if (isNotFound(err)) return undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { pinnedName, taggedName } from '../../core/image.ts';
 import type { Release } from '../../core/ports/scheduler.ts';
@@ -6,6 +7,11 @@ import type { DockerSettings } from './settings.ts';
 /** The name of the container that runs a (service, environment): `slipway-<service>-<environment>`. */
 export function containerName(service: string, environment: string): string {
   return `slipway-${service}-${environment}`;
+}
+
+/** A short hash of the pipeline block: a changed port, env or limit is a new release even on the same image. */
+export function settingsFingerprint(settings: DockerSettings): string {
+  return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 12);
 }
 
 /**
@@ -25,6 +31,7 @@ export function releaseContainer(release: Release, settings: DockerSettings, nam
       'slipway.image': taggedName(release.image),
       'slipway.sha': release.sha,
       'slipway.build': release.buildId,
+      'slipway.settings': settingsFingerprint(settings),
     },
     HostConfig: {
       NetworkMode: 'host',
