@@ -1,11 +1,10 @@
 /**
  * `npm run bench [-- --runs N] [-- --warmup N]`: figures, not a test. Times Slipway's build stages
  * next to git and the docker CLI doing the same work on the same engine (ratio Slipway/raw):
- * a clone into a new mirror; a cold build (none of our images or layers left; the local base
- * image stays); the same commit again (layer cache); a commit changing only www/index.html; and a
- * new commit through clone → build → test → push with the real stage adapters against the local
- * registry. Its own services run under a temp root in /tmp (as in scripts/test.ts) and stop at the
- * end or on Ctrl-C. The CLI runs with DOCKER_BUILDKIT=0: Slipway's builder is the classic one too.
+ * a clone into a new mirror; a cold build (no images or layers of ours left; the base stays); the
+ * same commit again (layer cache); a commit changing only www/index.html; and a new commit through
+ * clone → build → test → push with the real stage adapters against the local registry. Own services
+ * under /tmp, stopped at the end or on Ctrl-C. The CLI runs with DOCKER_BUILDKIT=0 (classic builder, as Slipway).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
