@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { parseArgs as parseArgv } from 'node:util';
 import type Docker from 'dockerode';
 import { newBuild } from '../src/core/build.ts';
 import { imageTag, taggedName, type ImageRef } from '../src/core/image.ts';
@@ -61,17 +62,14 @@ interface Bench {
 }
 
 function parseArgs(argv: string[]): { runs: number; warmup: number } {
-  const out = { runs: 5, warmup: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] ?? '').split('=', 2) as [string, string | undefined];
-    const value = Number(inline ?? argv[++i]);
-    if ((flag !== '--runs' && flag !== '--warmup') || !Number.isInteger(value) || value < (flag === '--runs' ? 1 : 0)) {
-      console.error('usage: npm run bench -- [--runs N (default 5)] [--warmup N (default 1)]');
-      process.exit(2);
-    }
-    out[flag === '--runs' ? 'runs' : 'warmup'] = value;
+  const options = { runs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' } } as const;
+  const { values } = parseArgv({ args: argv, options, strict: false });
+  const [runs, warmup] = [Number(values.runs), Number(values.warmup)];
+  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(warmup) || warmup < 0) {
+    console.error('usage: npm run bench -- [--runs N (default 5)] [--warmup N (default 1)]');
+    process.exit(2);
   }
-  return out;
+  return { runs, warmup };
 }
 
 /** Run a program with an argument array; resolves with stdout+stderr, rejects on a non-zero exit. */
