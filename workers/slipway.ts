@@ -65,7 +65,7 @@ function startWorkers(rt: Runtime) {
   const build = startBuildWorker(rt, {
     source,
     builder: createDockerImageBuilder(docker),
-    tests: createDockerTestRunner(docker),
+    tests: createDockerTestRunner(docker, { registryCredentials }),
     pusher: createDockerImagePusher(docker, registryCredentials),
   });
   const deploy = startDeployWorker(rt, {

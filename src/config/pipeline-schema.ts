@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ByteSize } from './byte-size.ts';
+import { parseImageReference } from '../core/image-reference.ts';
 import { isAcceptableCloneUrl, isValidBranchName } from '../core/refs.ts';
 
 const BranchName = z.string().refine(isValidBranchName, 'is not a valid git branch name');
@@ -7,6 +8,10 @@ const BranchName = z.string().refine(isValidBranchName, 'is not a valid git bran
 const CloneUrl = z.string().refine(isAcceptableCloneUrl, 'must be an https://, ssh://, git://, file:// or user@host:path URL');
 
 export const TestSchema = z.strictObject({
+  image: z
+    .string()
+    .refine((name) => parseImageReference(name) !== undefined, 'must be an image name such as node:20.11 or registry.example.com/ci/tools:3')
+    .optional(),
   command: z.array(z.string()).min(1, 'must name a program, e.g. ["sh", "/check.sh"]'),
   timeout: z.number().int().min(1).max(86_400).default(600),
   memory: ByteSize.default(1024 ** 3),

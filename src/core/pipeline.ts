@@ -1,3 +1,5 @@
+import { STAGES, type StageName } from './build.ts';
+
 /**
  * A validated pipeline definition: one per service, loaded from a YAML file at start.
  * Scheduler blocks stay opaque here; each adapter validates and interprets its own block.
@@ -16,6 +18,11 @@ export interface Pipeline {
 }
 
 export interface TestSpec {
+  /**
+   * The image to test in, exactly as the pipeline names it. Unset: the image just built, after
+   * the build. Set: this image, before the build, with the commit's tree copied in.
+   */
+  readonly image?: string;
   readonly command: readonly string[];
   /** seconds before the test container is killed */
   readonly timeout: number;
@@ -31,6 +38,11 @@ export interface DeployTarget {
   readonly scheduler: string;
   /** the adapter's own block, already validated by that adapter's schema */
   readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** The order a pipeline's stages run in: tests before the build when they have an image of their own. */
+export function stageOrder(pipeline: Pick<Pipeline, 'test'>): readonly StageName[] {
+  return pipeline.test?.image ? ['clone', 'test', 'build', 'push'] : STAGES;
 }
 
 export function targetsFor(pipeline: Pipeline, branch: string): readonly DeployTarget[] {

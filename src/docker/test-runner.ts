@@ -1,39 +1,66 @@
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { SlipwayError } from '../core/errors.ts';
-import { taggedName, type ImageRef } from '../core/image.ts';
+import { isSlipwayError, SlipwayError } from '../core/errors.ts';
+import { taggedName } from '../core/image.ts';
 import type { TestSpec } from '../core/pipeline.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
-import type { TestResult, TestRunner } from '../core/ports/test-runner.ts';
+import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
+import { SOURCE_DIR, type TestRequest, type TestResult, type TestRunner } from '../core/ports/test-runner.ts';
 import { createContainerOutput } from './container-output.ts';
 import { engineFailure, isNotFound } from './engine-error.ts';
+import { ensureTestImage } from './test-image.ts';
 
 /** How long output may trail the container's exit before the stream is cut. */
 const OUTPUT_GRACE_MS = 5_000;
 
+export interface DockerTestRunnerOptions {
+  /** SLIPWAY_REGISTRY's credentials, for pulling a `test.image` kept on that registry */
+  readonly registryCredentials?: RegistryCredentials;
+}
+
 /**
- * The TestRunner on a Docker engine. The test container runs the image just built with no
- * network, no mounts (so no Docker socket), no privilege escalation, the spec's CPU and memory
- * limits, and is killed after `spec.timeout` seconds. Output is attached before the start, so
- * no line is lost however fast the command exits. The container is removed in every case.
+ * The TestRunner on a Docker engine. The test container runs the image with no network, no
+ * mounts (so no Docker socket), no privilege escalation, the spec's CPU and memory limits, and
+ * is killed after `spec.timeout` seconds. A `source` tar is put into the created container at
+ * SOURCE_DIR (the working directory) before it starts; nothing from the host is mounted. Output
+ * is attached before the start, so no line is lost however fast the command exits. The
+ * container is removed in every case.
  */
-export function createDockerTestRunner(docker: Docker): TestRunner {
+export function createDockerTestRunner(docker: Docker, options: DockerTestRunnerOptions = {}): TestRunner {
   return {
-    async run({ image, spec }, log) {
-      const container = await step('create the test container', () => docker.createContainer(testContainer(image, spec)));
+    async run({ image, spec, source }, log) {
       try {
-        return await runToExit(container, spec, log);
+        if (typeof image === 'string') await ensureTestImage(docker, image, options.registryCredentials, log);
+        const container = await step('create the test container', () => docker.createContainer(testContainer(image, spec, source !== undefined)));
+        try {
+          if (source) await copySource(container, source);
+          return await runToExit(container, spec, log);
+        } finally {
+          await container.remove({ force: true, v: true }).catch(() => undefined);
+        }
       } finally {
-        await container.remove({ force: true, v: true }).catch(() => undefined);
+        source?.destroy(); // a run that never read its source must not leave git archive blocked
       }
     },
   };
 }
 
-function testContainer(image: ImageRef, spec: TestSpec): Docker.ContainerCreateOptions {
+/** Puts the tar stream into the created (not yet started) container at SOURCE_DIR. */
+async function copySource(container: Docker.Container, source: Readable): Promise<void> {
+  try {
+    await container.putArchive(source, { path: SOURCE_DIR });
+  } catch (err) {
+    if (isSlipwayError(err)) throw err; // the source's own failure (git archive), as it is
+    throw stepError('copy the source into the test container', err);
+  }
+}
+
+function testContainer(image: TestRequest['image'], spec: TestSpec, withSource: boolean): Docker.ContainerCreateOptions {
   return {
-    Image: image.id ?? taggedName(image),
+    Image: typeof image === 'string' ? image : image.id ?? taggedName(image),
     Cmd: [...spec.command],
+    WorkingDir: withSource ? SOURCE_DIR : undefined,
     Tty: false,
     OpenStdin: false,
     Labels: { 'slipway.role': 'test' },
@@ -97,12 +124,16 @@ async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    const failure = engineFailure(err);
-    if (failure.unreachable) {
-      throw new SlipwayError('DOCKER_UNAVAILABLE', `could not ${what}: the Docker engine is not reachable: ${failure.message}`, { cause: err });
-    }
-    const hint = isNotFound(err) ? ' (is the image built on this engine?)' : '';
-    const retryable = failure.status === undefined || failure.status >= 500;
-    throw new SlipwayError('TEST_INFRA_FAILED', `could not ${what}: ${failure.message}${hint}`, { cause: err, retryable });
+    throw stepError(what, err);
   }
+}
+
+function stepError(what: string, err: unknown): SlipwayError {
+  const failure = engineFailure(err);
+  if (failure.unreachable) {
+    return new SlipwayError('DOCKER_UNAVAILABLE', `could not ${what}: the Docker engine is not reachable: ${failure.message}`, { cause: err });
+  }
+  const hint = isNotFound(err) ? ' (is the image built on this engine?)' : '';
+  const retryable = failure.status === undefined || failure.status >= 500;
+  return new SlipwayError('TEST_INFRA_FAILED', `could not ${what}: ${failure.message}${hint}`, { cause: err, retryable });
 }

@@ -1,7 +1,7 @@
 import type { Build, DeployRecord } from '../core/build.ts';
 import { describeError, isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { imageTag, type ImageRef, type PushedImage } from '../core/image.ts';
-import { targetsFor, type Pipeline } from '../core/pipeline.ts';
+import { stageOrder, targetsFor, type Pipeline } from '../core/pipeline.ts';
 import type { BuildLog } from '../core/ports/build-log.ts';
 import type { Checkout } from '../core/ports/source-fetcher.ts';
 import { redactUrl } from '../core/redact-url.ts';
@@ -9,10 +9,11 @@ import type { Attempt, BuildDeps } from './deps.ts';
 import { pipelineFor, publishBuild, publishDeploy } from './publish.ts';
 import { ociLabels } from './oci-labels.ts';
 import { runStage, setStage, type StageOutcome } from './run-stage.ts';
+import { runTests } from './run-tests.ts';
 
 /**
- * Runs one build: clone → build → test → push, then queues a deploy per environment the branch
- * maps to. The user's failures (build step, tests) end the build as `failed`; Slipway's or a
+ * Runs one build: clone → build → test → push (clone → test → build → push when the tests name
+ * an image of their own), then queues a deploy per environment the branch maps to. The user's failures (build step, tests) end the build as `failed`; Slipway's or a
  * system's failures end it as `error`, or are rethrown for a retry when retryable and not final.
  */
 export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attempt): Promise<Build> {
@@ -23,7 +24,7 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
   let verdict: Verdict;
   try {
     if (!pipeline) throw new SlipwayError('PIPELINE_INVALID', `no pipeline defines service "${build.service}" any more`);
-    await start(deps, build, log);
+    await start(deps, build, pipeline, log);
     verdict = await stages(deps, build, pipeline, log);
   } catch (err) {
     if (isSlipwayError(err) && err.retryable && !attempt.final) {
@@ -40,7 +41,7 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
 
 type Verdict = { state: 'passed' | 'failed' | 'error'; detail: string; image?: PushedImage | ImageRef };
 
-async function start(deps: BuildDeps, build: Build, log: BuildLog): Promise<void> {
+async function start(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog): Promise<void> {
   const e = build.event;
   log.line(`Build ${build.id} of ${build.service}: ${e.kind === 'pull_request' ? `pull request #${e.pullRequest?.number}` : 'push'} to ${e.branch} at ${e.sha}`);
   if (e.pullRequest?.fork) log.line('Pull request from a fork: built and tested without secrets; never pushed or deployed.');
@@ -50,7 +51,7 @@ async function start(deps: BuildDeps, build: Build, log: BuildLog): Promise<void
     b.state = 'running';
     b.startedAt ??= Date.now();
     b.detail = undefined;
-    for (const s of b.stages) Object.assign(s, { state: 'pending', startedAt: undefined, finishedAt: undefined, detail: undefined });
+    b.stages = stageOrder(pipeline).map((name) => ({ name, state: 'pending' }));
   });
 }
 
@@ -58,6 +59,12 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
   const { sha } = build.event;
   const clone = await runStage(deps, build.id, 'clone', log, () => fetchSource(deps, build, pipeline, log));
   if (!clone.ok) return { state: 'error', detail: clone.detail };
+  const testImage = pipeline.test?.image;
+  if (testImage) {
+    // Tests with an image of their own run first, on the checkout: failing ones stop the build.
+    const tested = await runStage(deps, build.id, 'test', log, () => runTests(deps, { image: testImage, checkout: clone.value }, pipeline, log));
+    if (!tested.ok) return { state: 'failed', detail: tested.detail };
+  }
   // Pull request images are never pushed; their own tag keeps them from ever standing in for git-<sha7>.
   const pr = build.event.pullRequest;
   const image = { repository: `${deps.registry}/${pipeline.service}`, tag: pr ? `pr${pr.number}-${sha.slice(0, 7)}` : imageTag(sha) };
@@ -66,8 +73,10 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
     userFailureAsOutcome(() => deps.builder.build({ context: clone.value.archive(), dockerfile: pipeline.dockerfile, image, labels, isolated: pr?.fork === true }, log)),
   );
   if (!built.ok) return { state: 'failed', detail: built.detail };
-  const tested = await runStage(deps, build.id, 'test', log, () => runTests(deps, built.value, pipeline, log));
-  if (!tested.ok) return { state: 'failed', detail: tested.detail, image: built.value };
+  if (!testImage) {
+    const tested = await runStage(deps, build.id, 'test', log, () => runTests(deps, { built: built.value }, pipeline, log));
+    if (!tested.ok) return { state: 'failed', detail: tested.detail, image: built.value };
+  }
   if (build.event.kind === 'pull_request') {
     await deps.store.update(build.id, (b) => setStage(b, 'push', { state: 'skipped', detail: 'pull requests are not pushed' }));
     return { state: 'passed', detail: 'Image built and tests passed', image: built.value };
@@ -87,19 +96,6 @@ async function fetchSource(deps: BuildDeps, build: Build, pipeline: Pipeline, lo
     });
   }
   return ok(checkout);
-}
-
-async function runTests(deps: BuildDeps, image: ImageRef, pipeline: Pipeline, log: BuildLog): Promise<StageOutcome<ImageRef>> {
-  if (!pipeline.test) {
-    log.line('No test command in the pipeline; skipping tests.');
-    return { ok: true, value: image, detail: 'no test command' };
-  }
-  log.line(`$ ${pipeline.test.command.join(' ')}`);
-  const result = await deps.tests.run({ image, spec: pipeline.test }, log);
-  if (result.passed) return { ok: true, value: image, detail: `passed in ${(result.durationMs / 1000).toFixed(1)}s` };
-  const detail = result.timedOut ? `Tests timed out after ${pipeline.test.timeout}s` : `Tests failed (exit code ${result.exitCode})`;
-  log.line(detail);
-  return { ok: false, detail };
 }
 
 async function finish(deps: BuildDeps, buildId: string, verdict: Verdict, log: BuildLog, pipeline?: Pipeline): Promise<Build> {
