@@ -4,6 +4,8 @@ import type { ImagePusher } from '../src/core/ports/image-pusher.ts';
 import type { SourceFetcher } from '../src/core/ports/source-fetcher.ts';
 import type { TestRunner } from '../src/core/ports/test-runner.ts';
 import { BUILD_QUEUE, type BuildJobData } from '../src/queue/jobs.ts';
+import type { PipelineDeps } from '../src/pipeline/deps.ts';
+import { publishBuild } from '../src/pipeline/publish.ts';
 import { runBuild } from '../src/pipeline/run-build.ts';
 import { createAnnouncements } from '../src/store/announcements.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
@@ -38,5 +40,13 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters): Worker<B
       log.warn({ err }, 'build attempt failed');
       throw toBullError(err);
     }
-  });
+  }, (data, reason) => settleBuild(deps, data.buildId, reason));
+}
+
+/** Ends a build the processor could not finish as `error`, with its status, unless it already ended. */
+async function settleBuild(deps: PipelineDeps, buildId: string, reason: string): Promise<void> {
+  const build = await deps.store.get(buildId);
+  if (!build || (build.state !== 'running' && build.state !== 'queued')) return;
+  const done = await deps.store.update(buildId, (b) => Object.assign(b, { state: 'error', detail: `Slipway could not finish the build: ${reason}`, finishedAt: Date.now() }));
+  await publishBuild(deps, done);
 }

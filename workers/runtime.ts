@@ -30,10 +30,24 @@ export function pipelineDeps(rt: Runtime): PipelineDeps {
   return { pipelines: rt.pipelines, store: rt.store, statuses: rt.statuses, publicUrl: rt.config.publicUrl, logger: rt.logger };
 }
 
-/** A BullMQ worker on one of Slipway's queues, with the runtime's connection, prefix and error log. */
-export function startQueueWorker<T>(rt: Runtime, queue: string, concurrency: number, process: Processor<T>): Worker<T> {
+/**
+ * A BullMQ worker on one of Slipway's queues, with the runtime's connection, prefix and error log.
+ * `settle` runs when a job has failed for good (last attempt, or stalled out), so a record the
+ * processor could not finish is not left `running` for ever.
+ */
+export function startQueueWorker<T>(
+  rt: Runtime,
+  queue: string,
+  concurrency: number,
+  process: Processor<T>,
+  settle?: (data: T, reason: string) => Promise<void>,
+): Worker<T> {
   const worker = new Worker<T>(queue, process, { connection: rt.redis, prefix: rt.queuePrefix, concurrency, lockDuration: 60_000 });
   worker.on('error', (err) => rt.logger.error({ err: err.message, queue }, 'worker error'));
+  worker.on('failed', (job, err) => {
+    const final = job !== undefined && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
+    if (final && settle) settle(job.data, err.message).catch((e: unknown) => rt.logger.error({ err: e, queue }, 'could not settle a failed job'));
+  });
   return worker;
 }
 
