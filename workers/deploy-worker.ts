@@ -40,7 +40,7 @@ export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker
       await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
       throw new DelayedError();
     }
-    const log = rt.logger.child({ build: buildId, environment });
+    const log = rt.logger.child({ build: buildId, environment, ...(job.data.rollback ? { rollback: true } : {}) });
     // Renewed while the rollout runs, however long the scheduler takes; lapses if this worker dies.
     const renew = setInterval(() => {
       lock.extend(target, lease, LEASE_MS).then(
@@ -49,7 +49,7 @@ export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker
       );
     }, LEASE_MS / 3);
     try {
-      const deploy = await runDeploy({ ...deps, logger: log }, buildId, environment, attemptOf(job));
+      const deploy = await runDeploy({ ...deps, logger: log }, buildId, environment, attemptOf(job), { rollback: job.data.rollback === true });
       log.info({ state: deploy.state, detail: deploy.detail }, 'deploy finished');
     } catch (err) {
       log.warn({ err }, 'deploy attempt failed');

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Paths pino blanks out wherever they appear, so secrets never reach the operator's log. */
 const REDACT = [
@@ -7,6 +7,8 @@ const REDACT = [
   'headers.authorization', 'headers["x-hub-signature-256"]', 'config.github', 'config.registry.password', 'config.slackWebhookUrl',
 ];
 
-export function createLogger(level: string, name = 'slipway'): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** The operator's log: pino JSON, secrets redacted, on stdout unless given another destination. */
+export function createLogger(level: string, name = 'slipway', destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

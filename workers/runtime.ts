@@ -52,13 +52,17 @@ export function startQueueWorker<T>(
 }
 
 /**
- * Loads pipelines (throwing PIPELINE_INVALID before anything connects) and connects to Redis.
+ * Loads pipelines unless given them (throwing PIPELINE_INVALID before anything connects) and connects to Redis.
  * `fail-fast` (the HTTP server) makes commands fail at once while Redis is down, so a webhook gets
  * a 503 GitHub records instead of a hang; `patient` (workers, and BullMQ's requirement there)
  * holds commands until Redis is back.
  */
-export function createRuntime(config: Config, logger: Logger, redisMode: 'fail-fast' | 'patient'): Runtime {
-  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
+export function createRuntime(
+  config: Config,
+  logger: Logger,
+  redisMode: 'fail-fast' | 'patient',
+  pipelines: readonly Pipeline[] = loadPipelines(config.pipelinesDir, schedulerSettings),
+): Runtime {
   const redis = new Redis(
     config.redisUrl,
     redisMode === 'patient' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false },

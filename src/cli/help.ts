@@ -5,6 +5,12 @@ Usage:
   slipway server     run only the HTTP server: webhooks, API, dashboard
   slipway worker     run only a worker: builds and deploys (run as many as you like)
   slipway check      validate the configuration and pipelines, print what would run, and exit
+  slipway releases <service> <environment> [--limit <n>]
+                     the releases recorded there, newest (current) first: build, commit, digest, when
+  slipway rollback <service> <environment> [--to <build-id>]
+                     queue a deploy of the release before the current one (or of that build's
+                     pushed image), past the "never older over newer" fence; prints the build page
+                     to watch. Needs Redis and the same configuration, not a running server.
   slipway help       show this help
 
 Configuration comes from environment variables (see README.md):
@@ -28,5 +34,6 @@ Configuration comes from environment variables (see README.md):
 Routes: POST /webhooks/github, GET /healthz, GET /api/builds, GET /api/builds/:id,
         GET /api/builds/:id/logs, dashboard at /
 
-Exit codes: 0 ok, 1 runtime failure, 2 invalid usage or configuration.
+Exit codes: 0 ok, 1 runtime failure (or nothing to roll back to), 2 invalid usage or configuration
+(an unknown service or environment included).
 `;

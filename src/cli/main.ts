@@ -6,6 +6,12 @@ import { HELP } from './help.ts';
 
 const ROLES = { all: ['server', 'worker'], server: ['server'], worker: ['worker'] } as const;
 
+/** Commands that take arguments and work on the shared state; loaded only when run. */
+const OPERATOR_COMMANDS: Record<string, (args: readonly string[]) => Promise<number>> = {
+  rollback: async (args) => (await import('./rollback.ts')).rollbackCommand(args),
+  releases: async (args) => (await import('./releases.ts')).releasesCommand(args),
+};
+
 /** Runs one `slipway` command and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
@@ -13,8 +19,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (rest.length > 0) return usage(`unexpected argument "${rest[0]}"`);
+  const operator = Object.hasOwn(OPERATOR_COMMANDS, command) ? OPERATOR_COMMANDS[command] : undefined;
+  if (rest.length > 0 && !operator) return usage(`unexpected argument "${rest[0]}"`);
   try {
+    if (operator) return await operator(rest);
     if (command === 'check') return check();
     if (command in ROLES) return await run(ROLES[command as keyof typeof ROLES]);
     return usage(`unknown command "${command}"`);

@@ -24,6 +24,8 @@ export interface DeployRecord {
   scheduler: string;
   state: DeployState;
   detail?: string;
+  /** a rollback (`slipway rollback`): puts this earlier build back, past the ancestry fence */
+  rollback?: boolean;
   startedAt?: number;
   finishedAt?: number;
 }

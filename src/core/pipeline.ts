@@ -48,3 +48,23 @@ export function stageOrder(pipeline: Pick<Pipeline, 'test'>): readonly StageName
 export function targetsFor(pipeline: Pipeline, branch: string): readonly DeployTarget[] {
   return pipeline.deploy.filter((t) => t.branch === branch);
 }
+
+/**
+ * The entry a build of `branch` deploys to `environment` with. A rollback (`anyBranch`) puts a
+ * build back wherever the environment is, so it falls back to the environment's first entry.
+ */
+export function targetFor(pipeline: Pipeline, environment: string, branch: string, anyBranch = false): DeployTarget | undefined {
+  const entries = pipeline.deploy.filter((t) => t.environment === environment);
+  return entries.find((t) => t.branch === branch) ?? (anyBranch ? entries[0] : undefined);
+}
+
+/** Why (service, environment) is not a deploy target the pipelines define, or undefined when it is. */
+export function unknownTarget(pipelines: readonly Pipeline[], service: string, environment: string): string | undefined {
+  const pipeline = pipelines.find((p) => p.service === service);
+  if (!pipeline) return `no pipeline defines service "${service}" (services: ${pipelines.map((p) => p.service).join(', ') || 'none'})`;
+  const environments = [...new Set(pipeline.deploy.map((t) => t.environment))];
+  if (!environments.includes(environment)) {
+    return `${service} does not deploy to "${environment}" (environments: ${environments.join(', ') || 'none'})`;
+  }
+  return undefined;
+}

@@ -59,9 +59,7 @@ function buildError(err: unknown, name: string): SlipwayError {
     return new SlipwayError('BUILD_FAILED', err.message, { cause: err });
   }
   const failure = engineFailure(err);
-  if (failure.status !== undefined && failure.status >= 500) {
-    return new SlipwayError('DOCKER_UNAVAILABLE', `building ${name}: the Docker engine failed: ${failure.message}`, { cause: err });
-  }
+  // Not 5xx → retry: the engine answers 500 for user errors too (a Dockerfile not in the context).
   if (failure.status !== undefined) return new SlipwayError('BUILD_FAILED', failure.message, { cause: err });
   const reason = failure.unreachable ? 'the Docker engine is not reachable' : 'the build stream broke off';
   return new SlipwayError('DOCKER_UNAVAILABLE', `building ${name}: ${reason}: ${failure.message}`, { cause: err });

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
@@ -30,11 +31,14 @@ export interface DockerTestRunnerOptions {
 export function createDockerTestRunner(docker: Docker, options: DockerTestRunnerOptions = {}): TestRunner {
   return {
     async run({ image, spec, source }, log) {
+      // Watched from the start: a source that fails while the image is pulled must not go unheard.
+      const sourceRead = source && finished(source);
+      sourceRead?.catch(() => undefined);
       try {
         if (typeof image === 'string') await ensureTestImage(docker, image, options.registryCredentials, log);
         const container = await step('create the test container', () => docker.createContainer(testContainer(image, spec, source !== undefined)));
         try {
-          if (source) await copySource(container, source);
+          if (source && sourceRead) await copySource(container, source, sourceRead);
           return await runToExit(container, spec, log);
         } finally {
           await container.remove({ force: true, v: true }).catch(() => undefined);
@@ -46,11 +50,13 @@ export function createDockerTestRunner(docker: Docker, options: DockerTestRunner
   };
 }
 
-/** Puts the tar stream into the created (not yet started) container at SOURCE_DIR. */
-async function copySource(container: Docker.Container, source: Readable): Promise<void> {
+/** Puts the tar stream into the created (not yet started) container at SOURCE_DIR; `read` settles when the stream has ended or failed. */
+async function copySource(container: Docker.Container, source: Readable, read: Promise<void>): Promise<void> {
+  const abort = new AbortController();
   try {
-    await container.putArchive(source, { path: SOURCE_DIR });
+    await Promise.all([container.putArchive(source, { path: SOURCE_DIR, abortSignal: abort.signal }), read]);
   } catch (err) {
+    abort.abort();
     if (isSlipwayError(err)) throw err; // the source's own failure (git archive), as it is
     throw stepError('copy the source into the test container', err);
   }

@@ -72,6 +72,7 @@ function buildDescription(build: Build): string {
 
 function deployDescription(deploy: DeployRecord): string {
   const env = deploy.environment;
+  if (deploy.rollback) return rollbackDescription(deploy);
   switch (deploy.state) {
     case 'queued':
       return `Waiting to deploy to ${env}`;
@@ -85,6 +86,23 @@ function deployDescription(deploy: DeployRecord): string {
       return `Not deployed to ${env}: ${deploy.detail ?? 'skipped'}`;
     default:
       return `Deploy to ${env} failed: ${deploy.detail ?? deploy.state}`;
+  }
+}
+
+/** A rollback (`slipway rollback`) as seen on the commit it puts back. */
+function rollbackDescription(deploy: DeployRecord): string {
+  const env = deploy.environment;
+  switch (deploy.state) {
+    case 'queued':
+      return `Waiting to roll ${env} back to this commit`;
+    case 'running':
+      return `Rolling ${env} back to this commit`;
+    case 'succeeded':
+      return `Rolled ${env} back to this commit`;
+    case 'rolled_back':
+      return `Rollback of ${env} to this commit failed, the release before runs again: ${deploy.detail ?? 'unhealthy'}`;
+    default:
+      return `Rollback of ${env} to this commit failed: ${deploy.detail ?? deploy.state}`;
   }
 }
 

@@ -7,6 +7,28 @@ const HEADLINE: Record<DeployNotice['outcome'], { emoji: string; verb: string }>
   error: { emoji: ':warning:', verb: 'Could not deploy' },
 };
 
+type Phrase = (service: string, sha: string, environment: string) => string;
+
+/** Headlines of a rollback (`slipway rollback`): the build put back, not a new one. */
+const ROLLBACK_HEADLINE: Record<DeployNotice['outcome'], { emoji: string; phrase: Phrase }> = {
+  succeeded: { emoji: ':rewind:', phrase: (s, sha, env) => `Rolled ${s} back to ${sha} in ${env}` },
+  rolled_back: { emoji: ':x:', phrase: (s, sha, env) => `Rollback of ${s} to ${sha} in ${env} failed; the release before it runs again` },
+  failed: { emoji: ':x:', phrase: (s, sha, env) => `Rollback of ${s} to ${sha} in ${env} failed` },
+  error: { emoji: ':warning:', phrase: (s, sha, env) => `Could not roll ${s} back to ${sha} in ${env}` },
+};
+
+/** The headline in mrkdwn and as plain text. */
+function headlines(n: DeployNotice): { mrkdwn: string; text: string } {
+  const sha7 = n.sha.slice(0, 7);
+  const [service, env] = [escapeMrkdwn(n.service), escapeMrkdwn(n.environment)];
+  if (n.rollback) {
+    const { emoji, phrase } = ROLLBACK_HEADLINE[n.outcome];
+    return { mrkdwn: `${emoji} ${phrase(`*${service}*`, `\`${sha7}\``, `*${env}*`)}`, text: phrase(n.service, sha7, n.environment) };
+  }
+  const { emoji, verb } = HEADLINE[n.outcome];
+  return { mrkdwn: `${emoji} ${verb} *${service}* \`${sha7}\` to *${env}*`, text: `${verb} ${n.service} ${sha7} to ${n.environment}` };
+}
+
 /** Slack's mrkdwn escaping for user-derived text (commit messages, branch names, authors). */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -19,20 +41,16 @@ export function formatDuration(ms: number): string {
 
 /** The incoming-webhook body for a deploy outcome: a `text` fallback plus blocks. Pure. */
 export function slackMessage(n: DeployNotice): { text: string; blocks: unknown[]; unfurl_links: false } {
-  const { emoji, verb } = HEADLINE[n.outcome];
-  const sha7 = n.sha.slice(0, 7);
-  const service = escapeMrkdwn(n.service);
-  const env = escapeMrkdwn(n.environment);
-  const headline = `${emoji} ${verb} *${service}* \`${sha7}\` to *${env}*`;
+  const headline = headlines(n);
   const commit = n.message ? `> ${escapeMrkdwn(n.message.split('\n', 1)[0] ?? '').slice(0, 300)}` : '';
   const reason = n.outcome === 'succeeded' ? '' : `\n${escapeMrkdwn(n.detail).slice(0, 1000)}`;
   const context = [n.author ? `by ${escapeMrkdwn(n.author)}` : '', formatDuration(n.durationMs), `<${n.buildUrl}|build log>`]
     .filter(Boolean)
     .join(' · ');
   return {
-    text: `${verb} ${n.service} ${sha7} to ${n.environment} (${n.buildUrl})`,
+    text: `${headline.text} (${n.buildUrl})`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: [headline, commit].filter(Boolean).join('\n') + reason } },
+      { type: 'section', text: { type: 'mrkdwn', text: [headline.mrkdwn, commit].filter(Boolean).join('\n') + reason } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: `${escapeMrkdwn(n.repository)} · ${context}` }] },
     ],
     unfurl_links: false,

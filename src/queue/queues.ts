@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, type BuildJobData, type DeployJobData } from './jobs.ts';
+import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, rollbackJobId, type BuildJobData, type DeployJobData } from './jobs.ts';
 
 /** What producers need: put a build or a deploy on its queue. */
 export interface Enqueuer {
@@ -26,7 +26,8 @@ export function createEnqueuer(connection: ConnectionOptions, prefix: string): E
       await builds.add('build', data, { jobId: buildJobId(data.buildId) });
     },
     async enqueueDeploy(data) {
-      await deploys.add('deploy', data, { jobId: deployJobId(data.buildId, data.environment) });
+      const jobId = data.rollback ? rollbackJobId(data.buildId, data.environment, Date.now()) : deployJobId(data.buildId, data.environment);
+      await deploys.add('deploy', data, { jobId });
     },
     async close() {
       await Promise.all([builds.close(), deploys.close()]);

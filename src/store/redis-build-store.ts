@@ -3,6 +3,9 @@ import { newBuild, type Build, type DeployRecord } from '../core/build.ts';
 import type { BuildStore, ReleaseRecord } from '../core/ports/build-store.ts';
 import { createRedisBuildLog } from './redis-build-log.ts';
 
+/** Releases kept per (service, environment), for `slipway releases` and `slipway rollback`. */
+export const RELEASE_HISTORY = 20;
+
 /**
  * Build records, logs and releases in Redis, under `<prefix>:`. Ids come from INCR, so they
  * increase. A build's own fields are one JSON string written by its build job; each environment's
@@ -16,6 +19,7 @@ export function createRedisBuildStore(redis: Redis, prefix: string): BuildStore 
     deploys: (id: string) => `${prefix}:build:${id}:deploys`,
     log: (id: string) => `${prefix}:build:${id}:log`,
     release: (service: string, env: string) => `${prefix}:release:${service}:${env}`,
+    history: (service: string, env: string) => `${prefix}:releases:${service}:${env}`,
   };
 
   async function get(id: string): Promise<Build | undefined> {
@@ -28,6 +32,11 @@ export function createRedisBuildStore(redis: Redis, prefix: string): BuildStore 
     build.deploys = Object.values(deploys).map((d) => JSON.parse(d) as DeployRecord);
     build.deploys.sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.environment.localeCompare(b.environment));
     return build;
+  }
+
+  async function release(service: string, environment: string): Promise<ReleaseRecord | undefined> {
+    const json = await redis.get(key.release(service, environment));
+    return json ? (JSON.parse(json) as ReleaseRecord) : undefined;
   }
 
   async function getOrThrow(id: string): Promise<Build> {
@@ -72,13 +81,20 @@ export function createRedisBuildStore(redis: Redis, prefix: string): BuildStore 
       return redis.lrange(key.log(id), fromLine, -1);
     },
 
-    async release(service, environment) {
-      const json = await redis.get(key.release(service, environment));
-      return json ? (JSON.parse(json) as ReleaseRecord) : undefined;
-    },
+    release,
 
     async recordRelease(release) {
-      await redis.set(key.release(release.service, release.environment), JSON.stringify(release));
+      const json = JSON.stringify(release);
+      const history = key.history(release.service, release.environment);
+      await redis.multi().set(key.release(release.service, release.environment), json).lpush(history, json).ltrim(history, 0, RELEASE_HISTORY - 1).exec();
+    },
+
+    async releases(service, environment, limit) {
+      const history = await redis.lrange(key.history(service, environment), 0, Math.min(limit, RELEASE_HISTORY) - 1);
+      if (history.length > 0) return history.map((json) => JSON.parse(json) as ReleaseRecord);
+      // Releases recorded before the history existed: the current one is all there is.
+      const current = await release(service, environment);
+      return current ? [current] : [];
     },
   };
 }

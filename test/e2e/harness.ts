@@ -31,6 +31,8 @@ export interface Harness {
   readonly registry: string;
   /** every line of the operator's log (pino JSON, debug level) */
   readonly operatorLog: string[];
+  /** the environment Slipway's configuration was loaded from, for running `slipway` commands against it */
+  readonly env: Readonly<Record<string, string>>;
   send(event: string, payload: unknown, options?: { delivery?: string; signature?: string | null; body?: string; contentType?: string }): Promise<{ status: number; body: any }>;
   /** waits until the build and every deploy it queued have finished */
   finished(id: string, timeoutMs?: number): Promise<Build>;
@@ -47,6 +49,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** registry to push to instead of the plain test registry (e.g. the auth registry) */
   registry?: string;
+  /** the pipeline's `test:` block as YAML lines (default: `sh /check.sh` in the built image, 60 s) */
+  test?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -59,8 +63,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const repo = createTestRepo(service);
   const pipelinesDir = mkdtempSync(join(tmpdir(), 'slipway-pipelines-'));
   const deploy = options.deploy?.(servicePort, service) ?? dockerDeploy(servicePort);
-  writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, deploy));
-  const config = loadConfig({
+  writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, deploy, options.test ?? DEFAULT_TEST));
+  const configEnv: Record<string, string> = {
     PORT: String(httpPort),
     REDIS_URL: env.redisUrl,
     DOCKER_HOST: env.dockerHost,
@@ -76,7 +80,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SLIPWAY_DEPLOY_DEADLINE: String(options.deadlineSeconds ?? 20),
     LOG_LEVEL: 'debug',
     ...options.env,
-  });
+  };
+  const config = loadConfig(configEnv);
   const operatorLog: string[] = [];
   const logger = pino({ level: config.logLevel }, { write: (line: string) => void operatorLog.push(line) });
   const slipway = (await startSlipway(config, ['server', 'worker'], logger)) as Running & { url: string };
@@ -92,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     slipway,
     registry: options.registry ?? env.registry,
     operatorLog,
+    env: configEnv,
     async send(event, payload, o = {}) {
       const body = o.body ?? JSON.stringify(payload);
       const headers: Record<string, string> = {
@@ -144,13 +150,14 @@ function dockerDeploy(port: number) {
   return { scheduler: 'docker', block: `port: ${port}\nhealth_path: /index.html` };
 }
 
-function pipelineYaml(service: string, repository: string, deploy: { scheduler: string; block: string }): string {
+const DEFAULT_TEST = 'command: ["sh", "/check.sh"]\ntimeout: 60';
+
+function pipelineYaml(service: string, repository: string, deploy: { scheduler: string; block: string }, test: string): string {
   const block = deploy.block.split('\n').map((l) => `      ${l}`).join('\n');
   return `service: ${service}
 repository: ${repository}
 test:
-  command: ["sh", "/check.sh"]
-  timeout: 60
+${test.split('\n').map((l) => `  ${l}`).join('\n')}
 deploy:
   - branch: main
     environment: production

@@ -40,7 +40,14 @@ describe('parsePipeline', () => {
     assert.deepEqual(p.deploy, [{ branch: 'main', environment: 'production', scheduler: 'docker', settings: { port: 18780, health_path: '/index.html', env: {} } }]);
   });
 
+  it('reads test.image, exactly as written', () => {
+    const r = parsePipeline('pipelines/hello.yml', VALID.replace('test:\n', 'test:\n  image: local/busybox\n'), schedulerSettings);
+    assert.ok('pipeline' in r);
+    assert.equal(r.pipeline.test?.image, 'local/busybox');
+  });
+
   const bad: [string, string, RegExp][] = [
+    ['test image that is not an image name', VALID.replace('test:\n', 'test:\n  image: "Node 20"\n'), /test\.image: must be an image name/],
     ['bad YAML', 'service: [', /pipelines\/hello.yml: not valid YAML/],
     ['missing repository', 'service: hello', /pipelines\/hello.yml: repository: /],
     ['upper-case service', VALID.replace('service: hello', 'service: Hello'), /service: must be a lower-case image name/],

@@ -10,6 +10,8 @@ export interface ReleaseRecord {
   readonly image: string;
   readonly buildId: string;
   readonly deployedAt: number;
+  /** put back by `slipway rollback` rather than deployed by a push */
+  readonly rollback?: boolean;
 }
 
 /**
@@ -28,4 +30,5 @@ export interface BuildStore {
   readLog(id: string, fromLine?: number): Promise<string[]>;
   release(service: string, environment: string): Promise<ReleaseRecord | undefined>;
   recordRelease(release: ReleaseRecord): Promise<void>;
+  releases(service: string, environment: string, limit: number): Promise<ReleaseRecord[]>;
 }

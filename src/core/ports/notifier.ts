@@ -12,6 +12,8 @@ export interface DeployNotice {
   readonly buildUrl: string;
   readonly outcome: Deployment['outcome'] | 'error';
   readonly detail: string;
+  /** the deploy put an earlier build back (`slipway rollback`) */
+  readonly rollback?: boolean;
 }
 
 /** Tells people how a deploy went. `notify` never throws: a notice that cannot be sent is logged. */

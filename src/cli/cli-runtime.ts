@@ -1,0 +1,67 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { loadConfig } from '../config/load-config.ts';
+import { loadPipelines } from '../config/load-pipelines.ts';
+import { redactUrl } from '../core/redact-url.ts';
+import { schedulerSettings } from '../schedulers/settings.ts';
+import { createLogger } from '../../workers/logger.ts';
+import { createRuntime, type Runtime } from '../../workers/runtime.ts';
+
+const REDIS_WAIT_MS = 5_000;
+
+/** Where an operator command writes: its answer to `out`, problems to `err`. */
+export interface CommandIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: CommandIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/**
+ * Runs an operator command against the state a running Slipway shares (Redis records and queues,
+ * pipelines, commit statuses) without needing its server or worker. Config and pipelines are
+ * validated first (CONFIG_INVALID / PIPELINE_INVALID thrown, as for every command), then Redis is
+ * probed: exit code 1 with a plain message when it does not answer. The operator's log goes to
+ * stderr, warnings only, so stdout stays the command's answer. Connections are closed after.
+ */
+export async function withRuntime(io: CommandIo, work: (rt: Runtime) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const level = ['error', 'fatal', 'silent'].includes(config.logLevel) ? config.logLevel : 'warn';
+  const logger = createLogger(level, 'slipway', pino.destination(2));
+  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
+  // Probed on a connection of its own: the queues' connections would report a dead Redis loudly, then retry.
+  const problem = await probeRedis(config.redisUrl);
+  if (problem) {
+    io.err(`slipway: cannot reach Redis at ${redactUrl(config.redisUrl)} (REDIS_URL): ${problem}\n`);
+    return 1;
+  }
+  const rt = createRuntime(config, logger, 'fail-fast', pipelines);
+  try {
+    // fail-fast refuses commands until connected: a Redis that goes away mid-command fails it, never hangs it
+    if (rt.redis.status !== 'ready') await Promise.race([once(rt.redis, 'ready').catch(() => undefined), sleep(REDIS_WAIT_MS, undefined, { ref: false })]);
+    return await work(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+/** Undefined when Redis answers a PING, else what went wrong. One connection attempt, no retries. */
+async function probeRedis(url: string): Promise<string | undefined> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: REDIS_WAIT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  let cause: string | undefined; // the socket's own error says more than connect()'s "Connection is closed"
+  redis.on('error', (err: Error) => void (cause ??= err.message));
+  try {
+    await redis.connect();
+    await redis.ping();
+    return undefined;
+  } catch (err) {
+    return cause ?? ((err as Error).message || String(err));
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,46 @@
+import { unknownTarget } from '../core/pipeline.ts';
+import type { ReleaseRecord } from '../core/ports/build-store.ts';
+import { type CommandIo, processIo, withRuntime } from './cli-runtime.ts';
+import { parseTargetArguments } from './target-arguments.ts';
+
+const DEFAULT_LIMIT = 10;
+
+/**
+ * `slipway releases <service> <environment> [--limit <n>]`: the releases recorded there, newest
+ * (the current one) first: build id, short sha, image digest, when, and whether it was a rollback.
+ * Exit 0 (also when there are none yet), 1 Redis down, 2 a wrong command line.
+ */
+export async function releasesCommand(args: readonly string[], io: CommandIo = processIo): Promise<number> {
+  const parsed = parseTargetArguments('releases', args, { limit: 'n' });
+  if ('usage' in parsed) return refuse(io, parsed.usage);
+  const { service, environment, options } = parsed;
+  const limit = Number(options.limit ?? DEFAULT_LIMIT);
+  if (!Number.isInteger(limit) || limit < 1) return refuse(io, `--limit takes a positive number, not "${options.limit}"`);
+  return withRuntime(io, async (rt) => {
+    const unknown = unknownTarget(rt.pipelines, service, environment);
+    if (unknown) return refuse(io, unknown);
+    const releases = await rt.store.releases(service, environment, limit);
+    io.out(releases.length === 0 ? `No releases of ${service} in ${environment} recorded yet.\n` : releaseTable(service, environment, releases));
+    return 0;
+  });
+}
+
+/** The releases as aligned text columns, newest first. Pure. */
+export function releaseTable(service: string, environment: string, releases: readonly ReleaseRecord[]): string {
+  const rows = releases.map((r, i) => [
+    r.buildId,
+    r.sha.slice(0, 7),
+    r.image.split('@')[1] ?? r.image,
+    new Date(r.deployedAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    [i === 0 ? 'current' : '', r.rollback ? 'rollback' : ''].filter(Boolean).join(', '),
+  ]);
+  const table = [['BUILD', 'COMMIT', 'IMAGE DIGEST', 'DEPLOYED AT', ''], ...rows];
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  const lines = table.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  return `Releases of ${service} in ${environment}, newest first:\n${lines.join('\n')}\n`;
+}
+
+function refuse(io: CommandIo, message: string): number {
+  io.err(`slipway: ${message}\n`);
+  return 2;
+}

@@ -1,0 +1,81 @@
+import type { Build, DeployRecord } from '../core/build.ts';
+import { describeError } from '../core/errors.ts';
+import { targetFor, unknownTarget } from '../core/pipeline.ts';
+import type { ReleaseRecord } from '../core/ports/build-store.ts';
+import type { PipelineDeps } from './deps.ts';
+import { buildUrl, pipelineFor, publishDeploy } from './publish.ts';
+
+/** How far back in a target's release history a rollback looks for the release before the current one. */
+const LOOKBACK = 20;
+
+export interface RollbackDeps extends Pick<PipelineDeps, 'pipelines' | 'store' | 'statuses' | 'publicUrl'> {
+  /** queues a deploy job of `buildId` marked as a rollback (the ancestry fence does not apply) */
+  readonly enqueueRollback: (buildId: string, environment: string) => Promise<void>;
+}
+
+export interface RollbackRequest {
+  readonly service: string;
+  readonly environment: string;
+  /** the build to put back; default: the release before the current one */
+  readonly to?: string;
+}
+
+/** What was queued, or why nothing was: `unknown_target` is a wrong command line, the others the state of things. */
+export type RollbackResult =
+  | { readonly queued: { readonly build: Build; readonly deploy: DeployRecord; readonly current?: ReleaseRecord; readonly url: string } }
+  | { readonly refused: string; readonly reason: 'unknown_target' | 'nothing_to_roll_back' | 'not_deployable' };
+
+/**
+ * Queues a rollback: a deploy of an earlier build's pushed image to one (service, environment),
+ * by default the most recent release whose image differs from the current one. Records the
+ * deploy as queued on that build and posts its pending status before queueing, as a push does.
+ * Changes nothing when it refuses. The deploy job itself runs on a worker.
+ */
+export async function queueRollback(deps: RollbackDeps, request: RollbackRequest): Promise<RollbackResult> {
+  const { service, environment } = request;
+  const unknown = unknownTarget(deps.pipelines, service, environment);
+  if (unknown) return { refused: unknown, reason: 'unknown_target' };
+  const history = await deps.store.releases(service, environment, LOOKBACK);
+  const current = history[0];
+  const chosen = request.to ?? previousBuildId(history);
+  if (!chosen) {
+    const refused = current
+      ? `${service} has no earlier release in ${environment} to roll back to: build ${current.buildId} (${current.sha.slice(0, 7)}) is the only one recorded; name a build with --to`
+      : `nothing has been released to ${service} in ${environment} yet; name a build with --to`;
+    return { refused, reason: 'nothing_to_roll_back' };
+  }
+  const build = await deps.store.get(chosen);
+  const problem = notDeployable(build, chosen, service);
+  if (problem || !build) return { refused: problem ?? `no build ${chosen}`, reason: 'not_deployable' };
+  const deploy = await recordQueued(deps, build, environment);
+  return { queued: { build, deploy, current, url: buildUrl(deps.publicUrl, build.id) } };
+}
+
+/** The most recent release whose image is not the current one's (a redeploy of the same image is no step back). */
+function previousBuildId(history: readonly ReleaseRecord[]): string | undefined {
+  const [current] = history;
+  return history.find((r) => r.image !== current?.image)?.buildId;
+}
+
+function notDeployable(build: Build | undefined, id: string, service: string): string | undefined {
+  if (!build) return `no build ${id}`;
+  if (build.service !== service) return `build ${id} is of ${build.service}, not ${service}`;
+  if (!build.image?.digest) return `build ${id} (${build.event.sha.slice(0, 7)}) was never pushed (it ${build.state}${build.detail ? `: ${build.detail}` : ''}); only pushed builds can be deployed`;
+  return undefined;
+}
+
+/** Deploy record and pending status first, then the job: the worker may post its outcome a moment after. */
+async function recordQueued(deps: RollbackDeps, build: Build, environment: string): Promise<DeployRecord> {
+  const pipeline = pipelineFor(deps, build.service);
+  const scheduler = (pipeline && targetFor(pipeline, environment, build.event.branch, true)?.scheduler) ?? 'unknown';
+  const deploy: DeployRecord = { environment, scheduler, state: 'queued', rollback: true };
+  await publishDeploy(deps, await deps.store.setDeploy(build.id, deploy), deploy);
+  try {
+    await deps.enqueueRollback(build.id, environment);
+  } catch (err) {
+    const failed: DeployRecord = { ...deploy, state: 'error', detail: `could not queue the rollback: ${describeError(err)}`, finishedAt: Date.now() };
+    await publishDeploy(deps, await deps.store.setDeploy(build.id, failed), failed);
+    throw err;
+  }
+  return deploy;
+}

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import type { Build } from '../../src/core/build.ts';
+import { pushPayload } from '../fixtures/payloads.ts';
+import { helloApp, startHarness, type Harness } from './harness.ts';
+
+const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
+
+/**
+ * `slipway rollback` and `slipway releases`, run as an operator would: a separate process with
+ * Slipway's configuration, no server involved, against a running worker (the harness's).
+ */
+describe('rolling back in one command', { timeout: 600_000 }, () => {
+  let h: Harness;
+  let v1: Build;
+  let v2: Build;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => h?.close());
+
+  /** Async on purpose: the emulated GitHub the command posts to lives in this process. */
+  const slipway = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...h.env }, timeout: 60_000 });
+      let [stdout, stderr] = ['', ''];
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  const push = async (page: string, message: string) => {
+    const sha = h.repo.commit(helloApp(page), message);
+    const res = await h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha, message, author: 'ada' }));
+    return h.finished(res.body.queued[0].id);
+  };
+  const sha7 = (build: Build) => build.event.sha.slice(0, 7);
+
+  it('refuses while there is nothing to roll back to', async () => {
+    const none = await slipway('rollback', h.service, 'production');
+    assert.equal(none.code, 1, none.stderr);
+    assert.match(none.stderr, new RegExp(`slipway: nothing has been released to ${h.service} in production yet`));
+    const empty = await slipway('releases', h.service, 'production');
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.equal(empty.stdout, `No releases of ${h.service} in production recorded yet.\n`);
+
+    v1 = await push('Hello, version one', 'Version one');
+    assert.equal(v1.deploys[0]?.state, 'succeeded', JSON.stringify(v1));
+    const one = await slipway('rollback', h.service, 'production');
+    assert.equal(one.code, 1);
+    assert.match(one.stderr, new RegExp(`no earlier release in production to roll back to: build ${v1.id} \\(${sha7(v1)}\\) is the only one`));
+  });
+
+  it('puts the release before the current one back, past the ancestry fence, and says so everywhere', async (t) => {
+    v2 = await push('Hello, version two', 'Version two');
+    assert.equal(v2.deploys[0]?.state, 'succeeded');
+    assert.match((await h.serviceAnswer()) ?? '', /version two/);
+    const slackBefore = h.slack.messages.length;
+
+    const started = Date.now();
+    const r = await slipway('rollback', h.service, 'production');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Queued a rollback of ${h.service} in production to build ${v1.id} \\(${sha7(v1)}, .*@sha256:[0-9a-f]{64}\\)\\.`));
+    assert.match(r.stdout, new RegExp(`Running there now: build ${v2.id} \\(${sha7(v2)}\\)`));
+    assert.match(r.stdout, new RegExp(`Watch it: http://slipway\\.test/builds/${v1.id}\\n$`));
+
+    const back = await h.finished(v1.id);
+    const deploy = back.deploys.find((d) => d.environment === 'production');
+    assert.equal(deploy?.state, 'succeeded', deploy?.detail);
+    assert.equal(deploy?.rollback, true);
+    assert.match((await h.serviceAnswer()) ?? '', /version one/);
+    t.diagnostic(`rollback: command to healthy v1 in ${Date.now() - started} ms`);
+
+    // GitHub: the deploy context of v1's commit went pending → success, worded as a rollback.
+    const contexts = h.github.statuses.filter((s) => s.sha === v1.event.sha && s.context === `slipway/${h.service}/production` && s.at >= started);
+    assert.deepEqual(contexts.map((s) => [s.state, s.description]), [
+      ['pending', 'Waiting to roll production back to this commit'],
+      ['pending', 'Rolling production back to this commit'],
+      ['success', 'Rolled production back to this commit'],
+    ]);
+    assert.equal(contexts[0]?.target_url, `http://slipway.test/builds/${v1.id}`);
+
+    // Slack: one message, saying it was a rollback.
+    await h.slack.waitFor((m) => m.length === slackBefore + 1, 5000);
+    assert.match(h.slack.messages.at(-1)!.text, new RegExp(`^Rolled ${h.service} back to ${sha7(v1)} in production \\(http://slipway\\.test/builds/${v1.id}\\)`));
+
+    const log = await (await fetch(`${h.slipway.url}/api/builds/${v1.id}/logs`)).text();
+    assert.match(log, /\[production\] Rolling back to .*git-[0-9a-f]{7} \(sha256:/);
+  });
+
+  it('lists the release history, newest first, the rollback marked', async () => {
+    const r = await slipway('releases', h.service, 'production');
+    assert.equal(r.code, 0, r.stderr);
+    const [title, header, ...rows] = r.stdout.trimEnd().split('\n');
+    assert.equal(title, `Releases of ${h.service} in production, newest first:`);
+    assert.match(header ?? '', /^BUILD\s+COMMIT\s+IMAGE DIGEST\s+DEPLOYED AT$/);
+    const cells = rows.map((row) => row.split(/\s{2,}/));
+    assert.deepEqual(cells.map((c) => [c[0], c[1], c[4]]), [[v1.id, sha7(v1), 'current, rollback'], [v2.id, sha7(v2), undefined], [v1.id, sha7(v1), undefined]]);
+    assert.deepEqual(cells.map((c) => c[2]), [v1.image?.digest, v2.image?.digest, v1.image?.digest]);
+    assert.match(cells[0]?.[3] ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+  });
+
+  it('--to puts a named build back', async () => {
+    const r = await slipway('rollback', h.service, 'production', '--to', v2.id);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`to build ${v2.id} \\(${sha7(v2)}`));
+    const build = await h.finished(v2.id);
+    assert.equal(build.deploys[0]?.state, 'succeeded', build.deploys[0]?.detail);
+    assert.match((await h.serviceAnswer()) ?? '', /version two/);
+  });
+
+  it('fails with clear messages: exit 2 for a wrong command line, 1 for a build that cannot be deployed', async () => {
+    const failed = await push('Goodbye', 'Break the page');
+    assert.equal(failed.state, 'failed');
+    const cases: [string[], number, RegExp][] = [
+      [['rollback', 'no-such-service', 'production'], 2, /no pipeline defines service "no-such-service" \(services: hello-/],
+      [['rollback', h.service, 'staging'], 2, new RegExp(`${h.service} does not deploy to "staging" \\(environments: production\\)`)],
+      [['releases', h.service, 'staging'], 2, /does not deploy to "staging"/],
+      [['rollback', h.service], 2, /rollback needs a service and an environment\nUsage: slipway rollback <service> <environment> \[--to <build-id>\]/],
+      [['rollback', h.service, 'production', '--to', 'latest'], 2, /--to takes a build id/],
+      [['rollback', h.service, 'production', '--force'], 2, /Unknown option '--force'/],
+      [['rollback', h.service, 'production', '--to', '99999'], 1, /slipway: no build 99999\n/],
+      [['rollback', h.service, 'production', '--to', failed.id], 1, new RegExp(`build ${failed.id} \\(${sha7(failed)}\\) was never pushed \\(it failed: Tests failed \\(exit code 1\\)\\)`)],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await slipway(...args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+      assert.equal(r.stdout, '');
+    }
+    // None of that changed what runs.
+    assert.match((await h.serviceAnswer()) ?? '', /version two/);
+    assert.equal((await h.finished(failed.id)).deploys.length, 0);
+  });
+});
