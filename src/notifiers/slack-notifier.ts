@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DeployNotice, Notifier } from '../core/ports/notifier.ts';
+import type { Notifier } from '../core/ports/notifier.ts';
 import { slackMessage } from './slack-message.ts';
 
 const ATTEMPTS = 3;

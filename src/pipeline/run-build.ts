@@ -4,7 +4,6 @@ import { imageTag, type ImageRef, type PushedImage } from '../core/image.ts';
 import { stageOrder, targetsFor, type Pipeline } from '../core/pipeline.ts';
 import type { BuildLog } from '../core/ports/build-log.ts';
 import type { Checkout } from '../core/ports/source-fetcher.ts';
-import { redactUrl } from '../core/redact-url.ts';
 import type { Attempt, BuildDeps } from './deps.ts';
 import { pipelineFor, publishBuild, publishDeploy } from './publish.ts';
 import { ociLabels } from './oci-labels.ts';

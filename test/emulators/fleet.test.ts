@@ -17,7 +17,6 @@ import { unitFileHash } from './fleet/unit-rules.ts';
 
 type Option = { section: string; name: string; value: string };
 const opt = (section: string, name: string, value: string): Option => ({ section, name, value });
-const JSON_TYPE = { 'content-type': 'application/json' };
 
 /** A request with exactly the headers given (fetch would add and merge some). */
 function raw(base: string, method: string, path: string, headers: [string, string][] = [], body?: string, socketPath?: string) {

@@ -1,6 +1,6 @@
 // fleet API v1's HTTP surface (api/units.go, state.go, machines.go, serialization.go, pagination.go;
 // shared/reference/apis.md §8). Test-only code.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { storeUnit, TARGET_STATES, type Cluster, type TargetState } from './cluster.ts';
 import { pageFromQuery, pageOf } from './page-token.ts';
 import { optionsProblem, unitFileHash, unitNameProblem, nameInfo, type UnitOption } from './unit-rules.ts';
