@@ -128,12 +128,12 @@ async function launch(engine: Engine, run: UnitRun, argv: string[]): Promise<str
   run.container = { id: container.id, rm: cmd.rm, image: cmd.image };
   await container.start();
   Object.assign(run, { activeState: 'active', subState: 'running' });
-  void followExit(engine, run, container.id);
+  void awaitContainerEnd(engine, run, container.id);
   return undefined;
 }
 
 /** The container exiting on its own ends the unit: code 0 → inactive/dead, else failed/failed. */
-async function followExit(engine: Engine, run: UnitRun, id: string): Promise<void> {
+async function awaitContainerEnd(engine: Engine, run: UnitRun, id: string): Promise<void> {
   const result = await engine.docker.getContainer(id).wait().catch(() => ({ StatusCode: -1 }));
   if (run.stopping || run.container?.id !== id) return;
   const code = (result as { StatusCode: number }).StatusCode;

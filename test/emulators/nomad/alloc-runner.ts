@@ -58,7 +58,7 @@ export async function startAllocation(deps: RunnerDeps, alloc: AllocRecord, job:
     containerId = await launch(deps, runtime, job, tg, task);
     if (stopped && containerId) await deps.docker.getContainer(containerId).remove({ force: true }).catch(() => undefined);
     if (!containerId || stopped) return;
-    void followExit(deps, runtime, containerId, task.Name, () => stopped);
+    void awaitContainerEnd(deps, runtime, containerId, task.Name, () => stopped);
     await checkLoop(runtime, checksOf(tg, task, ports), () => stopped || runtime.dead);
   })().catch((err: unknown) => fail(deps, runtime, task.Name, 'Driver Failure', `emulator error: ${String(err)}`));
   return runtime;
@@ -139,7 +139,7 @@ function checksOf(tg: any, task: any, ports: Record<string, number>): Check[] {
 }
 
 /** The driver's wait: the moment the container exits on its own, the task is dead. */
-async function followExit(deps: RunnerDeps, rt: AllocRuntime, containerId: string, task: string, stopped: () => boolean): Promise<void> {
+async function awaitContainerEnd(deps: RunnerDeps, rt: AllocRuntime, containerId: string, task: string, stopped: () => boolean): Promise<void> {
   const result = (await deps.docker.getContainer(containerId).wait().catch(() => undefined)) as { StatusCode?: number } | undefined;
   if (stopped() || !result) return;
   fail(deps, rt, task, 'Terminated', `Exit Code: ${result.StatusCode ?? -1}`, result.StatusCode ?? -1);
