@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import { pinnedName } from '../../src/core/image.ts';
 import { startEcsEmulator, type EcsEmulator } from '../emulators/ecs.ts';
 import { siteTaskDefinition } from '../emulators/ecs/site-task.ts';
-import { pushPayload } from '../fixtures/payloads.ts';
 import { testEnv } from '../support/env.ts';
 import { publishSite } from '../support/images.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
@@ -42,8 +41,6 @@ describe('push to production on ECS', { timeout: 600_000 }, () => {
     }
   });
 
-  const push = (sha: string, message: string) =>
-    h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha, message, author: 'ada' }));
   const page = async () => {
     const task = ecs.tasks('web', h.service).find((t) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING');
     return task ? (await (await fetch(`http://127.0.0.1:${task.port}/index.html`)).text()) : '';
@@ -51,7 +48,7 @@ describe('push to production on ECS', { timeout: 600_000 }, () => {
 
   it('a signed push: image pushed, a new task definition revision rolled out on ECS, deploy status success, Slack message', async (t) => {
     const sha = h.repo.commit(helloApp('Hello from ECS'), 'Ship it to ECS');
-    const res = await push(sha, 'Ship it to ECS');
+    const res = await h.push(sha, 'Ship it to ECS');
     assert.equal(res.status, 202);
     const started = Date.now();
     const build = await h.finished(res.body.queued[0].id, 120_000);
@@ -77,7 +74,7 @@ describe('push to production on ECS', { timeout: 600_000 }, () => {
 
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`)?.state, 'success');
     await h.slack.waitFor((m) => m.some((x) => x.text.includes(sha.slice(0, 7))), 5000);
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, new RegExp(`\\[production\\] Registered task definition ${h.service}:2 \\(was ${h.service}:1\\)`));
     assert.match(log, /\[production\] ECS: \(service .*\) has reached a steady state\./);
     assert.match(log, /\[production\] Deploy succeeded/);
@@ -89,7 +86,7 @@ describe('push to production on ECS', { timeout: 600_000 }, () => {
       'Serve nothing',
     );
     const started = Date.now();
-    const build = await h.finished((await push(sha, 'Serve nothing')).body.queued[0].id, 180_000);
+    const build = await h.finished((await h.push(sha, 'Serve nothing')).body.queued[0].id, 180_000);
     t.diagnostic(`push → rolled back on ECS in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.equal(build.state, 'passed', build.detail);
     const deploy = build.deploys[0]!;
@@ -102,7 +99,7 @@ describe('push to production on ECS', { timeout: 600_000 }, () => {
     assert.equal(status?.state, 'failure');
     assert.match(status?.description ?? '', /^Rolled back in production/);
     await h.slack.waitFor((m) => m.some((x) => x.text.startsWith('Rolled back') && x.text.includes(sha.slice(0, 7))), 5000);
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, /\[production\] ECS rolled back to .*:2/);
   });
 });

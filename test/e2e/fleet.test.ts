@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startFleetEmulator, type FleetEmulator } from '../emulators/fleet.ts';
-import { pushPayload } from '../fixtures/payloads.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
 
 describe('push to production on fleet', { timeout: 600_000 }, () => {
@@ -26,13 +25,11 @@ describe('push to production on fleet', { timeout: 600_000 }, () => {
     await fleet?.close(); // stops its units and removes every container they ran
   });
 
-  const push = (sha: string, message: string) =>
-    h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha, message, author: 'ada' }));
   const unit = () => `${h.service}-production@1.service`;
 
   it('a signed push: image pushed, unit rolled out on fleet by digest, deploy status success, Slack message', async (t) => {
     const sha = h.repo.commit(helloApp('Hello from fleet'), 'Ship it to fleet');
-    const res = await push(sha, 'Ship it to fleet');
+    const res = await h.push(sha, 'Ship it to fleet');
     assert.equal(res.status, 202);
     const started = Date.now();
     const build = await h.finished(res.body.queued[0].id, 120_000);
@@ -56,7 +53,7 @@ describe('push to production on fleet', { timeout: 600_000 }, () => {
 
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`)?.state, 'success');
     await h.slack.waitFor((m) => m.some((x) => x.text.includes(sha.slice(0, 7))), 5000);
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, new RegExp(`\\[production\\] Launching ${unit()} with git-${sha.slice(0, 7)}`));
     assert.match(log, /\[production\] Deploy succeeded/);
   });
@@ -67,7 +64,7 @@ describe('push to production on fleet', { timeout: 600_000 }, () => {
       'Crash on start',
     );
     const started = Date.now();
-    const build = await h.finished((await push(sha, 'Crash on start')).body.queued[0].id, 180_000);
+    const build = await h.finished((await h.push(sha, 'Crash on start')).body.queued[0].id, 180_000);
     t.diagnostic(`push → rolled back on fleet in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.equal(build.state, 'passed', build.detail);
     const deploy = build.deploys[0]!;
@@ -80,7 +77,7 @@ describe('push to production on fleet', { timeout: 600_000 }, () => {
     assert.equal(status?.state, 'failure');
     assert.match(status?.description ?? '', /^Rolled back in production/);
     await h.slack.waitFor((m) => m.some((x) => x.text.startsWith('Rolled back') && x.text.includes(sha.slice(0, 7))), 5000);
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, new RegExp(`\\[production\\] Restoring ${unit().replace(/[.@]/g, '\\$&')} \\(git-[0-9a-f]{7}\\)`));
   });
 });

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import type { Build } from '../../src/core/build.ts';
 import { signBody } from '../../src/webhook/verify-signature.ts';
 import { startSlipway, type Running } from '../../workers/slipway.ts';
+import { pushPayload } from '../fixtures/payloads.ts';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
 import { startSlackEmulator, type SlackEmulator } from '../emulators/slack.ts';
 import { testEnv } from '../support/env.ts';
@@ -34,6 +35,10 @@ export interface Harness {
   /** the environment Slipway's configuration was loaded from, for running `slipway` commands against it */
   readonly env: Readonly<Record<string, string>>;
   send(event: string, payload: unknown, options?: { delivery?: string; signature?: string | null; body?: string; contentType?: string }): Promise<{ status: number; body: any }>;
+  /** the signed `push` GitHub sends when `author` (ada) pushes `sha` to `branch` of this repository */
+  push(sha: string, message: string, branch?: string): Promise<{ status: number; body: any }>;
+  /** a build's whole log, as the API serves it */
+  buildLog(id: string): Promise<string>;
   /** waits until the build and every deploy it queued have finished */
   finished(id: string, timeoutMs?: number): Promise<Build>;
   manifestDigest(tag: string): Promise<string | undefined>;
@@ -87,6 +92,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const slipway = (await startSlipway(config, ['server', 'worker'], logger)) as Running & { url: string };
   const docker = new Docker({ socketPath: env.dockerHost.replace(/^unix:\/\//, '') });
 
+  const send: Harness['send'] = async (event, payload, o = {}) => {
+    const body = o.body ?? JSON.stringify(payload);
+    const headers: Record<string, string> = {
+      'content-type': o.contentType ?? 'application/json',
+      'user-agent': 'GitHub-Hookshot/044aadd',
+      'x-github-event': event,
+      'x-github-delivery': o.delivery ?? randomUUID(),
+    };
+    if (o.signature !== null) headers['x-hub-signature-256'] = o.signature ?? signBody(SECRET, body);
+    const res = await fetch(`${slipway.url}/webhooks/github`, { method: 'POST', headers, body });
+    return { status: res.status, body: await res.json() };
+  };
+
   return {
     service,
     repository,
@@ -98,17 +116,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     registry: options.registry ?? env.registry,
     operatorLog,
     env: configEnv,
-    async send(event, payload, o = {}) {
-      const body = o.body ?? JSON.stringify(payload);
-      const headers: Record<string, string> = {
-        'content-type': o.contentType ?? 'application/json',
-        'user-agent': 'GitHub-Hookshot/044aadd',
-        'x-github-event': event,
-        'x-github-delivery': o.delivery ?? randomUUID(),
-      };
-      if (o.signature !== null) headers['x-hub-signature-256'] = o.signature ?? signBody(SECRET, body);
-      const res = await fetch(`${slipway.url}/webhooks/github`, { method: 'POST', headers, body });
-      return { status: res.status, body: await res.json() };
+    send,
+    push(sha, message, branch = 'main') {
+      return send('push', pushPayload({ repository, cloneUrl: repo.url, branch, sha, message, author: 'ada' }));
+    },
+    async buildLog(id) {
+      return (await fetch(`${slipway.url}/api/builds/${id}/logs`)).text();
     },
     async finished(id, timeoutMs = 90_000) {
       const until = Date.now() + timeoutMs;

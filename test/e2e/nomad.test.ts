@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startNomadEmulator, type NomadEmulator } from '../emulators/nomad.ts';
-import { pushPayload } from '../fixtures/payloads.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
 
 const TOKEN = 'e2e-nomad-token';
@@ -32,8 +31,6 @@ describe('push to production on Nomad', { timeout: 600_000 }, () => {
     await nomad?.close(); // stops every allocation and removes its container
   });
 
-  const push = (sha: string, message: string) =>
-    h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha, message, author: 'ada' }));
   const job = () => `${h.service}-production`;
   /** What the job's healthy allocation serves, on the port standing in for the static one. */
   const served = async () => {
@@ -43,7 +40,7 @@ describe('push to production on Nomad', { timeout: 600_000 }, () => {
 
   it('a signed push: image in the registry, rolled out by Nomad by digest, deploy status success, Slack message', async (t) => {
     const sha = h.repo.commit(helloApp('Hello from Nomad'), 'Ship it to Nomad');
-    const res = await push(sha, 'Ship it to Nomad');
+    const res = await h.push(sha, 'Ship it to Nomad');
     assert.equal(res.status, 202);
     const started = Date.now();
     const build = await h.finished(res.body.queued[0].id, 120_000);
@@ -69,7 +66,7 @@ describe('push to production on Nomad', { timeout: 600_000 }, () => {
     await h.slack.waitFor((m) => m.some((x) => x.text.includes(sha.slice(0, 7))), 5000);
     const text = JSON.stringify(h.slack.messages.at(-1)!.body);
     for (const part of [h.service, 'production', sha.slice(0, 7), 'Ship it to Nomad']) assert.ok(text.includes(part), `Slack message lacks ${part}: ${text}`);
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, new RegExp(`\\[production\\] Registering job ${job()} version 0 \\(git-${sha.slice(0, 7)}\\)`));
     assert.match(log, /\[production\] Deployment [0-9a-f]{8}: 1\/1 healthy/);
   });
@@ -79,7 +76,7 @@ describe('push to production on Nomad', { timeout: 600_000 }, () => {
       { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
       'Serve nothing',
     );
-    const res = await push(sha, 'Serve nothing');
+    const res = await h.push(sha, 'Serve nothing');
     const started = Date.now();
     const build = await h.finished(res.body.queued[0].id, 120_000);
     t.diagnostic(`push → rolled back on Nomad in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -15,13 +15,11 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
   });
   after(async () => h?.close());
 
-  const push = (sha: string, message: string, branch = 'main') =>
-    h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch, sha, message, author: 'ada' }));
 
   it('answers a push with 202 before any git or Docker work, and posts pending within a second', async () => {
     firstSha = h.repo.commit(helloApp('Hello, version one'), 'First release\n\nwith details');
     const started = Date.now();
-    const res = await push(firstSha, 'First release\n\nwith details');
+    const res = await h.push(firstSha, 'First release\n\nwith details');
     const answeredIn = Date.now() - started;
     assert.equal(res.status, 202);
     assert.equal(res.body.queued.length, 1);
@@ -63,7 +61,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
     }
 
     // The full log is kept and served.
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, /check\.sh: index\.html says hello/);
     assert.match(log, /\[production\] Deploy succeeded/);
   });
@@ -83,7 +81,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
 
   it('a push whose tests fail: failure status, nothing pushed, nothing deployed, failing output in the log', async () => {
     const sha = h.repo.commit(helloApp('Goodbye'), 'Break the page');
-    const res = await push(sha, 'Break the page');
+    const res = await h.push(sha, 'Break the page');
     const build = await h.finished(res.body.queued[0].id);
     assert.equal(build.state, 'failed');
     assert.match(build.detail ?? '', /Tests failed \(exit code 1\)/);
@@ -94,7 +92,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
     assert.equal(latest.get(`slipway/${h.service}`)?.state, 'failure');
     assert.match(latest.get(`slipway/${h.service}`)?.description ?? '', /Tests failed/);
     assert.equal(latest.get(`slipway/${h.service}/production`), undefined);
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, /\$ sh \/check\.sh/);
     assert.match(log, /Tests failed \(exit code 1\)/);
   });
@@ -124,7 +122,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
     assert.equal(build.stages.find((s) => s.name === 'push')?.state, 'skipped');
     assert.equal(build.deploys.length, 0);
     assert.equal(await h.manifestDigest(`git-${sha.slice(0, 7)}`), undefined);
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, /Pull request from a fork: built and tested without secrets/);
   });
 
@@ -133,7 +131,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
       { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
       'Serve nothing',
     );
-    const res = await push(sha, 'Serve nothing');
+    const res = await h.push(sha, 'Serve nothing');
     const build = await h.finished(res.body.queued[0].id, 120_000);
     assert.equal(build.state, 'passed');
     const deploy = build.deploys[0]!;
@@ -146,15 +144,15 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
   });
 
   it('an older commit is never deployed over a newer one', async () => {
-    const res = await push(firstSha, 'First release');
+    const res = await h.push(firstSha, 'First release');
     const build = await h.finished(res.body.queued[0].id);
     // firstSha is what production runs (the broken one was rolled back), so this is a plain redeploy.
     assert.equal(build.deploys[0]?.state, 'succeeded');
     const newer = h.repo.commit(helloApp('Hello, version two'), 'Second release');
-    const second = await h.finished((await push(newer, 'Second release')).body.queued[0].id);
+    const second = await h.finished((await h.push(newer, 'Second release')).body.queued[0].id);
     assert.equal(second.deploys[0]?.state, 'succeeded');
     assert.match((await h.serviceAnswer()) ?? '', /version two/);
-    const stale = await h.finished((await push(firstSha, 'First release')).body.queued[0].id);
+    const stale = await h.finished((await h.push(firstSha, 'First release')).body.queued[0].id);
     assert.equal(stale.deploys[0]?.state, 'skipped');
     assert.match(stale.deploys[0]?.detail ?? '', /newer .* is already deployed/);
     assert.match((await h.serviceAnswer()) ?? '', /version two/);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEcrEmulator, type EcrEmulator } from '../emulators/ecr.ts';
-import { pushPayload } from '../fixtures/payloads.ts';
 import { useFakeAwsEnv } from '../support/aws-env.ts';
 import { testEnv } from '../support/env.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
@@ -31,13 +30,11 @@ describe('push to a registry with ECR auth', { timeout: 300_000 }, () => {
     restoreEnv?.();
   });
 
-  const push = (sha: string, message: string) =>
-    h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha, message, author: 'ada' }));
 
   it('pushes with the ECR token to the auth registry, deploys, and reports success', async (t) => {
     const sha = h.repo.commit(helloApp('Hello through ECR auth'), 'Ship through ECR');
     const started = Date.now();
-    const res = await push(sha, 'Ship through ECR');
+    const res = await h.push(sha, 'Ship through ECR');
     assert.equal(res.status, 202);
     const build = await h.finished(res.body.queued[0].id);
     t.diagnostic(`push → deployed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -60,11 +57,11 @@ describe('push to a registry with ECR auth', { timeout: 300_000 }, () => {
   it('the next push reuses the token, and the password is in neither log', async () => {
     const calls = ecr.calls.GetAuthorizationToken ?? 0;
     const sha = h.repo.commit(helloApp('Hello again through ECR auth'), 'Ship again');
-    const build = await h.finished((await push(sha, 'Ship again')).body.queued[0].id);
+    const build = await h.finished((await h.push(sha, 'Ship again')).body.queued[0].id);
     assert.equal(build.deploys[0]?.state, 'succeeded', build.deploys[0]?.detail ?? build.detail);
     assert.equal(ecr.calls.GetAuthorizationToken ?? 0, calls, 'no new token while the old one is good');
 
-    const log = await (await fetch(`${h.slipway.url}/api/builds/${build.id}/logs`)).text();
+    const log = await h.buildLog(build.id);
     assert.match(log, /digest: sha256:/);
     for (const text of [log, ...h.operatorLog]) assert.ok(!text.includes(env.authPassword), 'a log contains the registry password');
   });

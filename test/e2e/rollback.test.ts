@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Build } from '../../src/core/build.ts';
-import { pushPayload } from '../fixtures/payloads.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
 
 const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
@@ -32,7 +31,7 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
     });
   const push = async (page: string, message: string) => {
     const sha = h.repo.commit(helloApp(page), message);
-    const res = await h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha, message, author: 'ada' }));
+    const res = await h.push(sha, message);
     return h.finished(res.body.queued[0].id);
   };
   const sha7 = (build: Build) => build.event.sha.slice(0, 7);

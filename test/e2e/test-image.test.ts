@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pushPayload } from '../fixtures/payloads.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
 
 /**
@@ -15,11 +14,11 @@ describe('tests in an image of their own, before the build', { timeout: 300_000 
   after(async () => h?.close());
 
   const push = async (sha: string, message: string) => {
-    const res = await h.send('push', pushPayload({ repository: h.repository, cloneUrl: h.repo.url, branch: 'main', sha, message, author: 'ada' }));
+    const res = await h.push(sha, message);
     assert.equal(res.status, 202);
     return h.finished(res.body.queued[0].id);
   };
-  const log = async (id: string) => (await fetch(`${h.slipway.url}/api/builds/${id}/logs`)).text();
+  const log = (id: string) => h.buildLog(id);
 
   it('a failing test stops everything: no build, no push, no deploy', async () => {
     const app = helloApp('unused');
