@@ -5,6 +5,7 @@ import type { RegistryCredentials } from '../../core/ports/registry-credentials.
 import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.ts';
 import { engineFailure } from '../../docker/engine-error.ts';
 import { seconds, waitForHealth, type HealthOutcome } from '../health-check.ts';
+import { parseSettings } from '../parse-settings.ts';
 import { ensureImage } from './image-puller.ts';
 import { exitReason, findContainer, lastLines, removeContainer, type NamedContainer } from './named-containers.ts';
 import { containerName, releaseContainer, settingsFingerprint } from './release-container.ts';
@@ -43,7 +44,7 @@ export function createDockerScheduler(docker: Docker, options: DockerSchedulerOp
   return {
     async deploy(release, log, { deadlineMs }) {
       try {
-        const settings = DockerSettingsSchema.parse(release.settings);
+        const settings = parseSettings('docker', DockerSettingsSchema, release.settings);
         const name = containerName(release.service, release.environment);
         return await rollOut({ docker, log, release, settings, name, intervalMs, deadlineMs }, options.registryCredentials);
       } catch (err) {

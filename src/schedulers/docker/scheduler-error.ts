@@ -1,4 +1,3 @@
-import { ZodError } from 'zod';
 import { SlipwayError } from '../../core/errors.ts';
 import { engineFailure } from '../../docker/engine-error.ts';
 
@@ -9,9 +8,6 @@ import { engineFailure } from '../../docker/engine-error.ts';
  */
 export function schedulerError(err: unknown): SlipwayError {
   if (err instanceof SlipwayError) return err;
-  if (err instanceof ZodError) {
-    return new SlipwayError('SCHEDULER_REJECTED', `invalid docker settings: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { cause: err });
-  }
   const failure = engineFailure(err);
   if (failure.unreachable) {
     return new SlipwayError('SCHEDULER_UNREACHABLE', `the Docker engine is not reachable: ${failure.message}`, { cause: err });

@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { describeError, SlipwayError } from '../../core/errors.ts';
+import { settingsRejected } from '../parse-settings.ts';
 
 /** Service errors worth retrying: ECS is busy or failing, not refusing. */
 const TRANSIENT = new Set([
@@ -30,9 +31,7 @@ interface SdkError {
  */
 export function ecsError(err: unknown, operation: string): SlipwayError {
   if (err instanceof SlipwayError) return err;
-  if (err instanceof ZodError) {
-    return new SlipwayError('SCHEDULER_REJECTED', `invalid ecs settings: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { cause: err });
-  }
+  if (err instanceof ZodError) return settingsRejected('ecs', err);
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkError;
   const name = e.name ?? 'Error';
   const message = describeError(err);

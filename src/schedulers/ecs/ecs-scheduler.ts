@@ -4,6 +4,7 @@ import { SlipwayError } from '../../core/errors.ts';
 import { pinnedName } from '../../core/image.ts';
 import type { Deployment, Scheduler } from '../../core/ports/scheduler.ts';
 import { seconds } from '../health-check.ts';
+import { parseSettings } from '../parse-settings.ts';
 import { createEcsApi } from './ecs-api.ts';
 import { ecsError } from './ecs-error.ts';
 import { watchDeployment } from './deployment-watch.ts';
@@ -35,7 +36,7 @@ export function createEcsScheduler(aws: Config['aws'], options: EcsSchedulerOpti
   return {
     async deploy(release, log, { deadlineMs }) {
       try {
-        const settings = EcsSettingsSchema.parse(release.settings);
+        const settings = parseSettings('ecs', EcsSettingsSchema, release.settings);
         return await rollOut({ api, log, release, settings, intervalMs, deadlineMs, seenEvents: new Set() });
       } catch (err) {
         throw ecsError(err, 'deploy');

@@ -1,9 +1,8 @@
-import { ZodError } from 'zod';
-import { SlipwayError } from '../../core/errors.ts';
 import type { Scheduler } from '../../core/ports/scheduler.ts';
+import { parseSettings } from '../parse-settings.ts';
 import { createFleetClient } from './fleet-client.ts';
 import { rollOut } from './rollout.ts';
-import { FleetSettingsSchema, type FleetSettings } from './settings.ts';
+import { FleetSettingsSchema } from './settings.ts';
 import { unitPrefix } from './unit-name.ts';
 
 /** Timing knobs (tests shorten them); production uses the defaults. */
@@ -26,19 +25,10 @@ export function createFleetScheduler(config: { readonly endpoint: string }, opti
   const intervalMs = options.pollIntervalMs ?? 500;
   return {
     async deploy(release, log, { deadlineMs }) {
-      const settings = parseSettings(release.settings);
+      const settings = parseSettings('fleet', FleetSettingsSchema, release.settings);
       const prefix = unitPrefix(release.service, release.environment);
       return rollOut({ client, log, release, settings, prefix, intervalMs, deadlineMs });
     },
   };
 }
 
-function parseSettings(settings: unknown): FleetSettings {
-  try {
-    return FleetSettingsSchema.parse(settings);
-  } catch (err) {
-    if (!(err instanceof ZodError)) throw err;
-    const issues = err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new SlipwayError('SCHEDULER_REJECTED', `invalid fleet settings: ${issues}`, { cause: err });
-  }
-}

@@ -1,6 +1,7 @@
 import { describeError, isSlipwayError, SlipwayError } from '../../core/errors.ts';
 import { pinnedName } from '../../core/image.ts';
 import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.ts';
+import { parseSettings } from '../parse-settings.ts';
 import { allocationFailure } from './allocation-failure.ts';
 import { shortId } from './deployment-progress.ts';
 import { followRevert, seconds, waitForEvaluation, watchDeployment, type Follow, type Watched } from './follow-deployment.ts';
@@ -11,7 +12,7 @@ import { createNomadClient, type NomadConnection } from './nomad-client.ts';
 import type { NomadDeployment, NomadJob, RegisterResponse } from './nomad-types.ts';
 import { hasPlacementFailures, placementFailure } from './placement-failure.ts';
 import { planSummary } from './plan-summary.ts';
-import { NomadSettingsSchema, type NomadSettings } from './settings.ts';
+import { NomadSettingsSchema } from './settings.ts';
 
 /** Knobs for tests and tuning; production uses the defaults. */
 export interface NomadSchedulerOptions {
@@ -46,7 +47,7 @@ export function createNomadScheduler(connection: NomadConnection, options: Nomad
   return {
     async deploy(release, log, { deadlineMs }) {
       const until = Date.now() + deadlineMs;
-      const spec = nomadJob(release, parseSettings(release.settings)).Job;
+      const spec = nomadJob(release, parseSettings('nomad', NomadSettingsSchema, release.settings)).Job;
       const image = pinnedName(release.image);
       return rollOut({ api, log, pollMs: options.pollIntervalMs ?? 1000, until, deadlineMs, release, spec, image, plan: options.plan ?? true });
     },
@@ -185,12 +186,4 @@ async function revertTarget(r: Rollout, failedVersion: number, revertedTo: numbe
   const versions = await r.api.versions(r.spec.ID);
   const stable = revertedTo === undefined ? latestStableBefore(versions, failedVersion) : versions.find((v) => v.Version === revertedTo);
   return stable ? { stable, revert: job.Version } : undefined;
-}
-
-/** The pipeline's `nomad:` block, validated (again: a release may come from an older pipeline file). */
-function parseSettings(settings: Release['settings']): NomadSettings {
-  const parsed = NomadSettingsSchema.safeParse(settings);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new SlipwayError('SCHEDULER_REJECTED', `invalid nomad settings: ${issues}`, { cause: parsed.error });
 }
