@@ -74,7 +74,7 @@ export function createRuntime(
     pipelines,
     logger,
     redis,
-    store: createRedisBuildStore(redis, config.redisPrefix),
+    store: createRedisBuildStore(redis, config.redisPrefix, { logMaxLines: config.logMaxLines }),
     enqueuer: createEnqueuer(redis, queuePrefix),
     statuses: createGitHubStatusReporter({ token: config.github.token, apiUrl: config.github.apiUrl, logger }),
     queuePrefix,

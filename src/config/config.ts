@@ -29,6 +29,10 @@ export interface Config {
   readonly deployDeadlineMs: number;
   /** build jobs one worker runs at once */
   readonly buildConcurrency: number;
+  /** build records and logs kept per service (SLIPWAY_KEEP_BUILDS), beside each environment's current and rollback builds */
+  readonly keepBuilds: number;
+  /** lines kept per build log (SLIPWAY_LOG_MAX_LINES): the first and last halves, a line counting the cut */
+  readonly logMaxLines: number;
   /** Nomad's own CLI variables: NOMAD_ADDR, NOMAD_TOKEN, NOMAD_NAMESPACE, NOMAD_REGION */
   readonly nomad: { readonly addr: string; readonly token?: string; readonly namespace: string; readonly region?: string };
   /** fleetctl's FLEETCTL_ENDPOINT: http://host:port or unix:///path */

@@ -29,9 +29,9 @@ export function apiRoutes(store: BuildStore): Router {
     const build = await store.get(req.params.id);
     if (!build) return void res.status(404).json({ error: `no build ${req.params.id}` });
     const from = clamp(Number(req.query.from ?? 0), 0, Number.MAX_SAFE_INTEGER);
-    const lines = await store.readLog(build.id, from);
+    // `next` comes from the log: once a long log's middle is cut, line numbers skip the cut lines.
+    const { lines, next } = await store.readLog(build.id, from);
     const finished = FINISHED.has(build.state) && build.deploys.every((d) => d.state !== 'queued' && d.state !== 'running');
-    const next = from + lines.length;
     if (req.query.format === 'json') return void res.json({ lines, next, finished });
     res.set({ 'X-Next-Line': String(next), 'X-Build-Finished': String(finished) });
     res.type('text/plain').send(lines.length ? `${lines.join('\n')}\n` : '');

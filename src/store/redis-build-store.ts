@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { newBuild, type Build, type DeployRecord } from '../core/build.ts';
 import type { BuildStore, ReleaseRecord } from '../core/ports/build-store.ts';
-import { createRedisBuildLog } from './redis-build-log.ts';
+import { createRedisBuildLog, readRedisBuildLog } from './redis-build-log.ts';
 
 /** Releases kept per (service, environment), for `slipway releases` and `slipway rollback`. */
 export const RELEASE_HISTORY = 20;
@@ -11,7 +11,7 @@ export const RELEASE_HISTORY = 20;
  * increase. A build's own fields are one JSON string written by its build job; each environment's
  * deploy record is a field of a separate hash, so deploy jobs never overwrite the build or each other.
  */
-export function createRedisBuildStore(redis: Redis, prefix: string): BuildStore {
+export function createRedisBuildStore(redis: Redis, prefix: string, options: { logMaxLines?: number } = {}): BuildStore {
   const key = {
     seq: `${prefix}:build:seq`,
     index: `${prefix}:builds`,
@@ -75,10 +75,10 @@ export function createRedisBuildStore(redis: Redis, prefix: string): BuildStore 
       return getOrThrow(id);
     },
 
-    log: (id) => createRedisBuildLog(redis, key.log(id)),
+    log: (id) => createRedisBuildLog(redis, key.log(id), options.logMaxLines),
 
     async readLog(id, fromLine = 0) {
-      return redis.lrange(key.log(id), fromLine, -1);
+      return readRedisBuildLog(redis, key.log(id), fromLine);
     },
 
     release,

@@ -70,7 +70,7 @@ describe('runBuild when things fail', { timeout: 120_000 }, () => {
     assert.ok(isSlipwayError(err, 'REGISTRY_UNREACHABLE') && err.retryable, String(err));
     const between = await store.get(build.id);
     assert.equal(between?.stages.find((s) => s.name === 'push')?.state, 'error');
-    assert.match((await store.readLog(build.id)).join('\n'), /will retry/);
+    assert.match((await store.readLog(build.id)).lines.join('\n'), /will retry/);
 
     const last = await runBuild(deps(closed), build.id, { final: true });
     assert.equal(last.state, 'error');

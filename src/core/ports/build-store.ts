@@ -1,6 +1,6 @@
 import type { Build, DeployRecord } from '../build.ts';
 import type { SourceEvent } from '../source-event.ts';
-import type { BuildLog } from './build-log.ts';
+import type { BuildLog, LogPage } from './build-log.ts';
 
 /** The release running in one (service, environment), as Slipway last deployed it. */
 export interface ReleaseRecord {
@@ -27,7 +27,8 @@ export interface BuildStore {
   update(id: string, mutate: (build: Build) => void): Promise<Build>;
   setDeploy(id: string, deploy: DeployRecord): Promise<Build>;
   log(id: string): BuildLog;
-  readLog(id: string, fromLine?: number): Promise<string[]>;
+  /** lines from `fromLine` on (numbered as written, so they stay valid when a long log's middle is cut) */
+  readLog(id: string, fromLine?: number): Promise<LogPage>;
   release(service: string, environment: string): Promise<ReleaseRecord | undefined>;
   recordRelease(release: ReleaseRecord): Promise<void>;
   releases(service: string, environment: string, limit: number): Promise<ReleaseRecord[]>;
