@@ -93,7 +93,7 @@ function labelsFor(b: Bench, sha: string, labelled = true): Record<string, strin
   if (!labelled) return {};
   const event = { kind: 'push', deliveryId: 'bench', repository: 'acme/hello', cloneUrl: b.repo.url, sha, branch: 'main' } as const;
   const committedAt = execFileSync('git', ['--git-dir', b.repo.bare, 'log', '-1', '--format=%cI', sha], { encoding: 'utf8' }).trim();
-  return ociLabels(newBuild('1', 'hello', event, 0), { sha, author: 'Ada', committedAt, message: '', archive: () => Readable.from([]) });
+  return ociLabels(newBuild('1', 'hello', event, 0), { sha, author: 'Ada', committedAt, message: '', archive: () => Readable.from([]), readFile: async () => undefined });
 }
 
 function slipwayOps(b: Bench): Ops {

@@ -27,6 +27,7 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters): Worker<B
     ...adapters,
     ...pipelineDeps(rt),
     registry: rt.config.registry.address,
+    timeoutMs: rt.config.buildTimeoutMs,
     enqueueDeploy: (buildId: string, environment: string) => rt.enqueuer.enqueueDeploy({ buildId, environment }),
     announced: (buildId: string) => announcements.wait(buildId, ANNOUNCE_WAIT_MS),
   };

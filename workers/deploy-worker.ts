@@ -1,10 +1,13 @@
 import { DelayedError, type Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Ancestry } from '../src/core/ports/ancestry.ts';
 import type { Notifier } from '../src/core/ports/notifier.ts';
 import type { Scheduler } from '../src/core/ports/scheduler.ts';
-import type { Ancestry } from '../src/core/ports/ancestry.ts';
+import { SlipwayError } from '../src/core/errors.ts';
 import { runDeploy } from '../src/pipeline/run-deploy.ts';
+import { settleDeploy } from '../src/pipeline/settle.ts';
 import { DEPLOY_QUEUE, type DeployJobData } from '../src/queue/jobs.ts';
-import { createRedisLock } from '../src/store/redis-lock.ts';
+import { createRedisLock, type Lock } from '../src/store/redis-lock.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
 
@@ -22,9 +25,11 @@ export interface DeployAdapters {
 
 /**
  * Consumes the deploy queue. One deploy at a time per (service, environment), across every
- * worker: a job that finds the target busy goes back to the queue, delayed, without using an attempt.
+ * worker: a job that finds the target busy goes back to the queue, delayed, without using an
+ * attempt. The lease is renewed while the rollout runs; if it is lost (not renewed within its
+ * lifetime, or taken over), the rollout is aborted rather than racing another deploy.
  */
-export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker<DeployJobData> {
+export function startDeployWorker(rt: Runtime, adapters: DeployAdapters, leaseMs = LEASE_MS): Worker<DeployJobData> {
   const lock = createRedisLock(rt.redis, rt.config.redisPrefix);
   const deps = {
     ...adapters,
@@ -35,28 +40,47 @@ export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker
     const { buildId, environment } = job.data;
     const build = await rt.store.get(buildId);
     const target = `${build?.service ?? 'unknown'}:${environment}`;
-    const lease = await lock.acquire(target, LEASE_MS);
+    const lease = await lock.acquire(target, leaseMs);
     if (!lease) {
       await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
       throw new DelayedError();
     }
-    const log = rt.logger.child({ build: buildId, environment, ...(job.data.rollback ? { rollback: true } : {}) });
-    // Renewed while the rollout runs, however long the scheduler takes; lapses if this worker dies.
-    const renew = setInterval(() => {
-      lock.extend(target, lease, LEASE_MS).then(
-        (held) => held || log.error('lost the deploy lease: another deploy to this target may start'),
-        (err: unknown) => log.warn({ err }, 'could not renew the deploy lease'),
-      );
-    }, LEASE_MS / 3);
+    const log = rt.logger.child({ build: buildId, environment, deploy: job.data.deployId, ...(job.data.rollback ? { rollback: true } : {}) });
+    const held = holdLease(lock, target, lease, leaseMs, log);
     try {
-      const deploy = await runDeploy({ ...deps, logger: log }, buildId, environment, attemptOf(job), { rollback: job.data.rollback === true });
+      const deploy = await runDeploy({ ...deps, logger: log }, job.data, attemptOf(job), held.signal);
       log.info({ state: deploy.state, detail: deploy.detail }, 'deploy finished');
     } catch (err) {
       log.warn({ err }, 'deploy attempt failed');
       throw toBullError(err);
     } finally {
-      clearInterval(renew);
-      await lock.release(target, lease);
+      held.stop();
+      await lock.release(target, lease).catch(() => undefined);
     }
-  });
+  }, (data, reason) => settleDeploy(deps, data, reason));
+}
+
+/**
+ * Renews the lease every third of its life. The signal aborts when the lease is gone: taken over,
+ * or not renewed before it lapsed (Redis unreachable for that long), since another worker may
+ * then hold it.
+ */
+function holdLease(lock: Lock, name: string, token: string, leaseMs: number, log: Logger): { signal: AbortSignal; stop(): void } {
+  const lost = new AbortController();
+  let renewedAt = Date.now();
+  const lose = (why: string) => {
+    if (lost.signal.aborted) return;
+    log.error(`lost the deploy lease: ${why}`);
+    lost.abort(new SlipwayError('DEPLOY_LEASE_LOST', `Slipway lost the lease on this deploy target (${why}); stopped so that two deploys never run at once. Deploy again once Redis is healthy.`));
+  };
+  const renew = setInterval(() => {
+    lock.extend(name, token, leaseMs).then(
+      (held) => (held ? (renewedAt = Date.now()) : lose('another deploy holds it now')),
+      (err: unknown) => {
+        log.warn({ err }, 'could not renew the deploy lease');
+        if (Date.now() - renewedAt >= leaseMs) lose(`not renewed for ${Math.round(leaseMs / 1000)}s`);
+      },
+    );
+  }, leaseMs / 3);
+  return { signal: lost.signal, stop: () => clearInterval(renew) };
 }

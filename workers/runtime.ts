@@ -11,6 +11,7 @@ import { createGitHubStatusReporter } from '../src/github/status-reporter.ts';
 import { createEnqueuer, type Enqueuer } from '../src/queue/queues.ts';
 import { schedulerSettings } from '../src/schedulers/settings.ts';
 import { createRedisBuildStore } from '../src/store/redis-build-store.ts';
+import { createRedisStatusGate } from '../src/store/redis-status-gate.ts';
 
 /** What the server and the workers share: validated config, pipelines, Redis, store, queues, statuses. */
 export interface Runtime {
@@ -42,7 +43,10 @@ export function startQueueWorker<T>(
   process: Processor<T>,
   settle?: (data: T, reason: string) => Promise<void>,
 ): Worker<T> {
-  const worker = new Worker<T>(queue, process, { connection: rt.redis, prefix: rt.queuePrefix, concurrency, lockDuration: 60_000 });
+  // A killed worker's job is noticed as stalled within lockDuration + stalledInterval, and after
+  // a second stall it fails for good (maxStalledCount 1), which `settle` then records.
+  const lease = rt.config.jobLeaseMs;
+  const worker = new Worker<T>(queue, process, { connection: rt.redis, prefix: rt.queuePrefix, concurrency, lockDuration: lease, stalledInterval: Math.min(30_000, lease / 2), maxStalledCount: 1 });
   worker.on('error', (err) => rt.logger.error({ err: err.message, queue }, 'worker error'));
   worker.on('failed', (job, err) => {
     const final = job !== undefined && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
@@ -53,9 +57,9 @@ export function startQueueWorker<T>(
 
 /**
  * Loads pipelines unless given them (throwing PIPELINE_INVALID before anything connects) and connects to Redis.
- * `fail-fast` (the HTTP server) makes commands fail at once while Redis is down, so a webhook gets
- * a 503 GitHub records instead of a hang; `patient` (workers, and BullMQ's requirement there)
- * holds commands until Redis is back.
+ * `fail-fast` (the HTTP server) makes commands fail at once while Redis is down, so a webhook
+ * decides itself how long to wait for it (and answers 503 in time for GitHub); `patient` (workers,
+ * and BullMQ's requirement there) holds commands until Redis is back.
  */
 export function createRuntime(
   config: Config,
@@ -65,7 +69,11 @@ export function createRuntime(
 ): Runtime {
   const redis = new Redis(
     config.redisUrl,
-    redisMode === 'patient' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false },
+    {
+      // Back within half a second of Redis: the default backs off to 2 s between attempts.
+      retryStrategy: (times: number) => Math.min(times * 50, 500),
+      ...(redisMode === 'patient' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
+    },
   );
   redis.on('error', (err) => logger.warn({ err: err.message }, 'Redis connection problem'));
   const queuePrefix = `${config.redisPrefix}:queue`;
@@ -76,7 +84,7 @@ export function createRuntime(
     redis,
     store: createRedisBuildStore(redis, config.redisPrefix, { logMaxLines: config.logMaxLines }),
     enqueuer: createEnqueuer(redis, queuePrefix),
-    statuses: createGitHubStatusReporter({ token: config.github.token, apiUrl: config.github.apiUrl, logger }),
+    statuses: createGitHubStatusReporter({ token: config.github.token, apiUrl: config.github.apiUrl, logger, gate: createRedisStatusGate(redis, config.redisPrefix) }),
     queuePrefix,
     async close() {
       await this.enqueuer.close();

@@ -15,6 +15,26 @@ async function announceQueued(rt: Runtime, build: Build): Promise<void> {
   if (current?.state === 'queued') await publishBuild({ statuses: rt.statuses, publicUrl: rt.config.publicUrl }, current);
 }
 
+/** Resolves true when the Redis connection is (or gets) ready within `timeoutMs`. */
+async function redisReady(rt: Runtime, timeoutMs: number): Promise<boolean> {
+  if (rt.redis.status === 'ready') {
+    // "ready" while the socket is half-dead: let a ping decide.
+    return rt.redis.ping().then(() => true, async () => redisReady(rt, timeoutMs - 100));
+  }
+  if (timeoutMs <= 0) return false;
+  // Not events.once: it would give up at the first connection 'error' ioredis emits while retrying.
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      rt.redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    rt.redis.on('ready', onReady);
+  });
+}
+
 /** The HTTP process: receives webhooks, serves the API and dashboard. Never builds or deploys. */
 export async function startServer(rt: Runtime): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const { config, logger } = rt;
@@ -24,6 +44,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
     store: rt.store,
     ledger: createDeliveryLedger(rt.redis, config.redisPrefix),
     enqueuer: rt.enqueuer,
+    redisBack: (timeoutMs) => redisReady(rt, timeoutMs),
     logger,
   });
   const announcements = createAnnouncements(rt.redis, config.redisPrefix);

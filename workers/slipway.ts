@@ -13,6 +13,8 @@ import { createStaticCredentials } from '../src/registries/static-credentials.ts
 import { createSchedulers } from '../src/schedulers/index.ts';
 import { startBuildWorker } from './build-worker.ts';
 import { startDeployWorker } from './deploy-worker.ts';
+import { startReconciler } from './reconciler.ts';
+import { janitorFor } from './janitor.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { startServer } from './server.ts';
 
@@ -62,18 +64,21 @@ function startWorkers(rt: Runtime) {
   const docker = createDockerClient(config.dockerHost);
   const registryCredentials = registryCredentialsFor(config);
   const source = createGitSourceFetcher(config.dataDir);
+  const janitor = janitorFor(rt, docker);
+  void janitor.atStart();
   const build = startBuildWorker(rt, {
     source,
     builder: createDockerImageBuilder(docker),
     tests: createDockerTestRunner(docker, { registryCredentials }),
     pusher: createDockerImagePusher(docker, registryCredentials),
-  });
+  }, janitor.afterBuild);
+  const notifier = createSlackNotifier({ webhookUrl: config.slackWebhookUrl, logger: rt.logger });
   const deploy = startDeployWorker(rt, {
     schedulers: createSchedulers({ docker, registryCredentials, nomad: config.nomad, fleet: config.fleet, aws: config.aws }),
     ancestry: source,
-    notifier: createSlackNotifier({ webhookUrl: config.slackWebhookUrl, logger: rt.logger }),
+    notifier,
   });
-  return [build, deploy];
+  return [build, deploy, startReconciler(rt, notifier, config.reconcileIntervalMs)];
 }
 
 /** SLIPWAY_REGISTRY_AUTH: `ecr` → ECR's authorization token, `basic` → the configured pair, `none` → anonymous. */

@@ -1,3 +1,4 @@
+import type { DeployRecord } from '../core/build.ts';
 import { taggedName } from '../core/image.ts';
 import { queueRollback, type RollbackResult } from '../pipeline/queue-rollback.ts';
 import { type CommandIo, processIo, withRuntime } from './cli-runtime.ts';
@@ -22,7 +23,7 @@ export async function rollbackCommand(args: readonly string[], io: CommandIo = p
       store: rt.store,
       statuses: rt.statuses,
       publicUrl: rt.config.publicUrl,
-      enqueueRollback: (buildId: string, env: string) => rt.enqueuer.enqueueDeploy({ buildId, environment: env, rollback: true }),
+      enqueueRollback: (buildId: string, deploy: DeployRecord) => rt.enqueuer.enqueueDeploy({ buildId, environment: deploy.environment, deployId: deploy.id, rollback: true }),
     };
     const result = await queueRollback(deps, { service, environment, to: options.to });
     if ('refused' in result) return refuse(io, result.refused, result.reason === 'unknown_target' ? 2 : 1);

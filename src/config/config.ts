@@ -29,6 +29,8 @@ export interface Config {
   readonly deployDeadlineMs: number;
   /** build jobs one worker runs at once */
   readonly buildConcurrency: number;
+  /** SLIPWAY_BUILD_TIMEOUT: how long one build job (clone → push) may take before it is stopped */
+  readonly buildTimeoutMs: number;
   /** build records and logs kept per service (SLIPWAY_KEEP_BUILDS), beside each environment's current and rollback builds */
   readonly keepBuilds: number;
   /** lines kept per build log (SLIPWAY_LOG_MAX_LINES): the first and last halves, a line counting the cut */

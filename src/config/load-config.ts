@@ -35,6 +35,7 @@ const EnvSchema = z
     SLIPWAY_REDIS_PREFIX: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('slipway')),
     SLIPWAY_DEPLOY_DEADLINE: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).default(120)),
     SLIPWAY_BUILD_CONCURRENCY: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
+    SLIPWAY_BUILD_TIMEOUT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(86_400).default(1800)),
     SLIPWAY_KEEP_BUILDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).default(500)),
     SLIPWAY_LOG_MAX_LINES: z.preprocess(blankToUndefined, z.coerce.number().int().min(2).default(50_000)),
     NOMAD_ADDR: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4646')),
@@ -99,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fleet: { endpoint: e.FLEETCTL_ENDPOINT },
     aws: { region: e.AWS_REGION, ecsEndpoint: e.AWS_ENDPOINT_URL_ECS, ecrEndpoint: e.AWS_ENDPOINT_URL_ECR },
     buildConcurrency: e.SLIPWAY_BUILD_CONCURRENCY,
+    buildTimeoutMs: e.SLIPWAY_BUILD_TIMEOUT * 1000,
     keepBuilds: e.SLIPWAY_KEEP_BUILDS,
     logMaxLines: e.SLIPWAY_LOG_MAX_LINES,
   });

@@ -30,7 +30,7 @@ export function loadPipelines(dir: string, schemas: SettingsSchemas): readonly P
     if ('problems' in result) problems.push(...result.problems);
     else pipelines.push(result.pipeline);
   }
-  problems.push(...duplicateServices(pipelines));
+  problems.push(...duplicateServices(pipelines), ...collidingNames(pipelines));
   if (problems.length > 0) {
     throw new SlipwayError('PIPELINE_INVALID', `Invalid pipeline definitions:\n${problems.join('\n')}`);
   }
@@ -101,4 +101,24 @@ function duplicateServices(pipelines: readonly Pipeline[]): string[] {
     byService.set(p.service, p.file);
     return other ? [`${p.file}: service: "${p.service}" is already defined in ${other}`] : [];
   });
+}
+
+/**
+ * Schedulers name what they run `<service>-<environment>`; two different pairs that give one name
+ * (`shop-eu`/`prod` and `shop`/`eu-prod`) would deploy over each other while their locks differ.
+ */
+function collidingNames(pipelines: readonly Pipeline[]): string[] {
+  const byName = new Map<string, { service: string; environment: string; file: string }>();
+  const problems: string[] = [];
+  for (const p of pipelines) {
+    for (const environment of new Set(p.deploy.map((t) => t.environment))) {
+      const name = `${p.service}-${environment}`;
+      const other = byName.get(name);
+      if (!other) byName.set(name, { service: p.service, environment, file: p.file });
+      else if (other.service !== p.service) {
+        problems.push(`${p.file}: service "${p.service}" in environment "${environment}" and service "${other.service}" in environment "${other.environment}" (${other.file}) would both be named "${name}" by the scheduler; rename a service or an environment`);
+      }
+    }
+  }
+  return problems;
 }

@@ -19,7 +19,12 @@ export interface StageRecord {
   detail?: string;
 }
 
+/**
+ * One deploy of a build to one environment: a push's deploy, a rollback, a redeploy. Each has its
+ * own id (increasing across all builds), so a build's deploy history only ever grows.
+ */
 export interface DeployRecord {
+  id: string;
   environment: string;
   scheduler: string;
   state: DeployState;
@@ -58,4 +63,11 @@ export function newBuild(id: string, service: string, event: SourceEvent, now: n
     deploys: [],
     createdAt: now,
   };
+}
+
+const FINAL_STATES = new Set<string>(['passed', 'failed', 'error', 'succeeded', 'rolled_back', 'skipped']);
+
+/** Whether a build or deploy state is an outcome: nothing changes it any more. */
+export function isFinal(state: BuildState | DeployState): boolean {
+  return FINAL_STATES.has(state);
 }

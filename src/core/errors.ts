@@ -20,6 +20,8 @@ export const ErrorCodes = {
   ROLLOUT_FAILED: { retryable: false, summary: 'the new release did not become healthy' },
   STATUS_REJECTED: { retryable: false, summary: 'GitHub rejected a commit status' },
   NOTIFY_FAILED: { retryable: false, summary: 'the notification could not be delivered' },
+  BUILD_TIMED_OUT: { retryable: false, summary: 'the build ran longer than SLIPWAY_BUILD_TIMEOUT and was stopped' },
+  ABORTED: { retryable: false, summary: 'the work was stopped before it finished' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,34 +1,77 @@
 import type Docker from 'dockerode';
 import { SlipwayError } from '../core/errors.ts';
 import { taggedName } from '../core/image.ts';
+import { stoppedError, throwIfStopped } from '../core/stopped.ts';
 import type { ImageBuilder } from '../core/ports/image-builder.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
+import { remoteAddSources } from './dockerfile-scan.ts';
 import { engineFailure } from './engine-error.ts';
 import { readJsonStream, StreamErrorFrame, type JsonFrame } from './json-stream.ts';
 import { createLineWriter } from './log-lines.ts';
 import { isRegistryUnreachable } from './push-errors.ts';
 
+/** The CFS period CPU limits are a quota of, in microseconds (the engine's default). */
+const CPU_PERIOD_US = 100_000;
+
 /**
  * The ImageBuilder on a Docker engine: `POST /build` with the classic builder (`version=1`, whose
  * stream carries plain text and the image id in an `aux` frame), intermediate containers removed
- * even on failure. The build's own output goes to the log line by line.
+ * even on failure. The build's own output goes to the log line by line. A stop closes the
+ * request: the engine then cancels the build, ending the step running and removing its
+ * container. Isolated builds get no network, no `ADD <url>` and the request's resource limits;
+ * the classic builder has no PID limit (see `limitOptions`).
  */
 export function createDockerImageBuilder(docker: Docker): ImageBuilder {
   return {
-    async build({ context, dockerfile, image, labels, isolated }, log) {
+    async build({ context, dockerfile, image, labels, isolated, dockerfileContent, limits }, log, signal) {
       const name = taggedName(image);
       try {
-        const options: Docker.ImageBuildOptions = { t: name, dockerfile, labels, version: '1', rm: true, forcerm: true, ...(isolated ? { networkmode: 'none' } : {}) };
+        throwIfStopped(signal, `building ${name}`);
+        if (isolated) refuseRemoteSources(dockerfile, dockerfileContent);
+        const options: Docker.ImageBuildOptions = {
+          t: name, dockerfile, labels, version: '1', rm: true, forcerm: true,
+          ...(isolated ? { networkmode: 'none' } : {}),
+          ...limitOptions(limits),
+          abortSignal: signal,
+        };
         const stream = await docker.buildImage(context, options);
         const id = await followBuild(stream, log);
         return { ...image, id };
       } catch (err) {
+        if (signal?.aborted) throw stoppedError(signal, `building ${name}`);
         throw buildError(err, name);
       } finally {
         context.destroy(); // a build refused before reading its context must not leave git archive blocked
       }
     },
   };
+}
+
+/**
+ * Memory (swap included: `memswap` = `memory`, so none on top) and CPU quota for every RUN step's
+ * container. No PID limit: `POST /build` takes none (its options are memory, memswap, cpushares,
+ * cpuperiod, cpuquota, cpusetcpus, cpusetmems, cgroupparent, shmsize, ulimits), an `nproc`
+ * ulimit does not bind root, whom RUN steps run as, and `cgroupparent` limits only when a
+ * cgroup with `pids.max` was made beforehand on the engine's host (then shared by every build in it).
+ */
+function limitOptions(limits: { memory: number; cpus: number } | undefined): Docker.ImageBuildOptions {
+  if (!limits) return {};
+  return {
+    ...(limits.memory > 0 ? { memory: limits.memory, memswap: limits.memory } : {}),
+    ...(limits.cpus > 0 ? { cpuperiod: CPU_PERIOD_US, cpuquota: Math.round(limits.cpus * CPU_PERIOD_US) } : {}),
+  };
+}
+
+/** Untrusted Dockerfiles may not make the engine fetch anything: refused before the engine sees them. */
+function refuseRemoteSources(dockerfile: string, content: string | undefined): void {
+  if (content === undefined) throw new SlipwayError('BUILD_FAILED', `${dockerfile} is not in the commit`);
+  const [first, ...more] = remoteAddSources(content);
+  if (!first) return;
+  const others = more.length > 0 ? ` (and ${more.length} more)` : '';
+  throw new SlipwayError(
+    'BUILD_FAILED',
+    `${dockerfile} line ${first.line}: ${first.instruction} ${first.source} would be fetched from the network${others}, and fork builds get none: COPY it from the repository`,
+  );
 }
 
 /** Streams the build output to the log; resolves with the image id from the `aux` frame. */

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { SlipwayError } from '../core/errors.ts';
 import { taggedName } from '../core/image.ts';
+import { stoppedError, throwIfStopped } from '../core/stopped.ts';
 import type { ImagePusher } from '../core/ports/image-pusher.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
 import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
@@ -16,15 +17,17 @@ const QUIET = new Set(['Preparing', 'Waiting', 'Pushing']);
  * The ImagePusher on a Docker engine: `POST /images/{repository}/push?tag=…` with the registry
  * credentials (asked for before every push, so a token is always fresh), the digest taken from
  * the final `aux` frame. The log gets one line per layer outcome ("Pushed 3f1a2b4c5d6e", "Layer
- * already exists …") and the digest line, not every progress tick.
+ * already exists …") and the digest line, not every progress tick. A stop closes the request,
+ * which makes the engine stop the upload.
  */
 export function createDockerImagePusher(docker: Docker, credentials: RegistryCredentials): ImagePusher {
   return {
-    async push(image, log) {
+    async push(image, log, signal) {
       const name = taggedName(image);
       try {
+        throwIfStopped(signal, `pushing ${name}`);
         const auth = await credentials.credentials();
-        const stream = await docker.getImage(image.repository).push({ tag: image.tag, authconfig: authConfig(auth) });
+        const stream = await docker.getImage(image.repository).push({ tag: image.tag, authconfig: authConfig(auth), abortSignal: signal });
         const progress = pushProgress(log);
         let digest: string | undefined;
         await readJsonStream(stream, (frame) => {
@@ -34,6 +37,7 @@ export function createDockerImagePusher(docker: Docker, credentials: RegistryCre
         if (digest === undefined) throw new SlipwayError('REGISTRY_UNREACHABLE', `the push of ${name} ended without a digest`);
         return { ...image, digest };
       } catch (err) {
+        if (signal?.aborted) throw stoppedError(signal, `pushing ${name}`);
         throw pushError(err, name);
       }
     },

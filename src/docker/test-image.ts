@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { describeError, SlipwayError } from '../core/errors.ts';
 import { parseImageReference, type ImageReference } from '../core/image-reference.ts';
+import { stoppedError } from '../core/stopped.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
 import type { RegistryAuth, RegistryCredentials } from '../core/ports/registry-credentials.ts';
 import { engineFailure, isNotFound } from './engine-error.ts';
@@ -13,9 +14,10 @@ import { authConfig } from './registry-auth.ts';
  * is used as written. Otherwise it is pulled by its tag or digest; a name with neither is refused
  * rather than pulled, since that would fetch an implicit `latest` (or, for the engine, every tag).
  * `credentials` (SLIPWAY_REGISTRY's) are used only for images on that registry.
- * Throws TEST_INFRA_FAILED (retryable only when the registry cannot be reached) or DOCKER_UNAVAILABLE.
+ * Throws TEST_INFRA_FAILED (retryable only when the registry cannot be reached) or DOCKER_UNAVAILABLE;
+ * when `signal` aborts, the pull is cut and its stop error thrown.
  */
-export async function ensureTestImage(docker: Docker, name: string, credentials: RegistryCredentials | undefined, log: LogSink): Promise<void> {
+export async function ensureTestImage(docker: Docker, name: string, credentials: RegistryCredentials | undefined, log: LogSink, signal?: AbortSignal): Promise<void> {
   if (await present(docker, name)) return;
   const ref = parseImageReference(name);
   if (!ref?.tag && !ref?.digest) {
@@ -28,9 +30,10 @@ export async function ensureTestImage(docker: Docker, name: string, credentials:
   log.line(`Pulling test image ${name}`);
   const auth = await credentialsFor(ref, credentials, name);
   try {
-    const stream = await docker.createImage(authConfig(auth), { fromImage: ref.repository, tag: ref.digest ?? ref.tag });
+    const stream = await docker.createImage(authConfig(auth), { fromImage: ref.repository, tag: ref.digest ?? ref.tag, abortSignal: signal });
     await readJsonStream(stream);
   } catch (err) {
+    if (signal?.aborted) throw stoppedError(signal, `pulling test image ${name}`);
     throw pullError(err, name);
   }
   log.line(`Pulled ${name}`);

@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
+import { stoppedError, throwIfStopped } from '../core/stopped.ts';
 import { taggedName } from '../core/image.ts';
 import type { TestSpec } from '../core/pipeline.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
@@ -26,23 +27,27 @@ export interface DockerTestRunnerOptions {
  * is killed after `spec.timeout` seconds. A `source` tar is put into the created container at
  * SOURCE_DIR (the working directory) before it starts; nothing from the host is mounted. Output
  * is attached before the start, so no line is lost however fast the command exits. The
- * container is removed in every case.
+ * container is removed in every case; a stop kills it first.
  */
 export function createDockerTestRunner(docker: Docker, options: DockerTestRunnerOptions = {}): TestRunner {
   return {
-    async run({ image, spec, source }, log) {
+    async run({ image, spec, source }, log, signal) {
       // Watched from the start: a source that fails while the image is pulled must not go unheard.
       const sourceRead = source && finished(source);
       sourceRead?.catch(() => undefined);
       try {
-        if (typeof image === 'string') await ensureTestImage(docker, image, options.registryCredentials, log);
+        throwIfStopped(signal, 'the test');
+        if (typeof image === 'string') await ensureTestImage(docker, image, options.registryCredentials, log, signal);
         const container = await step('create the test container', () => docker.createContainer(testContainer(image, spec, source !== undefined)));
         try {
           if (source && sourceRead) await copySource(container, source, sourceRead);
-          return await runToExit(container, spec, log);
+          return await runToExit(container, spec, log, signal);
         } finally {
           await container.remove({ force: true, v: true }).catch(() => undefined);
         }
+      } catch (err) {
+        if (signal?.aborted) throw stoppedError(signal, 'the test'); // whatever broke as it was stopped
+        throw err;
       } finally {
         source?.destroy(); // a run that never read its source must not leave git archive blocked
       }
@@ -82,14 +87,15 @@ function testContainer(image: TestRequest['image'], spec: TestSpec, withSource: 
   };
 }
 
-async function runToExit(container: Docker.Container, spec: TestSpec, log: LogSink): Promise<TestResult> {
+async function runToExit(container: Docker.Container, spec: TestSpec, log: LogSink, signal?: AbortSignal): Promise<TestResult> {
   const stream = await step('attach to the test container', () => container.attach({ stream: true, stdout: true, stderr: true, logs: true }));
   const output = createContainerOutput(log);
   const drained = drain(stream, output);
   const startedAt = Date.now();
   try {
     await step('start the test container', () => container.start());
-    const exitCode = await waitForExit(container, spec.timeout * 1000);
+    const exitCode = await waitForExit(container, spec.timeout * 1000, signal);
+    throwIfStopped(signal, 'the test'); // killed by the stop: not a result
     await Promise.race([drained, sleep(OUTPUT_GRACE_MS)]);
     const durationMs = Date.now() - startedAt;
     if (exitCode === 'timeout') log.line(`Test command killed after ${spec.timeout}s time limit`);
@@ -102,11 +108,12 @@ async function runToExit(container: Docker.Container, spec: TestSpec, log: LogSi
   }
 }
 
-/** Resolves with the exit code, or kills the container and resolves 'timeout' after `ms`. */
-async function waitForExit(container: Docker.Container, ms: number): Promise<number | 'timeout'> {
+/** Resolves with the exit code, or kills the container and resolves 'timeout' after `ms` or when `signal` aborts. */
+async function waitForExit(container: Docker.Container, ms: number, signal?: AbortSignal): Promise<number | 'timeout'> {
   const timer = new AbortController();
   const exited = step('wait for the test container', () => container.wait() as Promise<{ StatusCode: number }>);
-  const timedOut = sleep(ms, 'timeout' as const, { signal: timer.signal }).catch(() => 'cancelled' as const);
+  const cut = signal ? AbortSignal.any([timer.signal, signal]) : timer.signal;
+  const timedOut = sleep(ms, 'timeout' as const, { signal: cut }).catch(() => 'cancelled' as const);
   const first = await Promise.race([exited, timedOut]).finally(() => timer.abort());
   if (first !== 'timeout' && first !== 'cancelled') return first.StatusCode;
   await container.kill().catch(() => undefined); // it may have exited on its own meanwhile

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { SlipwayError } from '../core/errors.ts';
@@ -10,35 +10,47 @@ import type { Ancestry } from '../core/ports/ancestry.ts';
 import type { SourceFetcher } from '../core/ports/source-fetcher.ts';
 import { isAcceptableCloneUrl, isFullSha } from '../core/refs.ts';
 import { redactUrl } from '../core/redact-url.ts';
+import { stoppedError, throwIfStopped } from '../core/stopped.ts';
+import { GitCommandError, runGit } from './git-process.ts';
+import { withMirrorLock } from './mirror-lock.ts';
+
+/** A mirror opened for one locked piece of work; `signal` stops its git commands. */
+interface Mirror {
+  readonly path: string;
+  readonly git: SimpleGit;
+  readonly signal?: AbortSignal;
+}
 
 /**
  * Fetches commits into one bare mirror per remote under `<dataDir>/mirrors`, reused across
  * builds, and serves the tree at a commit as a `git archive` tar stream. Git runs with argument
- * arrays only; URLs and shas are validated first. Calls for one remote are serialized in-process.
+ * arrays only; URLs and shas are validated first. Work on one mirror is serialized across this
+ * process and every other one sharing `dataDir` (mirror-lock.ts). Commands that reach a remote run
+ * in a process group of their own, so a stop ends git's helpers too (git-process.ts).
  */
 export function createGitSourceFetcher(dataDir: string): SourceFetcher & Ancestry {
   const mirrors = join(dataDir, 'mirrors');
-  const locks = new Map<string, Promise<unknown>>();
 
-  function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = locks.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    locks.set(key, next.catch(() => undefined));
-    return next;
+  function serialized<T>(path: string, work: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withMirrorLock(path, work, signal);
   }
 
   return {
-    async fetch({ cloneUrl, sha, alternateUrls = [] }, log) {
+    async fetch({ cloneUrl, sha, alternateUrls = [] }, log, signal) {
       if (!isAcceptableCloneUrl(cloneUrl)) throw new SlipwayError('REF_INVALID', `clone URL ${redactUrl(String(cloneUrl))} is not acceptable`);
       if (!isFullSha(sha)) throw new SlipwayError('REF_INVALID', `"${sha}" is not a full commit sha`);
       const path = mirrorPath(mirrors, cloneUrl);
-      return serialized(path, async () => {
-        const git = await openMirror(path, cloneUrl, log);
+      return serialized(path, async (held) => {
+        const git = await openMirror(path, cloneUrl, log, held);
         if (!(await hasCommit(git, sha))) await fetchCommit(git, sha, [cloneUrl, ...alternateUrls.filter(isAcceptableCloneUrl)], log);
-        const [author = '', committedAt = '', ...message] = (await git.raw(['log', '-1', '--format=%an%n%cI%n%B', sha, '--'])).split('\n');
+        const [author = '', committedAt = '', ...message] = (await local(git, ['log', '-1', '--format=%an%n%cI%n%B', sha, '--'])).split('\n');
         log.line(`Commit ${sha.slice(0, 7)} by ${author}: ${message[0] ?? ''}`);
-        return { sha, author, committedAt, message: message.join('\n').trim(), archive: () => gitArchive(path, sha) };
-      });
+        return {
+          sha, author, committedAt, message: message.join('\n').trim(),
+          archive: (stop?: AbortSignal) => gitArchive(path, sha, stop),
+          readFile: (file: string, stop?: AbortSignal) => readBlob(path, sha, file, stop),
+        };
+      }, signal);
     },
 
     async isAncestor(cloneUrl, ancestor, descendant) {
@@ -55,55 +67,98 @@ function mirrorPath(root: string, url: string): string {
   return join(root, `${name}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.git`);
 }
 
-async function openMirror(path: string, url: string, log: LogSink): Promise<SimpleGit> {
-  if (existsSync(join(path, 'HEAD'))) return simpleGit(path);
-  mkdirSync(path, { recursive: true });
+async function openMirror(path: string, url: string, log: LogSink, signal?: AbortSignal): Promise<Mirror> {
+  // simple-git refuses a folder that does not exist yet: made after the clone.
+  const mirror = (): Mirror => ({ path, git: simpleGit({ baseDir: path, abort: signal }), signal });
+  if (existsSync(join(path, 'HEAD'))) return mirror();
+  rmSync(path, { recursive: true, force: true }); // what a killed first clone left
   log.line(`Cloning ${redactUrl(url)} (first build of this repository)`);
   try {
-    await simpleGit().raw(['clone', '--mirror', '--quiet', '--', url, path]);
+    await runGit(['clone', '--mirror', '--quiet', '--', url, path], { signal });
   } catch (err) {
+    if (err instanceof SlipwayError) throw err; // stopped
     throw new SlipwayError('SOURCE_UNAVAILABLE', `could not clone ${redactUrl(url)}: ${gitMessage(err)}`, { cause: err });
   }
-  return simpleGit(path);
+  return mirror();
 }
 
-async function hasCommit(git: SimpleGit, sha: string): Promise<boolean> {
+async function hasCommit(mirror: Mirror, sha: string): Promise<boolean> {
   try {
-    return (await git.raw(['cat-file', '-t', sha])).trim() === 'commit';
-  } catch {
+    return (await local(mirror, ['cat-file', '-t', sha])).trim() === 'commit';
+  } catch (err) {
+    if (err instanceof SlipwayError) throw err; // stopped
     return false;
   }
 }
 
-async function fetchCommit(git: SimpleGit, sha: string, urls: string[], log: LogSink): Promise<void> {
+async function fetchCommit(mirror: Mirror, sha: string, urls: string[], log: LogSink): Promise<void> {
+  const { path, signal } = mirror;
   log.line(`Fetching ${sha.slice(0, 7)}`);
   try {
-    await git.raw(['fetch', '--prune', '--quiet', 'origin']);
+    await runGit(['fetch', '--prune', '--quiet', 'origin'], { cwd: path, signal });
   } catch (err) {
+    if (err instanceof SlipwayError) throw err; // stopped
     throw new SlipwayError('SOURCE_UNAVAILABLE', `could not fetch ${redactUrl(urls[0] ?? '')}: ${gitMessage(err)}`, { cause: err });
   }
   for (const url of urls) {
-    if (await hasCommit(git, sha)) return;
+    if (await hasCommit(mirror, sha)) return;
     // Some servers serve commits by sha that no branch points at (pull request heads, forks).
-    await git.raw(['fetch', '--quiet', '--', url, sha]).catch(() => undefined);
+    await runGit(['fetch', '--quiet', '--', url, sha], { cwd: path, signal }).catch((err: unknown) => {
+      if (err instanceof SlipwayError) throw err; // stopped
+    });
   }
-  if (!(await hasCommit(git, sha))) {
+  if (!(await hasCommit(mirror, sha))) {
     throw new SlipwayError('COMMIT_NOT_FOUND', `commit ${sha} is not in ${redactUrl(urls[0] ?? '')} (force-pushed away?)`);
   }
 }
 
-function gitArchive(path: string, sha: string): Readable {
+/** A local git command in the mirror (simple-git; nothing of it outlives git), its stop as the stop error. */
+async function local(mirror: Mirror, args: string[]): Promise<string> {
+  try {
+    return await mirror.git.raw(args);
+  } catch (err) {
+    throwIfStopped(mirror.signal, `git ${args[0]}`);
+    throw err;
+  }
+}
+
+/** `git archive` as a stream; git ends when the stream is destroyed (read or not) or `signal` aborts. */
+function gitArchive(path: string, sha: string, signal?: AbortSignal): Readable {
   const out = new PassThrough();
+  if (signal?.aborted) return out.destroy(stoppedError(signal, 'git archive'));
   const child = spawn('git', ['archive', '--format=tar', sha], { cwd: path, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  const onAbort = () => out.destroy(stoppedError(signal!, 'git archive'));
+  signal?.addEventListener('abort', onAbort, { once: true });
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdout.pipe(out, { end: false });
+  // Nobody reads a destroyed stream: git would block on a full pipe for ever.
+  out.on('close', () => child.exitCode === null && child.kill());
   child.on('error', (err) => out.destroy(err));
   child.on('close', (code) => {
+    signal?.removeEventListener('abort', onAbort);
     if (code === 0) out.end();
     else out.destroy(new SlipwayError('SOURCE_UNAVAILABLE', `git archive ${sha} failed: ${stderr.trim()}`));
   });
   return out;
+}
+
+/** A file of the tree at `sha`, symbolic links inside the tree followed; undefined when there is none. */
+async function readBlob(path: string, sha: string, file: string, signal?: AbortSignal): Promise<string | undefined> {
+  const inTree = posix.normalize(file);
+  if (inTree.startsWith('../') || inTree.startsWith('/') || /[\n\0]/.test(inTree)) return undefined;
+  let out: Buffer;
+  try {
+    out = await runGit(['cat-file', '--batch', '--follow-symlinks'], { cwd: path, signal, input: `${sha}:${inTree}\n` });
+  } catch (err) {
+    if (err instanceof GitCommandError) throw new SlipwayError('SOURCE_UNAVAILABLE', `could not read ${inTree} at ${sha.slice(0, 7)}: ${gitMessage(err)}`, { cause: err });
+    throw err;
+  }
+  // `<oid> blob <size>\n<content>\n`, or `<what> missing`, `dangling …`, `symlink …` (out of the tree), `loop …`
+  const newline = out.indexOf(0x0a);
+  const size = /^[0-9a-f]{40,64} blob (\d+)$/.exec(out.subarray(0, newline).toString())?.[1];
+  if (size === undefined) return undefined;
+  return out.subarray(newline + 1, newline + 1 + Number(size)).toString('utf8');
 }
 
 function gitMessage(err: unknown): string {

@@ -1,5 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
+import type { StatusGate } from '../core/ports/status-gate.ts';
 import type { CommitStatus, StatusReporter } from '../core/ports/status-reporter.ts';
 
 const RETRIES = 3;
@@ -9,10 +10,22 @@ const REQUEST_TIMEOUT_MS = 15_000;
 /**
  * Posts commit statuses with Octokit against `apiUrl` (github.com or GitHub Enterprise).
  * Rate limits (403/429 with retry-after or remaining 0) and 5xx are retried a few times, other
- * refusals are logged once; `report` never throws. Without a token it posts nothing (one warning at start).
+ * refusals are logged once; `report` never throws. With a `gate`, each attempt goes through it, so
+ * statuses of one build or deploy stay in order across processes (see StatusGate). Without a token it posts nothing (one warning at start).
  */
-export function createGitHubStatusReporter(options: { token?: string; apiUrl: string; logger: Logger; maxWaitMs?: number }): StatusReporter {
-  const { token, apiUrl, logger } = options;
+export interface GitHubStatusOptions {
+  readonly token?: string;
+  readonly apiUrl: string;
+  readonly logger: Logger;
+  /** longest wait between attempts */
+  readonly maxWaitMs?: number;
+  readonly gate?: StatusGate;
+  /** waits between attempts (tests hold it to order events) */
+  readonly sleep?: (ms: number) => Promise<unknown>;
+}
+
+export function createGitHubStatusReporter(options: GitHubStatusOptions): StatusReporter {
+  const { token, apiUrl, logger, gate, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)) } = options;
   if (!token) {
     logger.warn('GITHUB_TOKEN is not set: commit statuses will not be posted');
     return { report: async () => {} };
@@ -21,11 +34,16 @@ export function createGitHubStatusReporter(options: { token?: string; apiUrl: st
   const maxWaitMs = options.maxWaitMs ?? 60_000;
 
   return {
-    async report(repository, sha, status) {
+    async report(repository, sha, status, order) {
       const [owner = '', repo = ''] = repository.split('/');
+      const send = async () => {
+        await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+      };
       for (let attempt = 1; ; attempt++) {
         try {
-          await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+          // Asked again before every attempt: a retry must not land after a later status.
+          const sent = gate && order ? await gate.post(order, send) : (await send(), true);
+          if (!sent) logger.debug({ repository, sha, context: status.context, state: status.state, subject: order?.subject }, 'commit status dropped: a later one was already posted');
           return;
         } catch (err) {
           const wait = retryDelay(err, attempt, maxWaitMs);
@@ -33,7 +51,7 @@ export function createGitHubStatusReporter(options: { token?: string; apiUrl: st
             logger.warn({ err: summarize(err), repository, sha, context: status.context, state: status.state }, 'commit status not posted');
             return;
           }
-          await new Promise((r) => setTimeout(r, wait));
+          await sleep(wait);
         }
       }
     },

@@ -29,6 +29,8 @@ export interface BuildDeps extends PipelineDeps {
   readonly enqueueDeploy: (buildId: string, environment: string) => Promise<void>;
   /** resolves once the server's first `pending` status for the build is posted (bounded wait) */
   readonly announced: (buildId: string) => Promise<void>;
+  /** SLIPWAY_BUILD_TIMEOUT: how long one build job (clone → push) may take before it is stopped */
+  readonly timeoutMs: number;
 }
 
 export interface DeployDeps extends PipelineDeps {

@@ -1,4 +1,6 @@
 import type { Build, DeployRecord } from '../core/build.ts';
+import type { DeployNotice, Notifier } from '../core/ports/notifier.ts';
+import { FINAL_STEP, type StatusStep } from '../core/ports/status-reporter.ts';
 import { buildStatus, deployStatus } from '../github/status-map.ts';
 import type { PipelineDeps } from './deps.ts';
 
@@ -6,14 +8,38 @@ export function buildUrl(publicUrl: string, buildId: string): string {
   return `${publicUrl}/builds/${buildId}`;
 }
 
-/** Posts the commit status that matches the build's current state. */
+/** Posts the commit status that matches the build's current state; never one older than already posted. */
 export function publishBuild(deps: Pick<PipelineDeps, 'statuses' | 'publicUrl'>, build: Build): Promise<void> {
-  return deps.statuses.report(build.event.repository, build.event.sha, buildStatus(build, buildUrl(deps.publicUrl, build.id)));
+  const order = { subject: `build:${build.id}`, step: stepOf(build.state) };
+  return deps.statuses.report(build.event.repository, build.event.sha, buildStatus(build, buildUrl(deps.publicUrl, build.id)), order);
 }
 
-/** Posts the commit status of one environment's deploy. */
+/** Posts the commit status of one deploy; never one older than already posted. */
 export function publishDeploy(deps: Pick<PipelineDeps, 'statuses' | 'publicUrl'>, build: Build, deploy: DeployRecord): Promise<void> {
-  return deps.statuses.report(build.event.repository, build.event.sha, deployStatus(build.service, deploy, buildUrl(deps.publicUrl, build.id)));
+  const order = { subject: `deploy:${deploy.id}`, step: stepOf(deploy.state) };
+  return deps.statuses.report(build.event.repository, build.event.sha, deployStatus(build.service, deploy, buildUrl(deps.publicUrl, build.id)), order);
+}
+
+function stepOf(state: Build['state'] | DeployRecord['state']): StatusStep {
+  return state === 'queued' ? 0 : state === 'running' ? 1 : FINAL_STEP;
+}
+
+/** Tells the notifier (Slack) how one deploy ended. */
+export function notifyDeploy(deps: { readonly notifier: Notifier; readonly publicUrl: string }, build: Build, deploy: DeployRecord, outcome: DeployNotice['outcome']): Promise<void> {
+  return deps.notifier.notify({
+    service: build.service,
+    repository: build.event.repository,
+    environment: deploy.environment,
+    sha: build.event.sha,
+    message: build.event.message,
+    author: build.event.author,
+    // A rollback's duration is its own: the push it came from may be weeks old.
+    durationMs: Date.now() - (deploy.rollback ? (deploy.startedAt ?? Date.now()) : build.createdAt),
+    buildUrl: buildUrl(deps.publicUrl, build.id),
+    outcome,
+    detail: deploy.detail ?? '',
+    ...(deploy.rollback ? { rollback: true } : {}),
+  });
 }
 
 export function pipelineFor(deps: Pick<PipelineDeps, 'pipelines'>, service: string) {

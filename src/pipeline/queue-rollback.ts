@@ -9,8 +9,8 @@ import { buildUrl, pipelineFor, publishDeploy } from './publish.ts';
 const LOOKBACK = 20;
 
 export interface RollbackDeps extends Pick<PipelineDeps, 'pipelines' | 'store' | 'statuses' | 'publicUrl'> {
-  /** queues a deploy job of `buildId` marked as a rollback (the ancestry fence does not apply) */
-  readonly enqueueRollback: (buildId: string, environment: string) => Promise<void>;
+  /** queues the deploy job of `deploy`, a rollback of `buildId` (the ancestry fence does not apply) */
+  readonly enqueueRollback: (buildId: string, deploy: DeployRecord) => Promise<void>;
 }
 
 export interface RollbackRequest {
@@ -39,9 +39,11 @@ export async function queueRollback(deps: RollbackDeps, request: RollbackRequest
   const current = history[0];
   const chosen = request.to ?? previousBuildId(history);
   if (!chosen) {
-    const refused = current
-      ? `${service} has no earlier release in ${environment} to roll back to: build ${current.buildId} (${current.sha.slice(0, 7)}) is the only one recorded; name a build with --to`
-      : `nothing has been released to ${service} in ${environment} yet; name a build with --to`;
+    const refused = !current
+      ? `nothing has been released to ${service} in ${environment} yet; name a build with --to`
+      : history.every((r) => r.image === current.image)
+        ? `${service} has no earlier release in ${environment} to roll back to: build ${current.buildId} (${current.sha.slice(0, 7)}) is the only one recorded; name a build with --to`
+        : `${service} has no earlier release in ${environment} to roll back to: the ones before build ${current.buildId} (${current.sha.slice(0, 7)}) were already rolled back from; name a build with --to`;
     return { refused, reason: 'nothing_to_roll_back' };
   }
   const build = await deps.store.get(chosen);
@@ -51,10 +53,15 @@ export async function queueRollback(deps: RollbackDeps, request: RollbackRequest
   return { queued: { build, deploy, current, url: buildUrl(deps.publicUrl, build.id) } };
 }
 
-/** The most recent release whose image is not the current one's (a redeploy of the same image is no step back). */
-function previousBuildId(history: readonly ReleaseRecord[]): string | undefined {
+/**
+ * The release a rollback puts back: the most recent one whose image is not the current one's (a
+ * redeploy of the same image is no step back) and that no rollback has already replaced, so that
+ * rolling back twice walks further back instead of restoring the release rolled away from.
+ */
+export function previousBuildId(history: readonly ReleaseRecord[]): string | undefined {
   const [current] = history;
-  return history.find((r) => r.image !== current?.image)?.buildId;
+  const replaced = new Set(history.flatMap((r) => (r.replaced ? [r.replaced] : [])));
+  return history.find((r) => r.image !== current?.image && !replaced.has(r.buildId))?.buildId;
 }
 
 function notDeployable(build: Build | undefined, id: string, service: string): string | undefined {
@@ -68,10 +75,11 @@ function notDeployable(build: Build | undefined, id: string, service: string): s
 async function recordQueued(deps: RollbackDeps, build: Build, environment: string): Promise<DeployRecord> {
   const pipeline = pipelineFor(deps, build.service);
   const scheduler = (pipeline && targetFor(pipeline, environment, build.event.branch, true)?.scheduler) ?? 'unknown';
-  const deploy: DeployRecord = { environment, scheduler, state: 'queued', rollback: true };
-  await publishDeploy(deps, await deps.store.setDeploy(build.id, deploy), deploy);
+  const added = await deps.store.addDeploy(build.id, { environment, scheduler, rollback: true });
+  const deploy = added.deploy;
+  await publishDeploy(deps, added.build, deploy);
   try {
-    await deps.enqueueRollback(build.id, environment);
+    await deps.enqueueRollback(build.id, deploy);
   } catch (err) {
     const failed: DeployRecord = { ...deploy, state: 'error', detail: `could not queue the rollback: ${describeError(err)}`, finishedAt: Date.now() };
     await publishDeploy(deps, await deps.store.setDeploy(build.id, failed), failed);

@@ -4,6 +4,10 @@ import { imageTag, type ImageRef, type PushedImage } from '../core/image.ts';
 import { stageOrder, targetsFor, type Pipeline } from '../core/pipeline.ts';
 import type { BuildLog } from '../core/ports/build-log.ts';
 import type { Checkout } from '../core/ports/source-fetcher.ts';
+import type { TestRunner } from '../core/ports/test-runner.ts';
+import { stoppedError, throwIfStopped } from '../core/stopped.ts';
+import { isolation } from './isolation.ts';
+import { timeLimit } from './time-limit.ts';
 import type { Attempt, BuildDeps } from './deps.ts';
 import { pipelineFor, publishBuild, publishDeploy } from './publish.ts';
 import { ociLabels } from './oci-labels.ts';
@@ -15,17 +19,20 @@ import { runTests } from './run-tests.ts';
  * an image of their own), then queues a deploy per environment the branch maps to. The user's failures (build step, tests) end the build as `failed`; Slipway's or a
  * system's failures end it as `error`, or are rethrown for a retry when retryable and not final.
  */
-export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attempt): Promise<Build> {
+export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attempt, signal?: AbortSignal): Promise<Build> {
   const build = await deps.store.get(buildId);
   if (!build) throw new SlipwayError('CONFIG_INVALID', `build ${buildId} does not exist`);
   const log = deps.store.log(buildId);
   const pipeline = pipelineFor(deps, build.service);
+  // SLIPWAY_BUILD_TIMEOUT (and a stop from outside) reaches every port; a stopped build is never retried.
+  const limit = timeLimit(deps.timeoutMs, signal);
   let verdict: Verdict;
   try {
     if (!pipeline) throw new SlipwayError('PIPELINE_INVALID', `no pipeline defines service "${build.service}" any more`);
     await start(deps, build, pipeline, log);
-    verdict = await stages(deps, build, pipeline, log);
-  } catch (err) {
+    verdict = await limit.run(() => stages(deps, build, pipeline, log, limit.signal));
+  } catch (thrown) {
+    const err = limit.signal.aborted ? stoppedError(limit.signal, 'the build') : thrown;
     if (isSlipwayError(err) && err.retryable && !attempt.final) {
       log.line(`${describeError(err)} — will retry`);
       await log.flush();
@@ -33,6 +40,8 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
     }
     log.line(`Error: ${describeError(err)}`);
     verdict = { state: 'error', detail: describeError(err) };
+  } finally {
+    limit.clear();
   }
   // Outside the try: once the outcome is posted, nothing may turn it into another one.
   return finish(deps, buildId, verdict, log, pipeline);
@@ -54,41 +63,49 @@ async function start(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bui
   });
 }
 
-async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog): Promise<Verdict> {
+async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog, signal: AbortSignal): Promise<Verdict> {
   const { sha } = build.event;
-  const clone = await runStage(deps, build.id, 'clone', log, () => fetchSource(deps, build, pipeline, log));
+  const clone = await runStage(deps, build.id, 'clone', log, () => fetchSource(deps, build, pipeline, log, signal));
   if (!clone.ok) return { state: 'error', detail: clone.detail };
+  const tests: TestRunner = { run: (request, sink) => deps.tests.run(request, sink, signal) };
   const testImage = pipeline.test?.image;
   if (testImage) {
     // Tests with an image of their own run first, on the checkout: failing ones stop the build.
-    const tested = await runStage(deps, build.id, 'test', log, () => runTests(deps, { image: testImage, checkout: clone.value }, pipeline, log));
+    throwIfStopped(signal, 'the build');
+    const tested = await runStage(deps, build.id, 'test', log, () => runTests({ tests }, { image: testImage, checkout: clone.value }, pipeline, log));
     if (!tested.ok) return { state: 'failed', detail: tested.detail };
   }
   // Pull request images are never pushed; their own tag keeps them from ever standing in for git-<sha7>.
   const pr = build.event.pullRequest;
   const image = { repository: `${deps.registry}/${pipeline.service}`, tag: pr ? `pr${pr.number}-${sha.slice(0, 7)}` : imageTag(sha) };
   const labels = ociLabels(build, clone.value);
+  throwIfStopped(signal, 'the build');
   const built = await runStage(deps, build.id, 'build', log, () =>
-    userFailureAsOutcome(() => deps.builder.build({ context: clone.value.archive(), dockerfile: pipeline.dockerfile, image, labels, isolated: pr?.fork === true }, log)),
+    userFailureAsOutcome(async () => {
+      const untrusted = await isolation(pr?.fork === true, clone.value, pipeline, signal);
+      return deps.builder.build({ context: clone.value.archive(signal), dockerfile: pipeline.dockerfile, image, labels, ...untrusted }, log, signal);
+    }),
   );
   if (!built.ok) return { state: 'failed', detail: built.detail };
   if (!testImage) {
-    const tested = await runStage(deps, build.id, 'test', log, () => runTests(deps, { built: built.value }, pipeline, log));
+    throwIfStopped(signal, 'the build');
+    const tested = await runStage(deps, build.id, 'test', log, () => runTests({ tests }, { built: built.value }, pipeline, log));
     if (!tested.ok) return { state: 'failed', detail: tested.detail, image: built.value };
   }
   if (build.event.kind === 'pull_request') {
     await deps.store.update(build.id, (b) => setStage(b, 'push', { state: 'skipped', detail: 'pull requests are not pushed' }));
     return { state: 'passed', detail: 'Image built and tests passed', image: built.value };
   }
-  const pushed = await runStage(deps, build.id, 'push', log, async () => ok(await deps.pusher.push(built.value, log)));
+  throwIfStopped(signal, 'the build');
+  const pushed = await runStage(deps, build.id, 'push', log, async () => ok(await deps.pusher.push(built.value, log, signal)));
   if (!pushed.ok) return { state: 'error', detail: pushed.detail };
   return { state: 'passed', detail: `Tests passed; pushed ${pushed.value.tag}`, image: pushed.value };
 }
 
-async function fetchSource(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog): Promise<StageOutcome<Checkout>> {
+async function fetchSource(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog, signal: AbortSignal): Promise<StageOutcome<Checkout>> {
   const e = build.event;
   const cloneUrl = pipeline.cloneUrl ?? e.cloneUrl;
-  const checkout = await deps.source.fetch({ cloneUrl, sha: e.sha, alternateUrls: cloneUrl === e.cloneUrl ? [] : [e.cloneUrl] }, log);
+  const checkout = await deps.source.fetch({ cloneUrl, sha: e.sha, alternateUrls: cloneUrl === e.cloneUrl ? [] : [e.cloneUrl] }, log, signal);
   if (!e.message || !e.author) {
     await deps.store.update(build.id, (b) => {
       b.event = { ...b.event, message: b.event.message ?? checkout.message.split('\n', 1)[0], author: b.event.author ?? checkout.author };

@@ -1,71 +1,91 @@
-import type { Build, DeployRecord } from '../core/build.ts';
+import { isFinal, type Build, type DeployRecord } from '../core/build.ts';
 import { describeError, isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { pinnedName, taggedName } from '../core/image.ts';
 import { targetFor, type Pipeline } from '../core/pipeline.ts';
 import type { BuildLog } from '../core/ports/build-log.ts';
-import type { DeployNotice } from '../core/ports/notifier.ts';
-import type { Deployment } from '../core/ports/scheduler.ts';
 import type { Attempt, DeployDeps } from './deps.ts';
-import { buildUrl, pipelineFor, publishDeploy } from './publish.ts';
+import { notifyDeploy, pipelineFor, publishDeploy } from './publish.ts';
 
-/** How a deploy job was asked for. */
-export interface DeployOptions {
+/** One deploy job: which build goes where, and which deploy record it settles. */
+export interface DeployRequest {
+  readonly buildId: string;
+  readonly environment: string;
+  /** the deploy record; absent for jobs queued before deploys had ids (the environment's latest is used) */
+  readonly deployId?: string;
   /** `slipway rollback`: put this earlier build back on purpose, past the ancestry fence */
   readonly rollback?: boolean;
 }
 
 /**
- * Rolls one build out to one environment. The caller guarantees one deploy at a time per
- * (service, environment). The fence skips a release older than the one running (by git ancestry),
- * so a late or re-run job never puts older code over newer; a rollback bypasses it on purpose.
- * Outcomes are recorded on the build, posted as the environment's commit status, and sent to the notifier.
+ * Rolls one build out to one environment and settles its deploy record. The caller guarantees
+ * one deploy at a time per (service, environment) and aborts `signal` when it can no longer
+ * guarantee that (its lease was lost): the rollout stops and the deploy ends `error`. The fence
+ * skips a release older than the one running (by git ancestry), so a late or re-run job never puts
+ * older code over newer; a rollback bypasses it on purpose. A deploy already settled (its job ran
+ * again after a crash) is not deployed twice. Outcomes are recorded on the build, posted as the
+ * environment's commit status, and sent to the notifier.
  */
-export async function runDeploy(deps: DeployDeps, buildId: string, environment: string, attempt: Attempt, options: DeployOptions = {}): Promise<DeployRecord> {
+export async function runDeploy(deps: DeployDeps, request: DeployRequest, attempt: Attempt, signal?: AbortSignal): Promise<DeployRecord> {
+  const { buildId, environment } = request;
   const build = await deps.store.get(buildId);
   const image = build?.image;
   if (!build || !image?.digest) throw new SlipwayError('CONFIG_INVALID', `build ${buildId} has no pushed image to deploy`);
+  const queued = deployRecord(build, request);
+  if (isFinal(queued.state)) return queued;
   const log = deps.store.log(buildId);
   const prefix = (text: string) => log.line(`[${environment}] ${text}`);
-  const scheduler = build.deploys.find((d) => d.environment === environment)?.scheduler ?? 'unknown';
-  const base = { environment, scheduler, ...(options.rollback ? { rollback: true } : {}), startedAt: Date.now() };
+  const base: DeployRecord = { ...queued, detail: undefined, startedAt: Date.now(), finishedAt: undefined };
+  const rollback = base.rollback === true;
   try {
     const pipeline = pipelineFor(deps, build.service);
-    const target = pipeline && targetFor(pipeline, environment, build.event.branch, options.rollback);
+    const target = pipeline && targetFor(pipeline, environment, build.event.branch, rollback);
     const adapter = target && deps.schedulers[target.scheduler];
     if (!pipeline || !target || !adapter) throw new SlipwayError('PIPELINE_INVALID', `${build.service} no longer deploys ${build.event.branch} to ${environment}`);
-    const stale = options.rollback ? undefined : await fence(deps, build, pipeline, environment);
+    const current = await deps.store.release(build.service, environment);
+    const stale = rollback ? undefined : await fence(deps, build, pipeline, current);
     if (stale) return await record(deps, build, log, { ...base, state: 'skipped', detail: stale, finishedAt: Date.now() });
 
-    await record(deps, build, log, { ...base, state: 'running' });
-    prefix(`${options.rollback ? 'Rolling back to' : 'Deploying'} ${taggedName(image)} (${image.digest}) with ${target.scheduler}`);
+    await record(deps, build, log, { ...base, scheduler: target.scheduler, state: 'running' });
+    prefix(`${rollback ? 'Rolling back to' : 'Deploying'} ${taggedName(image)} (${image.digest}) with ${target.scheduler}`);
     const release = { service: build.service, environment, image: { ...image, digest: image.digest }, sha: build.event.sha, buildId, settings: target.settings };
-    const deployment = await adapter.deploy(release, { line: prefix }, { deadlineMs: deps.deadlineMs });
+    const deployment = await adapter.deploy(release, { line: prefix }, { deadlineMs: deps.deadlineMs, signal });
+    signal?.throwIfAborted();
     if (deployment.outcome === 'succeeded') {
-      await deps.store.recordRelease({ service: build.service, environment, sha: build.event.sha, image: pinnedName(release.image), buildId, deployedAt: Date.now(), ...(options.rollback ? { rollback: true } : {}) });
+      await deps.store.recordRelease({
+        service: build.service, environment, sha: build.event.sha, image: pinnedName(release.image), buildId, deployedAt: Date.now(),
+        ...(rollback ? { rollback: true, ...(current && current.buildId !== buildId ? { replaced: current.buildId } : {}) } : {}),
+      });
     }
-    const done = await record(deps, build, log, { ...base, state: deployment.outcome, detail: deployment.detail, finishedAt: Date.now() });
-    await notify(deps, build, done, deployment.outcome);
+    const done = await record(deps, build, log, { ...base, scheduler: target.scheduler, state: deployment.outcome, detail: deployment.detail, finishedAt: Date.now() });
+    await notifyDeploy(deps, build, done, deployment.outcome);
     return done;
-  } catch (err) {
+  } catch (caught) {
+    const err = signal?.aborted ? (signal.reason as unknown) : caught;
     if (isSlipwayError(err) && err.retryable && !attempt.final) {
       prefix(`${describeError(err)} — will retry`);
       await log.flush();
       throw err;
     }
     const failed = await record(deps, build, log, { ...base, state: 'error', detail: describeError(err), finishedAt: Date.now() });
-    await notify(deps, build, failed, 'error');
+    await notifyDeploy(deps, build, failed, 'error');
     return failed;
   }
 }
 
+/** The record this job settles: by id, else (an old job) the environment's latest, else a new one. */
+function deployRecord(build: Build, request: DeployRequest): DeployRecord {
+  const mine = request.deployId
+    ? build.deploys.find((d) => d.id === request.deployId)
+    : build.deploys.filter((d) => d.environment === request.environment).at(-1);
+  return mine ?? { id: request.deployId ?? request.environment, environment: request.environment, scheduler: 'unknown', state: 'queued', ...(request.rollback ? { rollback: true } : {}) };
+}
+
 /** Returns why this build must not be deployed over the running release, or undefined to go ahead. */
-async function fence(deps: DeployDeps, build: Build, pipeline: Pipeline, environment: string): Promise<string | undefined> {
-  const current = await deps.store.release(build.service, environment);
+async function fence(deps: DeployDeps, build: Build, pipeline: Pipeline, current: { sha: string; buildId: string } | undefined): Promise<string | undefined> {
   if (!current || current.sha === build.event.sha) return undefined;
   const cloneUrl = pipeline.cloneUrl ?? build.event.cloneUrl;
   const older = await deps.ancestry.isAncestor(cloneUrl, build.event.sha, current.sha);
-  const isOlder = older ?? Number(build.id) < Number(current.buildId);
-  return isOlder ? `newer ${current.sha.slice(0, 7)} (build ${current.buildId}) is already deployed` : undefined;
+  return older ? `newer ${current.sha.slice(0, 7)} (build ${current.buildId}) is already deployed` : undefined;
 }
 
 async function record(deps: DeployDeps, build: Build, log: BuildLog, deploy: DeployRecord): Promise<DeployRecord> {
@@ -74,22 +94,4 @@ async function record(deps: DeployDeps, build: Build, log: BuildLog, deploy: Dep
   const updated = await deps.store.setDeploy(build.id, deploy);
   await publishDeploy(deps, updated, deploy);
   return deploy;
-}
-
-async function notify(deps: DeployDeps, build: Build, deploy: DeployRecord, outcome: Deployment['outcome'] | 'error'): Promise<void> {
-  const notice: DeployNotice = {
-    service: build.service,
-    repository: build.event.repository,
-    environment: deploy.environment,
-    sha: build.event.sha,
-    message: build.event.message,
-    author: build.event.author,
-    // A rollback's duration is its own: the push it came from may be weeks old.
-    durationMs: Date.now() - (deploy.rollback ? (deploy.startedAt ?? Date.now()) : build.createdAt),
-    buildUrl: buildUrl(deps.publicUrl, build.id),
-    outcome,
-    detail: deploy.detail ?? '',
-    ...(deploy.rollback ? { rollback: true } : {}),
-  };
-  await deps.notifier.notify(notice);
 }

@@ -1,10 +1,12 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, rollbackJobId, type BuildJobData, type DeployJobData } from './jobs.ts';
+import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, type BuildJobData, type DeployJobData, type JobStanding } from './jobs.ts';
 
-/** What producers need: put a build or a deploy on its queue. */
+/** What producers need: put a build or a deploy on its queue, and ask after a job. */
 export interface Enqueuer {
   enqueueBuild(data: BuildJobData): Promise<void>;
   enqueueDeploy(data: DeployJobData): Promise<void>;
+  buildJob(buildId: string): Promise<JobStanding>;
+  deployJob(data: DeployJobData): Promise<JobStanding>;
   close(): Promise<void>;
 }
 
@@ -26,11 +28,20 @@ export function createEnqueuer(connection: ConnectionOptions, prefix: string): E
       await builds.add('build', data, { jobId: buildJobId(data.buildId) });
     },
     async enqueueDeploy(data) {
-      const jobId = data.rollback ? rollbackJobId(data.buildId, data.environment, Date.now()) : deployJobId(data.buildId, data.environment);
-      await deploys.add('deploy', data, { jobId });
+      await deploys.add('deploy', data, { jobId: deployJobId(data) });
     },
+    buildJob: (buildId) => standing(builds, buildJobId(buildId)),
+    deployJob: (data) => standing(deploys, deployJobId(data)),
     async close() {
       await Promise.all([builds.close(), deploys.close()]);
     },
   };
+}
+
+async function standing(queue: Queue, jobId: string): Promise<JobStanding> {
+  const state = await queue.getJobState(jobId);
+  if (state === 'unknown') return { state: 'missing' };
+  if (state === 'completed') return { state };
+  if (state === 'failed') return { state, reason: (await queue.getJob(jobId))?.failedReason };
+  return { state: 'pending' };
 }

@@ -18,23 +18,26 @@ export interface HealthWait {
   readonly deadlineMs: number;
   /** resolves with why the container is gone (it exited), or undefined while it runs */
   readonly exited: () => Promise<string | undefined>;
+  /** aborts the wait (it rejects with the signal's reason) */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * Polls `GET url` every `intervalMs` until it answers 2xx, the deadline passes, or the container
- * exits (then it fails at once instead of waiting out the deadline).
+ * exits (then it fails at once instead of waiting out the deadline), or `signal` aborts.
  */
 export async function waitForHealth(wait: HealthWait): Promise<HealthOutcome> {
   const started = Date.now();
   const deadline = started + wait.deadlineMs;
   let last = 'no answer yet';
   for (;;) {
+    wait.signal?.throwIfAborted();
     const exited = await wait.exited();
     if (exited !== undefined) return { healthy: false, exited: true, reason: `${exited} before health check ${wait.path} answered 2xx` };
     last = await probe(wait.url, Math.min(PROBE_TIMEOUT_MS, Math.max(MIN_PROBE_MS, deadline - Date.now())));
     if (last === 'ok') return { healthy: true, afterMs: Date.now() - started };
     if (Date.now() + wait.intervalMs > deadline) break;
-    await sleep(wait.intervalMs);
+    await sleep(wait.intervalMs, undefined, { signal: wait.signal });
   }
   return { healthy: false, exited: false, reason: `health check ${wait.path} did not answer 2xx within ${seconds(wait.deadlineMs)}: ${last}` };
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { newBuild, type Build, type DeployRecord } from '../core/build.ts';
-import type { BuildStore, ReleaseRecord } from '../core/ports/build-store.ts';
+import { isFinal, newBuild, type Build, type DeployRecord } from '../core/build.ts';
+import type { BuildStore, ReleaseRecord, Unsettled } from '../core/ports/build-store.ts';
 import { createRedisBuildLog, readRedisBuildLog } from './redis-build-log.ts';
 
 /** Releases kept per (service, environment), for `slipway releases` and `slipway rollback`. */
@@ -14,7 +14,11 @@ export const RELEASE_HISTORY = 20;
 export function createRedisBuildStore(redis: Redis, prefix: string, options: { logMaxLines?: number } = {}): BuildStore {
   const key = {
     seq: `${prefix}:build:seq`,
+    deploySeq: `${prefix}:deploy:seq`,
+    /** builds and deploys not yet final: `build:<id>` / `deploy:<buildId>:<deployId>`, scored by creation time */
+    unsettled: `${prefix}:unsettled`,
     index: `${prefix}:builds`,
+    serviceIndex: (service: string) => `${prefix}:service:${service}:builds`,
     build: (id: string) => `${prefix}:build:${id}`,
     deploys: (id: string) => `${prefix}:build:${id}:deploys`,
     log: (id: string) => `${prefix}:build:${id}:log`,
@@ -29,8 +33,9 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
     ];
     if (!json) return undefined;
     const build = JSON.parse(json) as Build;
-    build.deploys = Object.values(deploys).map((d) => JSON.parse(d) as DeployRecord);
-    build.deploys.sort((a, b) => (a.startedAt ?? Infinity) - (b.startedAt ?? Infinity) || a.environment.localeCompare(b.environment));
+    // Records from before deploys had ids were keyed by environment; they read as that id.
+    build.deploys = Object.entries(deploys).map(([field, d]) => ({ id: field, ...(JSON.parse(d) as Omit<DeployRecord, 'id'>) }) as DeployRecord);
+    build.deploys.sort((a, b) => deployOrder(a) - deployOrder(b) || a.environment.localeCompare(b.environment));
     return build;
   }
 
@@ -46,11 +51,12 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
   }
 
   return {
-    async create(service, event) {
-      const id = String(await redis.incr(key.seq));
+    async create(service, event, reservedId) {
+      const id = reservedId ?? String(await redis.incr(key.seq));
       const build = newBuild(id, service, event, Date.now());
-      await redis.multi().set(key.build(id), JSON.stringify(build)).zadd(key.index, Number(id), id).exec();
-      return build;
+      const [[, created] = []] = (await redis.multi().set(key.build(id), JSON.stringify(build), 'NX').zadd(key.index, Number(id), id).zadd(key.serviceIndex(service), Number(id), id).zadd(key.unsettled, 'NX', build.createdAt, `build:${id}`).exec()) ?? [];
+      // A reserved id is created once: a second call (a redelivery finishing the work) gets the record as it is.
+      return created === 'OK' ? build : ((await get(id)) ?? build);
     },
 
     get,
@@ -66,13 +72,38 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
       const build = await getOrThrow(id);
       mutate(build);
       const { deploys: _derived, ...own } = build;
-      await redis.set(key.build(id), JSON.stringify({ ...own, deploys: [] }));
+      const write = redis.multi().set(key.build(id), JSON.stringify({ ...own, deploys: [] }));
+      if (isFinal(build.state)) write.zrem(key.unsettled, `build:${id}`);
+      await write.exec();
       return build;
     },
 
+    async addDeploy(id, fields) {
+      const deploy: DeployRecord = { id: String(await redis.incr(key.deploySeq)), ...fields, state: 'queued' };
+      await redis.multi().hset(key.deploys(id), deploy.id, JSON.stringify(deploy)).zadd(key.unsettled, Date.now(), `deploy:${id}:${deploy.id}`).exec();
+      return { build: await getOrThrow(id), deploy };
+    },
+
     async setDeploy(id, deploy) {
-      await redis.hset(key.deploys(id), deploy.environment, JSON.stringify(deploy));
+      const write = redis.multi().hset(key.deploys(id), deploy.id, JSON.stringify(deploy));
+      if (isFinal(deploy.state)) write.zrem(key.unsettled, `deploy:${id}:${deploy.id}`);
+      await write.exec();
       return getOrThrow(id);
+    },
+
+    async unsettled(olderThan, limit) {
+      const members = await redis.zrangebyscore(key.unsettled, '-inf', olderThan, 'LIMIT', 0, limit);
+      const found: Unsettled[] = [];
+      for (const member of members) {
+        const [kind, buildId = '', deployId] = member.split(':');
+        const build = await get(buildId);
+        const deploy = kind === 'deploy' ? build?.deploys.find((d) => d.id === deployId) : undefined;
+        const open = kind === 'build' ? build && !isFinal(build.state) : deploy && !isFinal(deploy.state);
+        // Settled (or deleted) since: the entry is stale, drop it.
+        if (!open || !build) await redis.zrem(key.unsettled, member);
+        else found.push(deploy ? { build, deploy } : { build });
+      }
+      return found;
     },
 
     log: (id) => createRedisBuildLog(redis, key.log(id), options.logMaxLines),
@@ -97,4 +128,10 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
       return current ? [current] : [];
     },
   };
+}
+
+/** Deploys in the order they were asked for: numeric ids; a legacy record (keyed by environment) first. */
+function deployOrder(d: DeployRecord): number {
+  const n = Number(d.id);
+  return Number.isInteger(n) ? n : -1;
 }

@@ -2,11 +2,15 @@ import type { Logger } from 'pino';
 import type { Build } from '../core/build.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
+import type { SourceEvent } from '../core/source-event.ts';
 import type { Enqueuer } from '../queue/queues.ts';
 import type { DeliveryLedger } from '../store/delivery-ledger.ts';
 import { normalize } from './normalize.ts';
 import { parseBody } from './parse-body.ts';
 import { verifySignature } from './verify-signature.ts';
+
+/** GitHub waits 10 s for an answer; keep some of that for the network. */
+const DEFAULT_PATIENCE_MS = 8_000;
 
 /** One webhook request as received: headers that matter and the exact body bytes. */
 export interface Delivery {
@@ -30,17 +34,24 @@ export interface ReceiverDeps {
   readonly store: BuildStore;
   readonly ledger: DeliveryLedger;
   readonly enqueuer: Pick<Enqueuer, 'enqueueBuild'>;
+  /** resolves true once Redis answers again (false when `timeoutMs` passed first) */
+  readonly redisBack: (timeoutMs: number) => Promise<boolean>;
   readonly logger: Logger;
+  /** how long one delivery may wait for Redis before the answer is 503; default 8 s */
+  readonly patienceMs?: number;
 }
 
 /**
  * Verifies, normalizes, dedupes and enqueues one delivery; never touches git or Docker, so it
  * answers in milliseconds. Bad input changes nothing: 401 bad signature, 400 not JSON or missing
- * headers, 202 with a reason for events no pipeline wants, 503 (nothing kept) when Redis fails.
+ * headers, 202 with a reason for events no pipeline wants. Queueing is idempotent per delivery id
+ * (DeliveryLedger), so while Redis is briefly away the delivery waits for it and tries again, within
+ * GitHub's 10 s; 503 only when Redis stayed away, and a redelivery then completes what was started.
  */
 export function createDeliveryReceiver(deps: ReceiverDeps): (delivery: Delivery) => Promise<Reply> {
+  const patienceMs = deps.patienceMs ?? DEFAULT_PATIENCE_MS;
   return async (d) => {
-    if (!verifySignature(deps.secret, d.body, d.signature)) {
+    if (!(await verifySignature(deps.secret, d.body, d.signature))) {
       return reply(401, { error: 'X-Hub-Signature-256 is missing or does not match; check that GITHUB_WEBHOOK_SECRET equals the webhook secret on GitHub' });
     }
     if (!d.event || !d.deliveryId) return reply(400, { error: 'X-GitHub-Event and X-GitHub-Delivery headers are required' });
@@ -54,25 +65,35 @@ export function createDeliveryReceiver(deps: ReceiverDeps): (delivery: Delivery)
     const pipelines = deps.pipelines.filter((p) => p.repository.toLowerCase() === event.repository.toLowerCase());
     if (pipelines.length === 0) return reply(202, { skipped: `no pipeline builds repository ${event.repository}` });
 
-    try {
-      if (!(await deps.ledger.claim(d.deliveryId))) {
-        return reply(202, { skipped: `delivery ${d.deliveryId} was already received; nothing new queued` });
+    const deadline = Date.now() + patienceMs;
+    for (;;) {
+      try {
+        return await queue(deps, d.deliveryId, event, pipelines);
+      } catch (err) {
+        const left = deadline - Date.now();
+        deps.logger.warn({ err, delivery: d.deliveryId, waitMs: Math.max(0, left) }, 'could not queue builds; waiting for Redis');
+        if (left > 0 && (await deps.redisBack(left))) continue;
+        deps.logger.error({ err, delivery: d.deliveryId }, 'could not queue builds: Redis did not come back in time');
+        return reply(503, { error: `could not queue the build: Redis did not answer within ${patienceMs / 1000} s. Redeliver the webhook once it is up; what was started is completed, never duplicated` });
       }
-      const queued: Build[] = [];
-      for (const pipeline of pipelines) {
-        const build = await deps.store.create(pipeline.service, event);
-        await deps.enqueuer.enqueueBuild({ buildId: build.id });
-        queued.push(build);
-      }
-      await deps.ledger.confirm(d.deliveryId);
-      deps.logger.info({ delivery: d.deliveryId, builds: queued.map((b) => b.id), sha: event.sha }, 'builds queued');
-      return { status: 202, body: { queued: queued.map((b) => ({ id: b.id, service: b.service })) }, queued };
-    } catch (err) {
-      await deps.ledger.release(d.deliveryId).catch(() => undefined);
-      deps.logger.error({ err, delivery: d.deliveryId }, 'could not queue builds');
-      return reply(503, { error: 'could not queue the build (is Redis up?); nothing was kept, redeliver the webhook' });
     }
   };
+}
+
+/** Every step is idempotent for one delivery id, so it may be run again after any interruption. */
+async function queue(deps: ReceiverDeps, deliveryId: string, event: SourceEvent, pipelines: readonly Pipeline[]): Promise<Reply> {
+  const { buildIds, done } = await deps.ledger.begin(deliveryId, pipelines.map((p) => p.service));
+  if (done) return reply(202, { skipped: `delivery ${deliveryId} was already received; nothing new queued` });
+  const queued: Build[] = [];
+  for (const [i, pipeline] of pipelines.entries()) {
+    const build = await deps.store.create(pipeline.service, event, buildIds[i]);
+    // A build a worker already took (its job ran) is not queued again.
+    if (build.state === 'queued') await deps.enqueuer.enqueueBuild({ buildId: build.id });
+    queued.push(build);
+  }
+  await deps.ledger.confirm(deliveryId);
+  deps.logger.info({ delivery: deliveryId, builds: queued.map((b) => b.id), sha: event.sha }, 'builds queued');
+  return { status: 202, body: { queued: queued.map((b) => ({ id: b.id, service: b.service })) }, queued };
 }
 
 function reply(status: number, body: Record<string, unknown>): Reply {

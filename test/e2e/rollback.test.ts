@@ -65,9 +65,9 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
     assert.match(r.stdout, new RegExp(`Watch it: http://slipway\\.test/builds/${v1.id}\\n$`));
 
     const back = await h.finished(v1.id);
-    const deploy = back.deploys.find((d) => d.environment === 'production');
-    assert.equal(deploy?.state, 'succeeded', deploy?.detail);
-    assert.equal(deploy?.rollback, true);
+    // The rollback is added to the build's history; the push's own deploy is still there.
+    assert.deepEqual(back.deploys.map((d) => [d.environment, d.state, d.rollback ?? false]), [['production', 'succeeded', false], ['production', 'succeeded', true]]);
+    assert.match(back.deploys.at(-1)?.detail ?? '', /healthy after/);
     assert.match((await h.serviceAnswer()) ?? '', /version one/);
     t.diagnostic(`rollback: command to healthy v1 in ${Date.now() - started} ms`);
 
@@ -81,8 +81,11 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
     assert.equal(contexts[0]?.target_url, `http://slipway.test/builds/${v1.id}`);
 
     // Slack: one message, saying it was a rollback.
-    await h.slack.waitFor((m) => m.length === slackBefore + 1, 5000);
-    assert.match(h.slack.messages.at(-1)!.text, new RegExp(`^Rolled ${h.service} back to ${sha7(v1)} in production \\(http://slipway\\.test/builds/${v1.id}\\)`));
+    // (v2's own deploy message may still be on its way: the record is final before Slack is told.)
+    const rollbacks = () => h.slack.messages.slice(slackBefore).filter((m) => m.text.startsWith(`Rolled ${h.service} back`));
+    await h.slack.waitFor(() => rollbacks().length > 0, 5000);
+    assert.equal(rollbacks().length, 1);
+    assert.match(rollbacks()[0]!.text, new RegExp(`^Rolled ${h.service} back to ${sha7(v1)} in production \\(http://slipway\\.test/builds/${v1.id}\\)`));
 
     const log = await (await fetch(`${h.slipway.url}/api/builds/${v1.id}/logs`)).text();
     assert.match(log, /\[production\] Rolling back to .*git-[0-9a-f]{7} \(sha256:/);
@@ -100,12 +103,19 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
     assert.match(cells[0]?.[3] ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
   });
 
+  it('a second rollback does not put back the release the first one rolled away from', async () => {
+    const r = await slipway('rollback', h.service, 'production');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, new RegExp(`no earlier release in production to roll back to: the ones before build ${v1.id} \\(${sha7(v1)}\\) were already rolled back from; name a build with --to`));
+    assert.match((await h.serviceAnswer()) ?? '', /version one/);
+  });
+
   it('--to puts a named build back', async () => {
     const r = await slipway('rollback', h.service, 'production', '--to', v2.id);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`to build ${v2.id} \\(${sha7(v2)}`));
     const build = await h.finished(v2.id);
-    assert.equal(build.deploys[0]?.state, 'succeeded', build.deploys[0]?.detail);
+    assert.deepEqual(build.deploys.map((d) => [d.state, d.rollback ?? false]), [['succeeded', false], ['succeeded', true]], JSON.stringify(build.deploys));
     assert.match((await h.serviceAnswer()) ?? '', /version two/);
   });
 

@@ -10,6 +10,12 @@ export interface GitHubEmulator {
   rejected: { status: number; body: unknown; path: string }[];
   knownCommits: Set<string>;
   failNext(status: 403 | 429 | 500, opts?: { retryAfter?: number; message?: string; primary?: boolean }): void;
+  /**
+   * Every status create fails until `recover()`: 500 with GitHub's JSON error body, 502/503 with the
+   * HTML page its front end serves when the API behind it is down (no JSON, no rate-limit headers).
+   */
+  outage(status: 500 | 502 | 503): void;
+  recover(): void;
   latest(owner: string, repo: string, sha: string): Map<string, RecordedStatus>;
   waitFor(pred: (s: RecordedStatus[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -65,6 +71,7 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
   let used = 0;
   let nextId = 1;
   let pendingFail: Fail | undefined;
+  let down: 500 | 502 | 503 | undefined;
   let base = '';
 
   const rateHeaders = (exhausted = false): Record<string, string> => ({
@@ -200,6 +207,12 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
     if (!route) return reply(404, NOT_FOUND);
     if (auth === undefined) return reply(401, { message: 'Requires authentication', documentation_url: DOCS, status: '401' });
     if (route.kind === 'create') {
+      if (down === 500) { const [s, b, h] = failResponse({ status: 500 }); return reply(s, b, h); }
+      if (down !== undefined) {
+        rejected.push({ status: down, body: 'unicorn', path: url.pathname });
+        res.writeHead(down, { 'content-type': 'text/html; charset=utf-8' });
+        return void res.end('<!DOCTYPE html><html><head><title>Unicorn! &middot; GitHub</title></head><body>No server is currently available to service your request.</body></html>');
+      }
       const fail = pendingFail;
       pendingFail = undefined;
       if (fail) { const [s, b, h] = failResponse(fail); return reply(s, b, h); }
@@ -219,6 +232,8 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
     rejected,
     knownCommits,
     failNext(status, o = {}) { pendingFail = { status, ...o }; },
+    outage(status) { down = status; },
+    recover() { down = undefined; },
     latest(owner, repo, sha) {
       return new Map([...latestStored(owner, repo, sha)].map(([k, s]) => [k, s.rec]));
     },

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import { imageTag, pinnedName, type PushedImage } from '../../src/core/image.ts';
@@ -223,5 +224,28 @@ describe('docker scheduler', () => {
       assert.equal(err.retryable, true);
       return true;
     });
+  });
+
+  it('probes health where the engine runs: an engine reached over TCP on another address', async (t) => {
+    // The engine's socket, served on 127.0.0.2 as a remote Docker host would be; the release
+    // listens on that address only, so a probe of this machine (127.0.0.1) finds nothing.
+    const socketPath = env.dockerHost.replace(/^unix:\/\//, '');
+    const forward = net.createServer((client) => {
+      const engine = net.connect(socketPath);
+      client.pipe(engine).pipe(client);
+      const close = () => (client.destroy(), engine.destroy());
+      client.on('error', close);
+      engine.on('error', close);
+    });
+    await new Promise<void>((resolve) => forward.listen(0, '127.0.0.2', resolve));
+    t.after(() => new Promise<void>((resolve) => forward.close(() => resolve())));
+    const remote = createDockerScheduler(createDockerClient(`tcp://127.0.0.2:${(forward.address() as net.AddressInfo).port}`), { healthIntervalMs: 100 });
+    const image = await publish('remote', `RUN mkdir -p /www && echo remote > /www/index.html\nCMD ["sh", "-c", "trap 'exit 0' TERM; busybox httpd -f -p 127.0.0.2:$PORT -h /www & wait"]`);
+    const remotePort = await freePort();
+    t.after(() => docker.getContainer(`slipway-${service}-remote`).remove({ force: true }).catch(() => undefined));
+    const log = memoryLog();
+    const deployment = await remote.deploy(release(image, 'remote', remotePort), log, { deadlineMs: 10_000 });
+    assert.equal(deployment.outcome, 'succeeded', `${deployment.detail}\n${log.lines.join('\n')}`);
+    assert.ok(log.lines.some((l) => l.includes(`Waiting for http://127.0.0.2:${remotePort}/index.html`)), log.lines.join('\n'));
   });
 });

@@ -37,30 +37,42 @@ describe('deploy lease (real Redis)', () => {
 });
 
 describe('delivery ledger (real Redis)', () => {
-  const ledger = createDeliveryLedger(redis, `ledger-${randomUUID()}`);
+  const prefix = `ledger-${randomUUID()}`;
+  const ledger = createDeliveryLedger(redis, prefix);
 
-  it('takes a delivery once', async () => {
+  it('reserves one build id per service on first sight, and the same ids on every later one', async () => {
     const id = randomUUID();
-    assert.equal(await ledger.claim(id), true);
-    assert.equal(await ledger.claim(id), false);
+    const first = await ledger.begin(id, ['web', 'worker']);
+    assert.equal(first.done, false);
+    assert.equal(first.buildIds.length, 2);
+    assert.notEqual(first.buildIds[0], first.buildIds[1]);
+    assert.deepEqual(await ledger.begin(id, ['web', 'worker']), first, 'a retry or redelivery before confirm completes the same builds');
+    await ledger.confirm(id);
+    assert.deepEqual(await ledger.begin(id, ['web', 'worker']), { ...first, done: true });
   });
 
-  it('remembers a confirmed delivery for four days, an unconfirmed one for a minute', async () => {
-    const confirmed = randomUUID();
-    const abandoned = randomUUID();
-    await ledger.claim(confirmed);
-    await ledger.confirm(confirmed);
-    await ledger.claim(abandoned);
-    const keys = await redis.keys(`ledger-*:delivery:*`);
-    const ttls = new Map(await Promise.all(keys.map(async (k) => [k.split(':').pop(), await redis.ttl(k)] as const)));
-    assert.ok((ttls.get(confirmed) ?? 0) > 3 * 24 * 3600, `confirmed ttl ${ttls.get(confirmed)}`);
-    assert.ok((ttls.get(abandoned) ?? 0) <= 60 && (ttls.get(abandoned) ?? 0) > 0, `abandoned ttl ${ttls.get(abandoned)}`);
+  it('takes ids from the build counter, so they never meet ids the store gives', async () => {
+    const before = Number(await redis.incr(`${prefix}:build:seq`));
+    const { buildIds } = await ledger.begin(randomUUID(), ['web']);
+    assert.equal(Number(buildIds[0]), before + 1);
   });
 
-  it('forgets a released claim so GitHub\'s redelivery is taken', async () => {
+  it('keeps reservations atomic under concurrent first sights of one delivery', async () => {
     const id = randomUUID();
-    await ledger.claim(id);
-    await ledger.release(id);
-    assert.equal(await ledger.claim(id), true);
+    const all = await Promise.all(Array.from({ length: 20 }, () => ledger.begin(id, ['web'])));
+    assert.equal(new Set(all.map((r) => r.buildIds.join())).size, 1);
+  });
+
+  it('remembers a delivery for four days, as long as GitHub may redeliver it', async () => {
+    const id = randomUUID();
+    await ledger.begin(id, ['web']);
+    const ttl = await redis.ttl(`${prefix}:delivery:${id}`);
+    assert.ok(ttl > 3 * 24 * 3600, `ttl ${ttl}`);
+  });
+
+  it('counts a delivery remembered in the older form as done', async () => {
+    const id = randomUUID();
+    await redis.set(`${prefix}:delivery:${id}`, String(Date.now()), 'EX', 60);
+    assert.deepEqual(await ledger.begin(id, ['web']), { buildIds: [], done: true });
   });
 });

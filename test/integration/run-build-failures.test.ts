@@ -51,6 +51,7 @@ describe('runBuild when things fail', { timeout: 120_000 }, () => {
       registry,
       enqueueDeploy: async () => assert.fail('nothing may be deployed'),
       announced: async () => {},
+      timeoutMs: 120_000,
     });
   });
   after(async () => {

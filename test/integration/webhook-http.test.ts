@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,44 +120,5 @@ describe('POST /webhooks/github (server only, real Redis)', () => {
     assert.match(await (await fetch(`${s.url}/`)).text(), /<title>Slipway<\/title>/);
     assert.match(await (await fetch(`${s.url}/builds/1`)).text(), /<title>Slipway<\/title>/);
     assert.deepEqual(await (await fetch(`${s.url}/healthz`)).json(), { ok: true, redis: 'up' });
-  });
-});
-
-describe('Redis restarting under the server', () => {
-  let redis: ChildProcess | undefined;
-  let port = 0;
-  let s: Running & { url: string };
-  const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      if ((await fetch(`${s?.url ?? 'http://127.0.0.1:1'}/healthz`).catch(() => undefined))?.status === 200) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  before(async () => {
-    port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 300));
-    s = await serverOnly(`redis://127.0.0.1:${port}`, 'acme/web');
-  });
-  after(async () => {
-    await s?.close();
-    redis?.kill('SIGKILL');
-  });
-
-  it('answers 503 while Redis is down, keeps nothing, and takes the redelivery once it is back', async () => {
-    const body = JSON.stringify(pushPayload({ repository: 'acme/web', branch: 'main', sha: SHA }));
-    const delivery = randomUUID();
-    redis!.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
-    const down = await post(s.url, 'push', body, { 'x-github-delivery': delivery });
-    assert.equal(down.status, 503);
-    assert.match(down.body.error, /redeliver/);
-    assert.equal((await fetch(`${s.url}/healthz`)).status, 503);
-
-    await startRedis();
-    const redelivered = await post(s.url, 'push', body, { 'x-github-delivery': delivery });
-    assert.equal(redelivered.status, 202, JSON.stringify(redelivered.body));
-    assert.equal(redelivered.body.queued.length, 1);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -86,6 +86,20 @@ describe('loadPipelines', () => {
     writeFileSync(join(dir, 'a.yml'), 'service: [');
     writeFileSync(join(dir, 'b.yml'), VALID.replace('port: 18780', 'port: 0'));
     assert.throws(() => loadPipelines(dir, schedulerSettings), (err) => isSlipwayError(err) && /a\.yml: not valid YAML/.test(err.message) && /b\.yml: deploy\.0\.docker\.port/.test(err.message));
+  });
+  it('refuses services and environments whose scheduler names collide, naming both', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipelines-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const pipeline = (service: string, environment: string) =>
+      VALID.replace('service: hello', `service: ${service}`).replace('environment: production', `environment: ${environment}`);
+    writeFileSync(join(dir, 'a.yml'), pipeline('shop-eu', 'prod'));
+    writeFileSync(join(dir, 'b.yml'), pipeline('shop', 'eu-prod'));
+    assert.throws(
+      () => loadPipelines(dir, schedulerSettings),
+      (err) => isSlipwayError(err, 'PIPELINE_INVALID') && /b\.yml: service "shop" in environment "eu-prod" and service "shop-eu" in environment "prod" \(.*a\.yml\) would both be named "shop-eu-prod"/.test(err.message),
+    );
+    writeFileSync(join(dir, 'b.yml'), pipeline('shop', 'prod'));
+    assert.equal(loadPipelines(dir, schedulerSettings).length, 2);
   });
   it('says which folder is missing', () => {
     assert.throws(() => loadPipelines('/nonexistent/pipelines', schedulerSettings), /Cannot read the pipelines folder \/nonexistent\/pipelines.*SLIPWAY_PIPELINES_DIR/);

@@ -4,7 +4,9 @@ import { parseTargetArguments } from '../../src/cli/target-arguments.ts';
 import { releaseTable } from '../../src/cli/releases.ts';
 import type { DeployRecord } from '../../src/core/build.ts';
 import { targetFor, unknownTarget, type Pipeline } from '../../src/core/pipeline.ts';
+import type { ReleaseRecord } from '../../src/core/ports/build-store.ts';
 import type { DeployNotice } from '../../src/core/ports/notifier.ts';
+import { previousBuildId } from '../../src/pipeline/queue-rollback.ts';
 import { deployStatus } from '../../src/github/status-map.ts';
 import { slackMessage } from '../../src/notifiers/slack-message.ts';
 
@@ -21,7 +23,7 @@ describe('a rollback on GitHub and in Slack', () => {
   ];
   for (const [state, github, description] of cases) {
     it(`${state} → ${github}, worded as a rollback`, () => {
-      const s = deployStatus('hello', { environment: 'production', scheduler: 'docker', state, detail: 'health check failed', rollback: true }, URL);
+      const s = deployStatus('hello', { id: '7', environment: 'production', scheduler: 'docker', state, detail: 'health check failed', rollback: true }, URL);
       assert.equal(s.state, github);
       assert.equal(s.context, 'slipway/hello/production');
       assert.match(s.description, description);
@@ -99,4 +101,21 @@ describe('slipway rollback / releases command lines', () => {
       '',
     ].join('\n'));
   });
+});
+
+describe('the release a rollback puts back', () => {
+  const release = (buildId: string, extra: Partial<ReleaseRecord> = {}): ReleaseRecord => ({
+    service: 'hello', environment: 'production', sha: `${buildId}`.padEnd(40, '0'), image: `r/hello@sha256:${buildId}`, buildId, deployedAt: 0, ...extra,
+  });
+  const cases: [string, ReleaseRecord[], string | undefined][] = [
+    ['the one before the current one', [release('3'), release('2'), release('1')], '2'],
+    ['skips redeploys of the current image', [release('3'), release('3'), release('2')], '2'],
+    ['after a rollback, walks further back instead of restoring the release rolled away from', [release('2', { rollback: true, replaced: '3' }), release('3'), release('2'), release('1')], '1'],
+    ['after two rollbacks, nothing is left to go back to', [release('1', { rollback: true, replaced: '2' }), release('2', { rollback: true, replaced: '3' }), release('3'), release('2'), release('1')], undefined],
+    ['a push after rollbacks starts a new step back', [release('4'), release('1', { rollback: true, replaced: '2' }), release('2', { rollback: true, replaced: '3' }), release('3'), release('2'), release('1')], '1'],
+    ['nothing recorded', [], undefined],
+  ];
+  for (const [name, history, expected] of cases) {
+    it(name, () => assert.equal(previousBuildId(history), expected));
+  }
 });

@@ -45,7 +45,7 @@ describe('deploy → commit status', () => {
   for (const [state, expected, description] of table) {
     it(state, () => {
       const detail = state === 'skipped' ? 'newer abc is deployed' : 'health check failed';
-      const s = deployStatus('hello', { environment: 'production', scheduler: 'docker', state, detail }, URL);
+      const s = deployStatus('hello', { id: '7', environment: 'production', scheduler: 'docker', state, detail }, URL);
       assert.equal(s.state, expected);
       assert.match(s.description, description);
       assert.equal(s.context, 'slipway/hello/production');

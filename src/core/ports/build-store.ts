@@ -12,20 +12,39 @@ export interface ReleaseRecord {
   readonly deployedAt: number;
   /** put back by `slipway rollback` rather than deployed by a push */
   readonly rollback?: boolean;
+  /** for a rollback: the build whose release it replaced (a later rollback never puts that one back) */
+  readonly replaced?: string;
 }
+
+/** A build, or one deploy of it, that has not reached an outcome yet. */
+export interface Unsettled {
+  readonly build: Build;
+  readonly deploy?: DeployRecord;
+}
+
+/** A deploy about to be queued: the store gives it its id. */
+export type NewDeploy = Omit<DeployRecord, 'id' | 'state'>;
 
 /**
  * Build records, build logs and releases. `create` assigns increasing ids. `update` changes the
- * build's own fields and has one writer at a time (the build job); `setDeploy` records one
- * environment's deploy and may run concurrently for different environments. Logs are append-only
- * and readable while they grow.
+ * build's own fields and has one writer at a time (the build job). `addDeploy` records a new
+ * deploy (state `queued`, a new increasing id): deploys are history, never overwritten by a later
+ * one; `setDeploy` updates one deploy by its id and may run concurrently for different deploys.
+ * Logs are append-only and readable while they grow.
  */
 export interface BuildStore {
-  create(service: string, event: SourceEvent): Promise<Build>;
+  /** a new build, with a new id or one reserved earlier (see DeliveryLedger); for an id that exists, the build as it is */
+  create(service: string, event: SourceEvent, reservedId?: string): Promise<Build>;
   get(id: string): Promise<Build | undefined>;
   list(options: { limit: number; before?: string }): Promise<Build[]>;
   update(id: string, mutate: (build: Build) => void): Promise<Build>;
+  addDeploy(id: string, deploy: NewDeploy): Promise<{ build: Build; deploy: DeployRecord }>;
   setDeploy(id: string, deploy: DeployRecord): Promise<Build>;
+  /**
+   * Builds and deploys created before `olderThan` (epoch ms) that have no outcome yet, oldest
+   * first, at most `limit`: what a reconciler checks for work that no job will settle.
+   */
+  unsettled(olderThan: number, limit: number): Promise<Unsettled[]>;
   log(id: string): BuildLog;
   /** lines from `fromLine` on (numbered as written, so they stay valid when a long log's middle is cut) */
   readLog(id: string, fromLine?: number): Promise<LogPage>;

@@ -7,6 +7,11 @@ import type { LogSink } from './build-log.ts';
  * Returns the reference with the engine's image id. Build output goes to the log line by line.
  * Throws BUILD_FAILED when a step fails (the user's fault), DOCKER_UNAVAILABLE when the engine
  * cannot be reached, REGISTRY_UNREACHABLE when a base image's registry cannot be reached. Building the same context twice is allowed and cheap (layer cache).
+ *
+ * Stopping: when `signal` aborts, the build is stopped on the engine (the step running is ended
+ * and its intermediate container removed), the context stream is destroyed, and the call rejects
+ * with the signal's reason when that is a SlipwayError (e.g. BUILD_TIMED_OUT), else with ABORTED;
+ * neither is retryable.
  */
 export interface ImageBuilder {
   build(
@@ -15,9 +20,18 @@ export interface ImageBuilder {
       dockerfile: string;
       image: ImageRef;
       labels: Record<string, string>;
-      /** no network for RUN steps: untrusted code (fork pull requests) reaches nothing */
+      /**
+       * Untrusted code (fork pull requests): no network for RUN steps, nothing the engine would
+       * fetch from a URL for it (`ADD <url>` is refused with BUILD_FAILED before the engine sees
+       * the Dockerfile), and `limits` on every step's container.
+       */
       isolated?: boolean;
+      /** the Dockerfile's text as it is in `context`; required when `isolated` (checked before the build) */
+      dockerfileContent?: string;
+      /** memory (bytes) and CPUs each RUN step's container may use; 0 = the engine's default */
+      limits?: { readonly memory: number; readonly cpus: number };
     },
     log: LogSink,
+    signal?: AbortSignal,
   ): Promise<ImageRef>;
 }

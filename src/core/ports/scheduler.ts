@@ -28,10 +28,12 @@ export interface Deployment {
  * and rolls back on failure. Deploying the image that already runs is a no-op that succeeds.
  * `deadlineMs` bounds the wait for health once the new release is started (pulling the image
  * is not counted); a rollback's own wait for the previous release gets the same bound.
- * Callers run at most one `deploy` at a time per (service, environment).
+ * Callers run at most one `deploy` at a time per (service, environment), and abort `signal` when
+ * they can no longer promise that: the adapter then stops waiting and rejects soon after (what it
+ * already changed stays as it is; the caller records the deploy as `error`).
  * Throws SCHEDULER_REJECTED when the scheduler refuses the job (no retry) and
  * SCHEDULER_UNREACHABLE when it cannot be reached (retry with backoff).
  */
 export interface Scheduler {
-  deploy(release: Release, log: LogSink, options: { deadlineMs: number }): Promise<Deployment>;
+  deploy(release: Release, log: LogSink, options: { deadlineMs: number; signal?: AbortSignal }): Promise<Deployment>;
 }

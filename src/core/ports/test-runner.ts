@@ -31,7 +31,12 @@ export interface TestResult {
  * A failing test is a result (`passed: false`), not an error; errors mean the container could not
  * be run at all (TEST_INFRA_FAILED, DOCKER_UNAVAILABLE; a `source` stream's own error as it is).
  * The container is always removed, and a `source` that was not read is destroyed.
+ *
+ * Stopping: when `signal` aborts, a pull under way is cut, the container is killed and removed,
+ * and the call rejects with the signal's reason when that is a SlipwayError (e.g.
+ * BUILD_TIMED_OUT), else with ABORTED; neither is retryable. (The spec's own `timeout` is a test
+ * result, `timedOut: true`; a stop is not a result.)
  */
 export interface TestRunner {
-  run(request: TestRequest, log: LogSink): Promise<TestResult>;
+  run(request: TestRequest, log: LogSink, signal?: AbortSignal): Promise<TestResult>;
 }

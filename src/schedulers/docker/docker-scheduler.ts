@@ -7,6 +7,7 @@ import { engineFailure } from '../../docker/engine-error.ts';
 import { seconds, waitForHealth, type HealthOutcome } from '../health-check.ts';
 import { parseSettings } from '../parse-settings.ts';
 import { ensureImage } from './image-puller.ts';
+import { probeHost } from './probe-host.ts';
 import { exitReason, findContainer, lastLines, removeContainer, type NamedContainer } from './named-containers.ts';
 import { containerName, releaseContainer, settingsFingerprint } from './release-container.ts';
 import { schedulerError } from './scheduler-error.ts';
@@ -28,6 +29,7 @@ interface Rollout {
   readonly name: string;
   readonly intervalMs: number;
   readonly deadlineMs: number;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -42,11 +44,11 @@ interface Rollout {
 export function createDockerScheduler(docker: Docker, options: DockerSchedulerOptions = {}): Scheduler {
   const intervalMs = options.healthIntervalMs ?? 500;
   return {
-    async deploy(release, log, { deadlineMs }) {
+    async deploy(release, log, { deadlineMs, signal }) {
       try {
         const settings = parseSettings('docker', DockerSettingsSchema, release.settings);
         const name = containerName(release.service, release.environment);
-        return await rollOut({ docker, log, release, settings, name, intervalMs, deadlineMs }, options.registryCredentials);
+        return await rollOut({ docker, log, release, settings, name, intervalMs, deadlineMs, signal }, options.registryCredentials);
       } catch (err) {
         throw schedulerError(err);
       }
@@ -124,10 +126,10 @@ async function startAndWait(r: Rollout, id: string): Promise<HealthOutcome> {
 
 /** Waits for the health path; when the container died, the log gets its last lines. */
 async function waitHealthy(r: Rollout, id: string): Promise<HealthOutcome> {
-  const url = `http://127.0.0.1:${r.settings.port}${r.settings.health_path}`;
+  const url = `http://${probeHost(r.docker)}:${r.settings.port}${r.settings.health_path}`;
   r.log.line(`Waiting for ${url}`);
   const outcome = await waitForHealth({
-    url, path: r.settings.health_path, intervalMs: r.intervalMs, deadlineMs: r.deadlineMs,
+    url, path: r.settings.health_path, intervalMs: r.intervalMs, deadlineMs: r.deadlineMs, signal: r.signal,
     exited: () => exitReason(r.docker, id),
   });
   if (outcome.healthy) return outcome;

@@ -1,0 +1,95 @@
+import type Docker from 'dockerode';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Pipeline } from '../src/core/pipeline.ts';
+import type { BuildStore } from '../src/core/ports/build-store.ts';
+import { createImagePruner, type ImagePruner } from '../src/docker/image-pruner.ts';
+import { previousBuildId } from '../src/pipeline/queue-rollback.ts';
+import { createBuildRetention } from '../src/store/build-retention.ts';
+import { RELEASE_HISTORY } from '../src/store/redis-build-store.ts';
+import type { Runtime } from './runtime.ts';
+
+/** A janitor round that takes longer than this no longer holds up the build job that ran it. */
+const ROUND_MS = 60_000;
+
+/**
+ * Nothing grows for ever: after each finished build of a service, its builds past
+ * SLIPWAY_KEEP_BUILDS go (with their logs) and so do their images in this worker's engine; at
+ * worker start, builds recorded before the per-service index are indexed. Never throws: what fails is logged
+ * and tried again next round.
+ */
+export interface Janitor {
+  afterBuild(service: string): Promise<void>;
+  atStart(): Promise<void>;
+}
+
+export interface JanitorDeps {
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly store: BuildStore;
+  readonly pipelines: readonly Pipeline[];
+  readonly keepBuilds: number;
+  /** `host[:port][/namespace]` build images are named under */
+  readonly registry: string;
+  readonly images: ImagePruner;
+  readonly dataDir: string;
+  readonly logger: Logger;
+}
+
+/** The janitor of a worker, from its runtime and its engine. */
+export function janitorFor(rt: Runtime, docker: Docker): Janitor {
+  const { config } = rt;
+  const logger = rt.logger.child({ part: 'janitor' });
+  return createJanitor({
+    redis: rt.redis, prefix: config.redisPrefix, store: rt.store, pipelines: rt.pipelines, keepBuilds: config.keepBuilds,
+    registry: config.registry.address, images: createImagePruner(docker, logger), dataDir: config.dataDir, logger,
+  });
+}
+
+export function createJanitor(deps: JanitorDeps): Janitor {
+  const retention = createBuildRetention(deps.redis, deps.prefix);
+  /** services whose images this process has pruned: after that, only when builds were deleted */
+  const imagesPruned = new Set<string>();
+
+  async function round(service: string): Promise<void> {
+    const pipeline = deps.pipelines.find((p) => p.service === service);
+    if (!pipeline) return;
+    const environments = [...new Set(pipeline.deploy.map((t) => t.environment))];
+    const protect = await rollbackBuilds(deps.store, service, environments);
+    const deleted = await retention.prune(service, { keep: deps.keepBuilds, protect, environments });
+    if (deleted.length > 0) deps.logger.info({ service, deleted: deleted.length, oldest: deleted[0] }, 'deleted builds past SLIPWAY_KEEP_BUILDS');
+    if (deleted.length === 0 && imagesPruned.has(service)) return;
+    imagesPruned.add(service);
+    await deps.images.prune(`${deps.registry}/${service}`, await retention.keptShas(service));
+  }
+
+  return {
+    async afterBuild(service) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(() => {
+        deps.logger.warn({ service }, `janitor round still running after ${ROUND_MS / 1000} s; the build job goes on`);
+        resolve();
+      }, ROUND_MS)));
+      const work = round(service).catch((err: unknown) => deps.logger.warn({ err, service }, 'janitor round failed'));
+      await Promise.race([work, late]);
+      clearTimeout(timer);
+    },
+
+    async atStart() {
+      const indexed = await retention.indexExisting().catch((err: unknown) => void deps.logger.warn({ err }, 'could not index existing builds by service'));
+      if (indexed) deps.logger.info({ builds: indexed }, 'indexed existing builds by service');
+    },
+  };
+}
+
+/** In each environment: the build running there and the one a rollback there would put back. */
+async function rollbackBuilds(store: BuildStore, service: string, environments: readonly string[]): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const environment of environments) {
+    const history = await store.releases(service, environment, RELEASE_HISTORY);
+    const back = previousBuildId(history);
+    if (history[0]) ids.add(history[0].buildId);
+    if (back) ids.add(back);
+  }
+  return ids;
+}
