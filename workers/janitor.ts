@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Pipeline } from '../src/core/pipeline.ts';
 import type { BuildStore } from '../src/core/ports/build-store.ts';
 import { createImagePruner, type ImagePruner } from '../src/docker/image-pruner.ts';
+import { pruneMirrors } from '../src/git/mirror-pruner.ts';
 import { previousBuildId } from '../src/pipeline/queue-rollback.ts';
 import { createBuildRetention } from '../src/store/build-retention.ts';
 import { RELEASE_HISTORY } from '../src/store/redis-build-store.ts';
@@ -15,7 +16,7 @@ const ROUND_MS = 60_000;
 /**
  * Nothing grows for ever: after each finished build of a service, its builds past
  * SLIPWAY_KEEP_BUILDS go (with their logs) and so do their images in this worker's engine; at
- * worker start, builds recorded before the per-service index are indexed. Never throws: what fails is logged
+ * worker start, mirrors of repositories no pipeline names go. Never throws: what fails is logged
  * and tried again next round.
  */
 export interface Janitor {
@@ -78,6 +79,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     async atStart() {
       const indexed = await retention.indexExisting().catch((err: unknown) => void deps.logger.warn({ err }, 'could not index existing builds by service'));
       if (indexed) deps.logger.info({ builds: indexed }, 'indexed existing builds by service');
+      await pruneMirrors(deps.dataDir, deps.pipelines, deps.logger).catch((err: unknown) => deps.logger.warn({ err }, 'could not prune git mirrors'));
     },
   };
 }
