@@ -29,6 +29,10 @@ export interface Config {
   readonly deployDeadlineMs: number;
   /** build jobs one worker runs at once */
   readonly buildConcurrency: number;
+  /** SLIPWAY_JOB_LEASE: a worker's hold on a job lasts this long unless renewed; a killed worker's job is taken again after it */
+  readonly jobLeaseMs: number;
+  /** SLIPWAY_RECONCILE_INTERVAL: how often a worker checks that every unfinished build and deploy has a job */
+  readonly reconcileIntervalMs: number;
   /** SLIPWAY_BUILD_TIMEOUT: how long one build job (clone → push) may take before it is stopped */
   readonly buildTimeoutMs: number;
   /** build records and logs kept per service (SLIPWAY_KEEP_BUILDS), beside each environment's current and rollback builds */

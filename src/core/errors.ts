@@ -18,6 +18,7 @@ export const ErrorCodes = {
   SCHEDULER_UNREACHABLE: { retryable: true, summary: 'the scheduler is not reachable' },
   SCHEDULER_REJECTED: { retryable: false, summary: 'the scheduler rejected the deployment' },
   ROLLOUT_FAILED: { retryable: false, summary: 'the new release did not become healthy' },
+  DEPLOY_LEASE_LOST: { retryable: false, summary: 'the deploy lease was lost; another deploy to the target may have started' },
   STATUS_REJECTED: { retryable: false, summary: 'GitHub rejected a commit status' },
   NOTIFY_FAILED: { retryable: false, summary: 'the notification could not be delivered' },
   BUILD_TIMED_OUT: { retryable: false, summary: 'the build ran longer than SLIPWAY_BUILD_TIMEOUT and was stopped' },

@@ -4,7 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { SlipwayError } from '../core/errors.ts';
+import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
 import type { Ancestry } from '../core/ports/ancestry.ts';
 import type { SourceFetcher } from '../core/ports/source-fetcher.ts';
@@ -54,10 +54,27 @@ export function createGitSourceFetcher(dataDir: string): SourceFetcher & Ancestr
     },
 
     async isAncestor(cloneUrl, ancestor, descendant) {
+      if (!isAcceptableCloneUrl(cloneUrl)) throw new SlipwayError('REF_INVALID', `clone URL ${redactUrl(String(cloneUrl))} is not acceptable`);
+      if (!isFullSha(ancestor) || !isFullSha(descendant)) throw new SlipwayError('REF_INVALID', 'ancestry needs two full commit shas');
       const path = mirrorPath(mirrors, cloneUrl);
-      if (!isFullSha(ancestor) || !isFullSha(descendant) || !existsSync(join(path, 'HEAD'))) return undefined;
-      const code = await exitCode('git', ['merge-base', '--is-ancestor', ancestor, descendant], path);
-      return code === 0 ? true : code === 1 ? false : undefined;
+      return serialized(path, async () => {
+        // This host may never have built one of them: fetch what is missing before deciding.
+        const git = await openMirror(path, cloneUrl, { line: () => undefined });
+        for (const sha of [ancestor, descendant]) {
+          if (await hasCommit(git, sha)) continue;
+          const found = await fetchCommit(git, sha, [cloneUrl], { line: () => undefined }).then(
+            () => true,
+            (err: unknown) => {
+              if (isSlipwayError(err, 'COMMIT_NOT_FOUND')) return false; // gone from the remote: no ancestor of anything there
+              throw err;
+            },
+          );
+          if (!found) return false;
+        }
+        const code = await exitCode('git', ['merge-base', '--is-ancestor', ancestor, descendant], path);
+        if (code === 0 || code === 1) return code === 0;
+        throw new SlipwayError('SOURCE_UNAVAILABLE', `git merge-base could not compare ${ancestor.slice(0, 7)} and ${descendant.slice(0, 7)} (exit ${code})`);
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DeployRecord } from '../core/build.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import type { Ancestry } from '../core/ports/ancestry.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
@@ -26,7 +27,7 @@ export interface BuildDeps extends PipelineDeps {
   readonly pusher: ImagePusher;
   /** `host[:port][/namespace]` images are named under */
   readonly registry: string;
-  readonly enqueueDeploy: (buildId: string, environment: string) => Promise<void>;
+  readonly enqueueDeploy: (buildId: string, deploy: DeployRecord) => Promise<void>;
   /** resolves once the server's first `pending` status for the build is posted (bounded wait) */
   readonly announced: (buildId: string) => Promise<void>;
   /** SLIPWAY_BUILD_TIMEOUT: how long one build job (clone → push) may take before it is stopped */

@@ -131,7 +131,7 @@ async function finish(deps: BuildDeps, buildId: string, verdict: Verdict, log: B
   for (const deploy of deploys) {
     // The pending status goes first: the deploy job may post its outcome a moment after enqueueing.
     await publishDeploy(deps, done, deploy);
-    await deps.enqueueDeploy(buildId, deploy.environment).catch(async (err: unknown) => {
+    await deps.enqueueDeploy(buildId, deploy).catch(async (err: unknown) => {
       const failed: DeployRecord = { ...deploy, state: 'error', detail: `could not queue the deploy: ${describeError(err)}`, finishedAt: Date.now() };
       log.line(`[${deploy.environment}] ${failed.detail}`);
       await deps.store.setDeploy(buildId, failed).catch(() => undefined);
@@ -145,8 +145,10 @@ async function finish(deps: BuildDeps, buildId: string, verdict: Verdict, log: B
 /** The deploys a passed push build starts: one per environment its branch maps to. */
 async function recordDeploys(deps: BuildDeps, build: Build, pipeline: Pipeline): Promise<DeployRecord[]> {
   if (build.event.kind !== 'push' || !build.image?.digest) return [];
-  const deploys = targetsFor(pipeline, build.event.branch).map((t): DeployRecord => ({ environment: t.environment, scheduler: t.scheduler, state: 'queued' }));
-  for (const deploy of deploys) await deps.store.setDeploy(build.id, deploy);
+  const deploys: DeployRecord[] = [];
+  for (const t of targetsFor(pipeline, build.event.branch)) {
+    deploys.push((await deps.store.addDeploy(build.id, { environment: t.environment, scheduler: t.scheduler })).deploy);
+  }
   return deploys;
 }
 
