@@ -12,8 +12,6 @@ import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
 
 const BUSY_RETRY_MS = 2_000;
-/** how long a deploy lease lives without renewal */
-const LEASE_MS = 60_000;
 /** deploys to different targets one worker runs at once; one target is never deployed twice at once */
 const DEPLOY_CONCURRENCY = 4;
 
@@ -29,7 +27,9 @@ export interface DeployAdapters {
  * attempt. The lease is renewed while the rollout runs; if it is lost (not renewed within its
  * lifetime, or taken over), the rollout is aborted rather than racing another deploy.
  */
-export function startDeployWorker(rt: Runtime, adapters: DeployAdapters, leaseMs = LEASE_MS): Worker<DeployJobData> {
+export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker<DeployJobData> {
+  // As long as a worker's hold on its job: a killed worker's target is free when its job is taken again.
+  const leaseMs = rt.config.jobLeaseMs;
   const lock = createRedisLock(rt.redis, rt.config.redisPrefix);
   const deps = {
     ...adapters,

@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import type { Notifier } from '../core/ports/notifier.ts';
 import { slackMessage } from './slack-message.ts';
 
-const ATTEMPTS = 3;
+/** 1 + 2 + 4 + 8 + 16 s between them: a Slack outage of about half a minute loses no message. */
+const ATTEMPTS = 6;
 
 /**
  * Posts deploy notices to a Slack incoming webhook. 429 waits `Retry-After`, 5xx and network
- * errors retry a bounded number of times, 4xx are permanent. Never throws: a message that cannot
+ * errors retry with exponential backoff for about half a minute, 4xx are permanent. Never throws: a message that cannot
  * be delivered must not fail a deploy. The webhook URL is a secret and is never logged.
  */
 export function createSlackNotifier(options: { webhookUrl?: string; logger: Logger; maxWaitMs?: number }): Notifier {
@@ -20,7 +21,7 @@ export function createSlackNotifier(options: { webhookUrl?: string; logger: Logg
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
         const result = await post(webhookUrl, body);
         if (result.ok) return;
-        const wait = result.status === 429 ? Number(result.retryAfter ?? 1) * 1000 : result.status >= 500 || result.status === 0 ? 1000 * attempt : undefined;
+        const wait = result.status === 429 ? Number(result.retryAfter ?? 1) * 1000 : result.status >= 500 || result.status === 0 ? 1000 * 2 ** (attempt - 1) : undefined;
         if (wait === undefined || attempt === ATTEMPTS) {
           logger.warn({ status: result.status, reply: result.reply, service: notice.service }, 'Slack message not delivered');
           return;

@@ -10,6 +10,9 @@ export interface SlackEmulator {
   rejected: { status: number; body: string }[];
   archive(): void;
   rateLimit(retryAfterSeconds: number): void;
+  /** every post answers 500 `rollup_error` (Slack's own failure) until `recover()` */
+  outage(): void;
+  recover(): void;
   waitFor(pred: (m: SlackEmulator['messages']) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -66,6 +69,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
   const rejected: SlackEmulator['rejected'] = [];
   let archived = false;
   let forcedRetryAfter: number | undefined;
+  let down = false;
   let tokens = burst;
   let lastRefill = Date.now();
 
@@ -86,6 +90,7 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (pathname !== path) return reply(404, 'no_service');
     if (req.method !== 'POST') return reply(400, 'invalid_payload'); // no payload on a GET/PUT (unverified)
+    if (down) return reply(500, 'rollup_error');
     if (forcedRetryAfter !== undefined) {
       const s = forcedRetryAfter;
       forcedRetryAfter = undefined;
@@ -109,6 +114,8 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promi
     rejected,
     archive() { archived = true; },
     rateLimit(retryAfterSeconds) { forcedRetryAfter = retryAfterSeconds; },
+    outage() { down = true; },
+    recover() { down = false; },
     waitFor(pred, timeoutMs = 2000) {
       const describe = () => JSON.stringify(messages.map((m) => m.text)) + ` (rejected: ${JSON.stringify(rejected)})`;
       return pollUntil(() => messages, pred, timeoutMs, describe);

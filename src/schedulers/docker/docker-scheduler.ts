@@ -60,8 +60,14 @@ async function rollOut(r: Rollout, credentials: RegistryCredentials | undefined)
   const image = pinnedName(r.release.image);
   const current = await findContainer(r.docker, r.name);
   if (current?.running && current.image === image && current.settings === settingsFingerprint(r.settings)) {
-    r.log.line(`${current.label} already runs as ${r.name}; nothing to do`);
-    return { outcome: 'succeeded', detail: 'already running' };
+    // Same release, same block: a no-op, but only once it is healthy. A rollout interrupted after
+    // the new container took the name (its worker died) leaves exactly this: finish its check.
+    const health = await waitHealthy(r, current.id);
+    if (health.healthy) {
+      r.log.line(`${current.label} already runs as ${r.name}; nothing to do`);
+      return { outcome: 'succeeded', detail: 'already running' };
+    }
+    return rollBack(r, current.id, await findContainer(r.docker, `${r.name}-previous`), health.reason);
   }
   await ensureImage(r.docker, image, credentials, r.log);
   const nextId = await createNext(r);
