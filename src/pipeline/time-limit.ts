@@ -8,7 +8,7 @@ export interface TimeLimit {
   /** aborts with BUILD_TIMED_OUT when the time is up, or with `outer`'s reason when that aborts first */
   readonly signal: AbortSignal;
   /**
-   * Runs `work` (which should stop on `signal`); settles with the stop error at most STOP_GRACE_MS
+   * Runs `work` (which should stop on `signal`); settles with the stop error at most `graceMs`
    * after the signal aborts even if `work` ignores it, so a build always ends.
    */
   run<T>(work: () => Promise<T>): Promise<T>;
@@ -21,16 +21,14 @@ export interface TimeLimit {
  * so one signal reaches every port. The timeout's reason reads `Timed out after 30m
  * (SLIPWAY_BUILD_TIMEOUT)`, which becomes the build's detail and its commit status.
  */
-export function timeLimit(ms: number, outer?: AbortSignal): TimeLimit {
+export function timeLimit(ms: number, outer?: AbortSignal, graceMs = STOP_GRACE_MS): TimeLimit {
   const clock = new AbortController();
-  const timer = setTimeout(() => clock.abort(new SlipwayError('BUILD_TIMED_OUT', `Timed out after ${duration(ms)} (SLIPWAY_BUILD_TIMEOUT)`)), ms);
-  timer.unref();
+  const timer = setTimeout(() => clock.abort(timedOut(ms)), ms);
   const signal = outer ? AbortSignal.any([clock.signal, outer]) : clock.signal;
   let graceTimer: NodeJS.Timeout | undefined;
   const overdue = new Promise<never>((_, reject) => {
     const onAbort = () => {
-      graceTimer = setTimeout(() => reject(stoppedError(signal, 'the build')), STOP_GRACE_MS);
-      graceTimer.unref();
+      graceTimer = setTimeout(() => reject(stoppedError(signal, 'the build')), graceMs);
     };
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
@@ -48,6 +46,11 @@ export function timeLimit(ms: number, outer?: AbortSignal): TimeLimit {
       clearTimeout(graceTimer);
     },
   };
+}
+
+/** The stop error of a build that ran out of time: `Timed out after 30m (SLIPWAY_BUILD_TIMEOUT)`. */
+export function timedOut(ms: number): SlipwayError {
+  return new SlipwayError('BUILD_TIMED_OUT', `Timed out after ${duration(ms)} (SLIPWAY_BUILD_TIMEOUT)`);
 }
 
 /** `30m`, `1h30m`, `4s`, `2.5s`: the shortest exact reading. */
