@@ -56,6 +56,8 @@ export interface Cluster {
   /** commits a change to the service's repository (the app; `slow` adds build and start-up delays) and sends the signed push; resolves with the build id */
   push(service: Service, page: string, options?: { buildSeconds?: number; startSeconds?: number }): Promise<{ id: string; sha: string }>;
   build(id: string): Promise<Build>;
+  /** the build's log as the API serves it */
+  log(id: string): Promise<string>;
   /** polls the build until `done(build)` holds; throws with the build after `timeoutMs` */
   until(id: string, what: string, done: (b: Build) => boolean, timeoutMs?: number): Promise<Build>;
   /** the build and every deploy it started have an outcome */
@@ -177,6 +179,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       return { id: answer.queued[0].id, sha };
     },
     build,
+    log: async (id) => (await fetch(`${server.url}/api/builds/${id}/logs`)).text(),
     until,
     settled: (id, timeoutMs) => until(id, 'an outcome', (b) => isFinal(b.state) && b.deploys.every((d) => isFinal(d.state)), timeoutMs),
     async answer(service) {
