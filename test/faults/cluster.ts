@@ -76,6 +76,8 @@ export interface ClusterOptions {
   /** seconds a worker's hold on a job lasts (default 3) */
   readonly jobLease?: number;
   readonly env?: Record<string, string>;
+  /** the deploy entry's scheduler and its block as YAML lines (default: the docker scheduler on the service's port) */
+  readonly deploy?: (service: Service) => { scheduler: string; block: string };
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
@@ -91,7 +93,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const name = `f${tag}-${i}`;
     const service = { name, repository: `acme/${name}`, port: await freePort(), repo: createTestRepo(name) };
     services.push(service);
-    writeFileSync(join(pipelines, `${name}.yml`), pipeline(service));
+    writeFileSync(join(pipelines, `${name}.yml`), pipeline(service, options.deploy?.(service) ?? dockerBlock(service)));
   }
   const prefix = `fault-${tag}`;
   const env: Record<string, string> = {
@@ -211,7 +213,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
 }
 
-function pipeline(s: Service): string {
+function dockerBlock(s: Service) {
+  return { scheduler: 'docker', block: `port: ${s.port}\nhealth_path: /index.html` };
+}
+
+function pipeline(s: Service, deploy: { scheduler: string; block: string }): string {
+  const block = deploy.block.split('\n').map((l) => `      ${l}`).join('\n');
   return `service: ${s.name}
 repository: ${s.repository}
 test:
@@ -220,10 +227,9 @@ test:
 deploy:
   - branch: main
     environment: production
-    scheduler: docker
-    docker:
-      port: ${s.port}
-      health_path: /index.html
+    scheduler: ${deploy.scheduler}
+    ${deploy.scheduler}:
+${block}
 `;
 }
 
