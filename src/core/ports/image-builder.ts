@@ -21,14 +21,14 @@ export interface ImageBuilder {
       image: ImageRef;
       labels: Record<string, string>;
       /**
-       * Untrusted code (fork pull requests): no network for RUN steps, nothing the engine would
-       * fetch from a URL for it (`ADD <url>` is refused with BUILD_FAILED before the engine sees
-       * the Dockerfile), and `limits` on every step's container.
+       * Untrusted code (fork pull requests): no network for RUN steps, and nothing the engine
+       * would fetch from a URL for it (`ADD <url>` is refused with BUILD_FAILED, naming the line,
+       * before the engine sees the Dockerfile).
        */
       isolated?: boolean;
       /** the Dockerfile's text as it is in `context`; required when `isolated` (checked before the build) */
       dockerfileContent?: string;
-      /** memory (bytes) and CPUs each RUN step's container may use; 0 = the engine's default */
+      /** memory (bytes) and CPUs each RUN step's container may use, whenever given (the pipeline gives them to isolated builds); 0 = the engine's default */
       limits?: { readonly memory: number; readonly cpus: number };
     },
     log: LogSink,

@@ -23,12 +23,13 @@ export interface Checkout {
 
 /**
  * Gets an exact commit from a git remote, keeping one mirror per remote across builds.
- * Safe to call concurrently for different remotes; calls for the same remote are serialized.
+ * Safe to call concurrently for different remotes; calls for the same remote are serialized, also
+ * across processes that share the mirrors (workers on one host with one data folder).
  * Throws REF_INVALID for an unacceptable URL or sha, COMMIT_NOT_FOUND when the remote does not
  * have the commit, SOURCE_UNAVAILABLE (retryable) when the remote cannot be reached.
  *
  * Stopping: when `signal` aborts, the git processes under way are ended (their helpers too), the
- * mirror is left as it was before the fetch (git removes its own partial files), and the call
+ * mirror stays usable (git removes its lock files, and a first clone's folder, as it ends), and the call
  * rejects with the signal's reason when that is a SlipwayError (e.g. BUILD_TIMED_OUT), else with
  * ABORTED; neither is retryable. A call waiting for the mirror's lock stops waiting.
  */
