@@ -76,6 +76,8 @@ export interface ClusterOptions {
   /** seconds a worker's hold on a job lasts (default 3) */
   readonly jobLease?: number;
   readonly env?: Record<string, string>;
+  /** the Docker engine the harness cleans containers up on (default: the test engine) */
+  readonly docker?: string;
   /** the deploy entry's scheduler and its block as YAML lines (default: the docker scheduler on the service's port) */
   readonly deploy?: (service: Service) => { scheduler: string; block: string };
 }
@@ -117,7 +119,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
   const server = (await startSlipway(loadConfig(env), ['server'], pino({ level: 'silent' }))) as Running & { url: string };
   const workers: ChildProcess[] = [];
-  const docker = new Docker({ socketPath: shared.dockerHost.replace(/^unix:\/\//, '') });
+  const docker = new Docker({ socketPath: (options.docker ?? shared.dockerHost).replace(/^unix:\/\//, '') });
 
   const killWorkers = async () => {
     await Promise.all(workers.map(async (w) => {

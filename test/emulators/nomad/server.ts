@@ -53,6 +53,8 @@ export interface NomadEmulator {
   setToken(token: string | undefined): void;
   /** the next job register (after validation) answers `status` with `text` instead */
   failNextRegister(status: number, text: string): void;
+  /** while on, every connection is cut before an answer, as when the agent is down or the network is */
+  unreachable(on: boolean): void;
   /** runs `hook` before the next job register is applied (e.g. to change the job underneath) */
   beforeNextRegister(hook: () => void | Promise<void>): void;
   job(id: string, namespace?: string): JobJson | undefined;
@@ -69,6 +71,7 @@ export interface NomadEmulator {
 interface Controls {
   token: string | undefined;
   failure: { status: number; text: string } | undefined;
+  unreachable: boolean;
   readonly hooks: (() => void | Promise<void>)[];
 }
 
@@ -76,7 +79,7 @@ export async function startNomadEmulator(options: NomadEmulatorOptions = {}): Pr
   const emulatorId = randomBytes(6).toString('hex');
   const docker = createDockerClient(options.dockerHost ?? testEnv().dockerHost);
   const cluster = new Cluster(docker, options.nodes ?? defaultNodes(), emulatorId);
-  const controls: Controls = { token: options.token, failure: undefined, hooks: [] };
+  const controls: Controls = { token: options.token, failure: undefined, unreachable: false, hooks: [] };
   const requests: RecordedRequest[] = [];
   const namespaces = new Set(['default', ...(options.namespaces ?? [])]);
   const srv = await listen(requestHandler(cluster, controls, requests, namespaces, options.region ?? 'global'));
@@ -86,6 +89,7 @@ export async function startNomadEmulator(options: NomadEmulatorOptions = {}): Pr
     requests,
     setToken: (t) => void (controls.token = t),
     failNextRegister: (status, text) => void (controls.failure = { status, text }),
+    unreachable: (on) => void (controls.unreachable = on),
     beforeNextRegister: (hook) => void controls.hooks.push(hook),
     job: (id, ns = 'default') => cluster.state.current(ns, id),
     versions: (id, ns = 'default') => cluster.state.versions(ns, id),
@@ -108,6 +112,7 @@ export async function startNomadEmulator(options: NomadEmulatorOptions = {}): Pr
 /** Routes a request the way Nomad's agent does: path (404), method (405), region (500), handler. */
 function requestHandler(cluster: Cluster, controls: Controls, requests: RecordedRequest[], namespaces: Set<string>, region: string) {
   return async (req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> => {
+    if (controls.unreachable) return void req.socket.destroy();
     const url = new URL(req.url ?? '/', 'http://nomad');
     const presented = headerToken(req);
     const record: RecordedRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), token: presented, status: 0 };
