@@ -5,7 +5,17 @@ import { createLineWriter } from './log-lines.ts';
 const HEADER_BYTES = 8;
 const STDERR = 2;
 
-/** Where a container's output goes: `write` raw bytes as read, `end` once the stream ends. */
+/**
+ * How to attach to a container created but not yet started so that each line arrives exactly
+ * once: the live streams only. The engine subscribes an attach to the streams before it answers
+ * the request, so everything written after the start is caught. With `logs: true` as well it
+ * replays the log file first, and a line written between the subscription and the end of the
+ * replay comes twice: from the file and again from the stream (a slow engine and a fast command
+ * are enough).
+ */
+export const LIVE_OUTPUT = { stream: true, stdout: true, stderr: true, logs: false } as const;
+
+/** Where a container's output goes: `write` raw bytes as read, `end` once the stream ends (again: no-op). */
 export interface ContainerOutput {
   write(chunk: Uint8Array): void;
   end(): void;
@@ -17,14 +27,18 @@ export interface ContainerOutput {
  * (stdin echo) and 1 are stdout, 2 is stderr. Frames and lines may be split or coalesced across
  * reads: bytes are buffered until a frame is complete, text until a newline arrives (per
  * stream, so stdout and stderr never mix within a line). `end` flushes unfinished lines.
- * Both streams go to `log` unless stderr is given a sink of its own.
+ * Both streams go to `log` unless stderr is given a sink of its own. Lines keep their order
+ * within a stream; between stdout and stderr there is no order to keep: they are two pipes the
+ * engine copies separately, so a later stderr line often arrives before an earlier stdout one.
  */
 export function createContainerOutput(log: LogSink, errorLog: LogSink = log): ContainerOutput {
   let buffer = Buffer.alloc(0);
+  let ended = false;
   const stdout = decodedLines(log);
   const stderr = decodedLines(errorLog);
   return {
     write(chunk) {
+      if (ended) return;
       buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);
       while (buffer.length >= HEADER_BYTES) {
         const size = buffer.readUInt32BE(4);
@@ -35,6 +49,8 @@ export function createContainerOutput(log: LogSink, errorLog: LogSink = log): Co
       }
     },
     end() {
+      if (ended) return;
+      ended = true;
       stdout.end();
       stderr.end();
     },

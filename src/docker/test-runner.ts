@@ -9,7 +9,7 @@ import type { TestSpec } from '../core/pipeline.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
 import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
 import { SOURCE_DIR, type TestRequest, type TestResult, type TestRunner } from '../core/ports/test-runner.ts';
-import { createContainerOutput } from './container-output.ts';
+import { createContainerOutput, LIVE_OUTPUT } from './container-output.ts';
 import { engineFailure, isNotFound } from './engine-error.ts';
 import { ensureTestImage } from './test-image.ts';
 
@@ -88,7 +88,7 @@ function testContainer(image: TestRequest['image'], spec: TestSpec, withSource: 
 }
 
 async function runToExit(container: Docker.Container, spec: TestSpec, log: LogSink, signal?: AbortSignal): Promise<TestResult> {
-  const stream = await step('attach to the test container', () => container.attach({ stream: true, stdout: true, stderr: true, logs: true }));
+  const stream = await step('attach to the test container', () => container.attach(LIVE_OUTPUT));
   const output = createContainerOutput(log);
   const drained = drain(stream, output);
   const startedAt = Date.now();
@@ -97,6 +97,7 @@ async function runToExit(container: Docker.Container, spec: TestSpec, log: LogSi
     const exitCode = await waitForExit(container, spec.timeout * 1000, signal);
     throwIfStopped(signal, 'the test'); // killed by the stop: not a result
     await Promise.race([drained, sleep(OUTPUT_GRACE_MS)]);
+    output.end(); // the command's unfinished last line before anything the runner adds
     const durationMs = Date.now() - startedAt;
     if (exitCode === 'timeout') log.line(`Test command killed after ${spec.timeout}s time limit`);
     return exitCode === 'timeout'

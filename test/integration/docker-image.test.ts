@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import { imageTag, taggedName, type ImageRef } from '../../src/core/image.ts';
 import type { TestSpec } from '../../src/core/pipeline.ts';
+import { createContainerOutput, LIVE_OUTPUT } from '../../src/docker/container-output.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
 import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
@@ -19,6 +20,7 @@ import { buildContext } from '../support/build-context.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
 import { memoryLog } from '../support/memory-log.ts';
+import { assertStreams } from '../support/output-streams.ts';
 
 const env = testEnv();
 const docker = createDockerClient(env.dockerHost);
@@ -159,8 +161,7 @@ describe('TestRunner on Docker', () => {
     const result = await runner.run({ image: built, spec: spec(['sh', '/check.sh']) }, log);
     t.diagnostic(`test run took ${seconds(started)} (container ${result.durationMs} ms)`);
     assert.deepEqual({ ...result, durationMs: 0 }, { passed: true, exitCode: 0, timedOut: false, durationMs: 0 });
-    // stdout and stderr are separate pipes: the engine does not keep their relative order
-    assert.deepEqual([...log.lines].sort(), ['checking', 'warning on stderr']);
+    assertStreams(log.lines, { stdout: ['checking'], stderr: ['warning on stderr'] });
     assert.equal(await testContainersLeft(), 0);
   });
 
@@ -180,15 +181,49 @@ describe('TestRunner on Docker', () => {
   it('a command that outlives its time limit is killed: timedOut, not passed, container removed', async (t) => {
     const log = memoryLog();
     const started = Date.now();
-    const result = await runner.run({ image: built, spec: spec(['sh', '-c', 'echo started; sleep 30'], { timeout: 1 }) }, log);
+    // a 600 s sleep against a 1 s limit: an answer within a small part of it can only be the kill
+    const result = await runner.run({ image: built, spec: spec(['sh', '-c', "echo started; printf 'half a line'; sleep 600"], { timeout: 1 }) }, log);
     t.diagnostic(`timed-out run took ${seconds(started)}`);
     assert.equal(result.timedOut, true);
     assert.equal(result.passed, false);
     assert.equal(result.exitCode, null);
-    assert.ok(Date.now() - started < 10_000, 'killed soon after the limit');
-    assert.equal(log.lines[0], 'started');
-    assert.match(log.lines.at(-1) ?? '', /1s time limit/);
+    assert.ok(Date.now() - started < 60_000, 'killed at the limit, not left to finish');
+    // the command's unfinished last line is its own, so it comes before the runner's verdict
+    assert.deepEqual(log.lines, ['started', 'half a line', 'Test command killed after 1s time limit']);
     assert.equal(await testContainersLeft(), 0);
+  });
+
+  it('attaches to the live output only: lines written while it attaches are neither repeated nor skipped', async () => {
+    // Containers already writing numbered lines as fast as they can, attached to the way the
+    // runner attaches: the numbers must follow on one by one. (Replaying the log file as well,
+    // `logs: true`, repeats the lines written while the engine replays it.)
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const container = await docker.createContainer({
+        Image: built.id,
+        Cmd: ['sh', '-c', 'i=0; while true; do echo $i; i=$((i+1)); done'],
+        Labels: { 'slipway.role': 'test' },
+        HostConfig: { NetworkMode: 'none' },
+      });
+      try {
+        await container.start();
+        const stream = await container.attach(LIVE_OUTPUT);
+        const log = memoryLog();
+        const output = createContainerOutput(log);
+        stream.on('data', (chunk: Buffer) => output.write(chunk));
+        const ended = new Promise((resolve) => stream.once('end', resolve).once('close', resolve));
+        await new Promise((resolve) => setTimeout(resolve, 300)); // let it write for a while
+        await container.kill();
+        await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        output.end();
+        // the first and last lines may be cut (attached mid-line, killed mid-line)
+        const numbers = log.lines.slice(1, -1).map(Number);
+        assert.ok(numbers.length > 10, `attempt ${attempt}: only ${numbers.length} lines`);
+        const jump = numbers.findIndex((n, i) => i > 0 && n !== numbers[i - 1]! + 1);
+        assert.equal(jump, -1, `attempt ${attempt}: line ${numbers[jump - 1]} was followed by ${numbers[jump]}`);
+      } finally {
+        await container.remove({ force: true }).catch(() => undefined);
+      }
+    }
   });
 
   it('has no network: only the loopback interface, and the host\'s 127.0.0.1 is not reachable', async () => {
@@ -199,7 +234,7 @@ describe('TestRunner on Docker', () => {
       spec: spec(['sh', '-c', `ls /sys/class/net; printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 ${hostPort} || echo "connect failed"`]),
     }, log);
     assert.equal(result.passed, true, log.text());
-    assert.deepEqual(log.lines, ['lo', "nc: can't connect to remote host (127.0.0.1): Connection refused", 'connect failed']);
+    assertStreams(log.lines, { stdout: ['lo', 'connect failed'], stderr: ["nc: can't connect to remote host (127.0.0.1): Connection refused"] });
     assert.ok(!log.text().includes('REACHED-THE-HOST'));
   });
 

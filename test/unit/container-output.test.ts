@@ -60,6 +60,16 @@ describe('createContainerOutput', () => {
     assert.deepEqual(lines, ['first', 'second']);
   });
 
+  it('ends once: a second end writes nothing again, and bytes after the end are dropped', () => {
+    const lines: string[] = [];
+    const output = createContainerOutput({ line: (text) => lines.push(text) });
+    output.write(frame(1, 'unfinished'));
+    output.end();
+    output.end();
+    output.write(frame(1, 'late\n'));
+    assert.deepEqual(lines, ['unfinished']);
+  });
+
   it('cuts a runaway line without a newline into bounded pieces', () => {
     const lines = demux([frame(1, 'x'.repeat(40 * 1024))]);
     assert.ok(lines.length >= 2);
