@@ -23,6 +23,16 @@ const CPU_PERIOD_US = 100_000;
  */
 export function createDockerImageBuilder(docker: Docker): ImageBuilder {
   return {
+    async discard(image, log) {
+      const name = image.id ?? taggedName(image);
+      try {
+        // Without noprune the engine also deletes the untagged parents: the build's own layers.
+        await docker.getImage(name).remove({ force: true });
+        log.line(`Removed the image ${taggedName(image)}: its layers never serve as cache for another build`);
+      } catch (err) {
+        log.line(`Could not remove the image ${taggedName(image)}: ${engineFailure(err).message}`);
+      }
+    },
     async build({ context, dockerfile, image, labels, isolated, dockerfileContent, limits }, log, signal) {
       const name = taggedName(image);
       try {

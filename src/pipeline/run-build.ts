@@ -87,17 +87,28 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
     }),
   );
   if (!built.ok) return { state: 'failed', detail: built.detail };
-  if (!testImage) {
+  const afterBuild = () => testAndPush(deps, build, pipeline, log, signal, built.value, tests);
+  if (pr?.fork !== true || !deps.builder.discard) return afterBuild();
+  try {
+    return await afterBuild();
+  } finally {
+    await deps.builder.discard(built.value, log);
+  }
+}
+
+/** After the build: the tests in the built image (unless they ran before it), then the push. */
+async function testAndPush(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog, signal: AbortSignal, built: ImageRef, tests: TestRunner): Promise<Verdict> {
+  if (!pipeline.test?.image) {
     throwIfStopped(signal, 'the build');
-    const tested = await runStage(deps, build.id, 'test', log, () => runTests({ tests }, { built: built.value }, pipeline, log));
-    if (!tested.ok) return { state: 'failed', detail: tested.detail, image: built.value };
+    const tested = await runStage(deps, build.id, 'test', log, () => runTests({ tests }, { built }, pipeline, log));
+    if (!tested.ok) return { state: 'failed', detail: tested.detail, image: built };
   }
   if (build.event.kind === 'pull_request') {
     await deps.store.update(build.id, (b) => setStage(b, 'push', { state: 'skipped', detail: 'pull requests are not pushed' }));
-    return { state: 'passed', detail: 'Image built and tests passed', image: built.value };
+    return { state: 'passed', detail: 'Image built and tests passed', image: built };
   }
   throwIfStopped(signal, 'the build');
-  const pushed = await runStage(deps, build.id, 'push', log, async () => ok(await deps.pusher.push(built.value, log, signal)));
+  const pushed = await runStage(deps, build.id, 'push', log, async () => ok(await deps.pusher.push(built, log, signal)));
   if (!pushed.ok) return { state: 'error', detail: pushed.detail };
   return { state: 'passed', detail: `Tests passed; pushed ${pushed.value.tag}`, image: pushed.value };
 }

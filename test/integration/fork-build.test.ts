@@ -111,4 +111,17 @@ describe('fork pull request builds', { timeout: 120_000 }, () => {
     assert.doesNotMatch(ownLog, new RegExp(`^memory=${96 * 1024 * 1024}$`, 'm'));
     assert.match(ownLog, /^cpu=(-1|max 100000)$/m);
   });
+
+  it('leaves no layer of a fork build for a trusted build to take from the cache', async () => {
+    // The same steps in a fork and then in the repository: the fork's, made without network and
+    // under limits, must not be what the trusted build gets.
+    const dockerfile = `FROM local/busybox\nRUN echo ${randomUUID()} > /made-here\n`;
+    const fork = await runBuild(deps, (await pullRequest({ Dockerfile: dockerfile }, true)).id, { final: false });
+    assert.equal(fork.state, 'passed', fork.detail);
+    assert.match((await store.readLog(fork.id)).lines.join('\n'), /Removed the image .*pr7-[0-9a-f]{7}/);
+    await assert.rejects(docker.getImage(`${fork.image!.repository}:${fork.image!.tag}`).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
+    const own = await runBuild(deps, (await pullRequest({ Dockerfile: dockerfile }, false)).id, { final: false });
+    assert.equal(own.state, 'passed', own.detail);
+    assert.doesNotMatch((await store.readLog(own.id)).lines.join('\n'), /Using cache/);
+  });
 });

@@ -34,4 +34,11 @@ export interface ImageBuilder {
     log: LogSink,
     signal?: AbortSignal,
   ): Promise<ImageRef>;
+
+  /**
+   * Removes a built image and the layers only it has, so that none of them serves as build cache
+   * for a later build (an untrusted build's layers were made without network and under limits, and
+   * must never stand in for a trusted build's). Never throws: a failure goes to `log`.
+   */
+  discard?(image: ImageRef, log: LogSink): Promise<void>;
 }
