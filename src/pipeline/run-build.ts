@@ -1,4 +1,4 @@
-import type { Build, DeployRecord } from '../core/build.ts';
+import { isFinal, type Build, type DeployRecord } from '../core/build.ts';
 import { describeError, isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { imageTag, type ImageRef, type PushedImage } from '../core/image.ts';
 import { stageOrder, targetsFor, type Pipeline } from '../core/pipeline.ts';
@@ -22,6 +22,8 @@ import { runTests } from './run-tests.ts';
 export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attempt, signal?: AbortSignal): Promise<Build> {
   const build = await deps.store.get(buildId);
   if (!build) throw new SlipwayError('CONFIG_INVALID', `build ${buildId} does not exist`);
+  // Its job ran again after the worker died past the outcome: the build (and its deploys) happened once.
+  if (isFinal(build.state)) return build;
   const log = deps.store.log(buildId);
   const pipeline = pipelineFor(deps, build.service);
   // SLIPWAY_BUILD_TIMEOUT (and a stop from outside) reaches every port; a stopped build is never retried.
@@ -132,12 +134,13 @@ async function finish(deps: BuildDeps, buildId: string, verdict: Verdict, log: B
   });
   // Deploy records exist before the build reads as finished, so nobody sees "passed, no deploys" in between.
   const deploys = verdict.state === 'passed' && pipeline ? await recordDeploys(deps, build, pipeline) : [];
+  // The log is whole before the build reads as finished: a follower stops reading then.
+  await log.flush();
   const done = await deps.store.update(buildId, (b) => {
     b.state = verdict.state;
     b.detail = verdict.detail;
     b.finishedAt = Date.now();
   });
-  await log.flush();
   await publishBuild(deps, done);
   for (const deploy of deploys) {
     // The pending status goes first: the deploy job may post its outcome a moment after enqueueing.
