@@ -163,9 +163,9 @@ function dockerDeploy(port: number) {
   return { scheduler: 'docker', block: `port: ${port}\nhealth_path: /index.html` };
 }
 
-const DEFAULT_TEST = 'command: ["sh", "/check.sh"]\ntimeout: 60';
+export const DEFAULT_TEST = 'command: ["sh", "/check.sh"]\ntimeout: 60';
 
-function pipelineYaml(service: string, repository: string, deploy: { scheduler: string; block: string }, test: string): string {
+export function pipelineYaml(service: string, repository: string, deploy: { scheduler: string; block: string }, test: string): string {
   const block = deploy.block.split('\n').map((l) => `      ${l}`).join('\n');
   return `service: ${service}
 repository: ${repository}

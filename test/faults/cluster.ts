@@ -17,6 +17,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { isFinal, type Build } from '../../src/core/build.ts';
 import { signBody } from '../../src/webhook/verify-signature.ts';
 import { startSlipway, type Running } from '../../workers/slipway.ts';
+import { DEFAULT_TEST, pipelineYaml } from '../e2e/harness.ts';
 import { startGitHubEmulator, type GitHubEmulator, type RecordedStatus } from '../emulators/github.ts';
 import { startSlackEmulator, type SlackEmulator } from '../emulators/slack.ts';
 import { pushPayload } from '../fixtures/payloads.ts';
@@ -95,7 +96,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const name = `f${tag}-${i}`;
     const service = { name, repository: `acme/${name}`, port: await freePort(), repo: createTestRepo(name) };
     services.push(service);
-    writeFileSync(join(pipelines, `${name}.yml`), pipeline(service, options.deploy?.(service) ?? dockerBlock(service)));
+    writeFileSync(join(pipelines, `${name}.yml`), pipelineYaml(name, service.repository, options.deploy?.(service) ?? dockerBlock(service), DEFAULT_TEST));
   }
   const prefix = `fault-${tag}`;
   const env: Record<string, string> = {
@@ -217,22 +218,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
 function dockerBlock(s: Service) {
   return { scheduler: 'docker', block: `port: ${s.port}\nhealth_path: /index.html` };
-}
-
-function pipeline(s: Service, deploy: { scheduler: string; block: string }): string {
-  const block = deploy.block.split('\n').map((l) => `      ${l}`).join('\n');
-  return `service: ${s.name}
-repository: ${s.repository}
-test:
-  command: ["sh", "/check.sh"]
-  timeout: 60
-deploy:
-  - branch: main
-    environment: production
-    scheduler: ${deploy.scheduler}
-    ${deploy.scheduler}:
-${block}
-`;
 }
 
 /** The example app; `buildSeconds` holds the build in a RUN step, `startSeconds` holds the release before it serves. */
