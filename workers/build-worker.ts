@@ -1,5 +1,5 @@
-import type { Worker } from 'bullmq';
 import type { DeployRecord } from '../src/core/build.ts';
+import { SlipwayError } from '../src/core/errors.ts';
 import type { ImageBuilder } from '../src/core/ports/image-builder.ts';
 import type { ImagePusher } from '../src/core/ports/image-pusher.ts';
 import type { SourceFetcher } from '../src/core/ports/source-fetcher.ts';
@@ -20,8 +20,13 @@ export interface BuildAdapters {
   readonly pusher: ImagePusher;
 }
 
-/** Consumes the build queue: each job runs one build through clone, build, test and push. */
-export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuild?: (service: string) => Promise<void>): Worker<BuildJobData> {
+/**
+ * Consumes the build queue: each job runs one build through clone, build, test and push. `close`
+ * (SIGTERM) stops the builds running here at once and hands them back to the queue, where another
+ * worker (or this one, restarted) builds them again: a build is cheap to restart, a wait is not.
+ */
+export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuild?: (service: string) => Promise<void>): { close(): Promise<void> } {
+  const stopping = new AbortController();
   const announcements = createAnnouncements(rt.redis, rt.config.redisPrefix);
   const deps = {
     ...adapters,
@@ -31,11 +36,11 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
     enqueueDeploy: (buildId: string, deploy: DeployRecord) => rt.enqueuer.enqueueDeploy({ buildId, environment: deploy.environment, deployId: deploy.id }),
     announced: (buildId: string) => announcements.wait(buildId, ANNOUNCE_WAIT_MS),
   };
-  return startQueueWorker<BuildJobData>(rt, BUILD_QUEUE, rt.config.buildConcurrency, async (job) => {
+  const worker = startQueueWorker<BuildJobData>(rt, BUILD_QUEUE, rt.config.buildConcurrency, async (job) => {
     const log = rt.logger.child({ build: job.data.buildId, attempt: job.attemptsMade + 1 });
     log.info('build started');
     try {
-      const build = await runBuild({ ...deps, logger: log }, job.data.buildId, attemptOf(job));
+      const build = await runBuild({ ...deps, logger: log }, job.data.buildId, attemptOf(job), stopping.signal);
       log.info({ state: build.state, detail: build.detail }, 'build finished');
       await afterBuild?.(build.service); // the janitor (never throws)
     } catch (err) {
@@ -43,4 +48,10 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
       throw toBullError(err);
     }
   }, (data, reason) => settleBuild(deps, data.buildId, reason));
+  return {
+    async close() {
+      stopping.abort(new SlipwayError('WORKER_STOPPING', 'the worker building it was stopped; it is built again'));
+      await worker.close();
+    },
+  };
 }
