@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Build } from '../src/core/build.ts';
@@ -17,11 +18,13 @@ async function announceQueued(rt: Runtime, build: Build): Promise<void> {
 
 /** Resolves true when the Redis connection is (or gets) ready within `timeoutMs`. */
 async function redisReady(rt: Runtime, timeoutMs: number): Promise<boolean> {
-  if (rt.redis.status === 'ready') {
-    // "ready" while the socket is half-dead: let a ping decide.
-    return rt.redis.ping().then(() => true, async () => redisReady(rt, timeoutMs - 100));
-  }
   if (timeoutMs <= 0) return false;
+  if (rt.redis.status === 'ready') {
+    // "ready" while the socket is half-dead: let a ping decide, and ask again a moment later.
+    if (await rt.redis.ping().then(() => true, () => false)) return true;
+    await sleep(100);
+    return redisReady(rt, timeoutMs - 100);
+  }
   // Not events.once: it would give up at the first connection 'error' ioredis emits while retrying.
   return new Promise<boolean>((resolve) => {
     const done = (ok: boolean) => {
