@@ -39,7 +39,7 @@ async function list() {
     row.insertCell().textContent = b.event.branch;
     const c = row.insertCell(); c.className = 'msg'; c.appendChild(el('code', b.event.sha.slice(0, 7))); c.append(' ' + (b.event.message || ''));
     row.insertCell().appendChild(el('span', b.state, b.state));
-    const d = row.insertCell(); for (const x of b.deploys) d.appendChild(el('span', x.environment + ':' + x.state + ' ', x.state));
+    const d = row.insertCell(); for (const x of b.deploys) d.appendChild(el('span', x.environment + (x.rollback ? ' (rollback)' : '') + ':' + x.state + ' ', x.state));
     row.insertCell().textContent = ago(b.createdAt);
     row.insertCell().textContent = secs(b.startedAt, b.finishedAt);
   }
@@ -55,7 +55,7 @@ async function show(id) {
     const h = el('h2'); h.append('Build ' + b.id + ' · ' + b.service + ' · ', el('span', b.state, b.state)); 
     const meta = el('p'); meta.append(b.event.repository + ' ' + b.event.branch + ' ', el('code', b.event.sha), ' ' + (b.event.message || '') + (b.event.author ? ' — ' + b.event.author : ''));
     const stages = el('p'); for (const s of b.stages) stages.append(el('span', s.name + ' ' + s.state + ' ' + secs(s.startedAt, s.finishedAt) + '  ', s.state));
-    const deploys = el('p'); for (const d of b.deploys) deploys.append(el('span', d.environment + ' (' + d.scheduler + '): ' + d.state + (d.detail ? ' — ' + d.detail : '') + '  ', d.state));
+    const deploys = el('p'); for (const d of b.deploys) deploys.append(el('span', d.environment + ' (' + d.scheduler + (d.rollback ? ', rollback' : '') + '): ' + d.state + (d.detail ? ' — ' + d.detail : '') + '  ', d.state));
     const detail = b.detail ? el('p', b.detail) : '';
     summary.replaceChildren(h, meta, stages, deploys, detail, b.image ? el('p', 'image ' + b.image.repository + ':' + b.image.tag + (b.image.digest ? ' @ ' + b.image.digest : '')) : '');
     const log = await getJson('/api/builds/' + id + '/logs?format=json&from=' + next);
