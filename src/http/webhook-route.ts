@@ -1,30 +1,137 @@
-import express, { type Router } from 'express';
+import type { IncomingMessage } from 'node:http';
+import express, { type Response, type Router } from 'express';
 import type { Build } from '../core/build.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
+import { isSignatureHeader } from '../webhook/verify-signature.ts';
 
-/** GitHub refuses to send payloads over 25 MB; accept up to that. */
-const MAX_BODY = '25mb';
+export interface WebhookLimits {
+  /** GitHub refuses to send payloads over 25 MB; nothing larger is read */
+  readonly maxBodyBytes: number;
+  /** bytes all webhook requests in flight may hold at once; past it, 503 */
+  readonly maxInFlightBytes: number;
+  /** GitHub gives up on a delivery after 10 s; a body still arriving then is not one it sent */
+  readonly readTimeoutMs: number;
+}
+
+export const DEFAULT_WEBHOOK_LIMITS: WebhookLimits = { maxBodyBytes: 25 * 1024 ** 2, maxInFlightBytes: 64 * 1024 ** 2, readTimeoutMs: 10_000 };
+
+interface Refusal {
+  readonly status: number;
+  readonly error: string;
+}
+
+const UNSIGNED: Refusal = { status: 401, error: 'X-Hub-Signature-256 is missing or does not match; check that GITHUB_WEBHOOK_SECRET equals the webhook secret on GitHub' };
 
 /**
- * `POST /webhooks/github`. Takes the body as raw bytes (no JSON parser runs before the
- * signature check), answers, and only then hands new builds to `afterReply` (pending statuses).
+ * `POST /webhooks/github`. Refuses what cannot be a GitHub delivery before reading its body (no
+ * signature header, too large, compressed), then takes the body as raw bytes (no parser runs
+ * before the signature check) within a size limit, a read deadline and a budget shared by every
+ * webhook request in flight, so unsigned bodies cannot exhaust memory. Answers, and only then
+ * hands new builds to `afterReply` (pending statuses).
  */
-export function webhookRoute(receive: (d: Delivery) => Promise<Reply>, afterReply: (builds: readonly Build[]) => void): Router {
+export function webhookRoute(
+  receive: (d: Delivery) => Promise<Reply>,
+  afterReply: (builds: readonly Build[]) => void,
+  limits: WebhookLimits = DEFAULT_WEBHOOK_LIMITS,
+): Router {
   const router = express.Router();
-  router.post('/webhooks/github', express.raw({ type: () => true, limit: MAX_BODY }), async (req, res, next) => {
+  const budget = { free: limits.maxInFlightBytes };
+  router.post('/webhooks/github', async (req, res, next) => {
+    const refused = refuseByHeaders(req, limits);
+    if (refused) return refuse(req, res, refused, limits);
+    const read = await readBody(req, budget, limits);
+    if (!read.ok) return refuse(req, res, read, limits);
     try {
       const result = await receive({
         event: req.get('x-github-event'),
         deliveryId: req.get('x-github-delivery'),
         signature: req.get('x-hub-signature-256'),
         contentType: req.get('content-type'),
-        body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        body: read.body,
       });
       res.status(result.status).json(result.body);
       if (result.queued.length > 0) afterReply(result.queued);
     } catch (err) {
       next(err);
+    } finally {
+      budget.free += read.body.length;
     }
   });
   return router;
+}
+
+function refuseByHeaders(req: IncomingMessage, limits: WebhookLimits): Refusal | undefined {
+  if (!isSignatureHeader(req.headers['x-hub-signature-256'])) return UNSIGNED;
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (length > limits.maxBodyBytes) return tooLarge(limits);
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') return { status: 415, error: `Content-Encoding ${encoding.slice(0, 40)} is not taken; GitHub sends bodies uncompressed` };
+  return undefined;
+}
+
+type BodyRead = ({ readonly ok: true; readonly body: Buffer }) | ({ readonly ok: false } & Refusal & { readonly retryAfter?: number });
+
+/**
+ * Buffers the body chunk by chunk, taking each chunk from the shared budget. Past the size limit or
+ * the budget it keeps nothing more and gives back what it took, but reads on to the end before the
+ * answer: a socket closed with unread bytes is reset, and the reset can destroy the answer before
+ * the sender reads it.
+ */
+function readBody(req: IncomingMessage, budget: { free: number }, limits: WebhookLimits): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let kept = 0;
+    let refusal: (Refusal & { retryAfter?: number }) | undefined;
+    const keepNothing = (why: Refusal & { retryAfter?: number }) => {
+      refusal = why;
+      budget.free += kept;
+      kept = 0;
+      chunks = [];
+    };
+    const finish = (result: BodyRead) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+      if (!result.ok) keepNothing(result);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (refusal) return;
+      if (size > limits.maxBodyBytes) return keepNothing(tooLarge(limits));
+      if (chunk.length > budget.free) return keepNothing(busy(limits));
+      budget.free -= chunk.length;
+      kept += chunk.length;
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish(refusal ? { ok: false, ...refusal } : { ok: true, body: Buffer.concat(chunks, kept) });
+    // The sender went away mid-body: nobody will read the answer, but settle and give the budget back.
+    const onGone = () => finish({ ok: false, status: 400, error: 'the request ended before its body was complete' });
+    const late: Refusal = { status: 408, error: `the body did not arrive within ${limits.readTimeoutMs / 1000} s` };
+    const timer = setTimeout(() => finish({ ok: false, ...(refusal ?? late) }), limits.readTimeoutMs);
+    req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
+  });
+}
+
+/**
+ * Answers a request refused before its body was read whole; what still arrives is dropped, and a
+ * sender still streaming a read deadline after the answer is cut off.
+ */
+function refuse(req: IncomingMessage, res: Response, refusal: Refusal & { retryAfter?: number }, limits: WebhookLimits): void {
+  if (res.headersSent || req.socket.destroyed) return; // the sender went away: no one to answer
+  req.on('error', () => undefined); // a sender resetting the connection after the answer is expected
+  if (refusal.retryAfter !== undefined) res.set('Retry-After', String(refusal.retryAfter));
+  res.status(refusal.status).json({ error: refusal.error });
+  if (req.complete) return;
+  const cutOff = setTimeout(() => req.socket.destroy(), limits.readTimeoutMs).unref();
+  req.once('end', () => clearTimeout(cutOff)).resume();
+}
+
+function busy(limits: WebhookLimits): Refusal & { retryAfter: number } {
+  const retryAfter = Math.ceil(limits.readTimeoutMs / 1000);
+  return { status: 503, retryAfter, error: 'too many webhook bodies are being received at once; nothing was kept, redeliver the webhook' };
+}
+
+function tooLarge(limits: WebhookLimits): Refusal {
+  return { status: 413, error: `payload too large: GitHub sends at most ${limits.maxBodyBytes / 1024 ** 2} MB` };
 }

@@ -1,100 +1,108 @@
-import { isFullSha, isValidBranchName } from '../core/refs.ts';
+import type { z } from 'zod';
+import { isAcceptableCloneUrl, isFullSha, isValidBranchName } from '../core/refs.ts';
 import type { Normalized, SourceEvent } from '../core/source-event.ts';
+import { PullRequestFields, PushFields, readFields } from './payload-schema.ts';
 
 const ZERO_SHA = /^0{40}$/;
 const BUILT_PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
-
-/* The few payload fields Slipway reads. Everything is optional: payloads are untrusted input. */
-interface Repo { full_name?: string; clone_url?: string }
-interface PushPayload {
-  ref?: string; after?: string; deleted?: boolean; repository?: Repo;
-  head_commit?: { message?: string; author?: { name?: string; username?: string } } | null;
-  pusher?: { name?: string };
-}
-interface PullRequestPayload {
-  action?: string; number?: number; repository?: Repo; sender?: { login?: string };
-  pull_request?: {
-    title?: string; user?: { login?: string };
-    head?: { ref?: string; sha?: string; repo?: Repo | null };
-    base?: { ref?: string; repo?: Repo | null };
-  };
-}
+/** free text from a payload is stored on every build record and listed by the API: keep it small */
+const MAX_MESSAGE = 1000;
+const MAX_AUTHOR = 200;
+/** what a reason may echo of a sender's string */
+const MAX_ECHO = 100;
+const CLONE_URL_RULE = 'is not a clone URL git may safely fetch (https://, ssh://, git://, file:///….git or user@host:path)';
 
 /**
  * Turns a GitHub delivery (event name + parsed JSON) into a build request, a ping, or a skip
  * with a reason a person can read. Pure; never throws on odd payloads.
+ *
+ * A payload whose fields have types GitHub never sends, or hostile refs or clone URLs, is a skip
+ * whose reason names the field: the receiver answers it 202 with that reason. It is not a 400
+ * because the verdict has no "reject" arm (a body that is not JSON at all is the receiver's 400),
+ * and because a 202 tells the truth to the only party that can send a correctly signed body:
+ * the delivery arrived, was read, and nothing was queued; redelivering it would change nothing.
  */
 export function normalize(eventName: string, deliveryId: string, payload: unknown): Normalized {
-  if (payload === null || typeof payload !== 'object') return skip('the payload is not a JSON object');
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return skip('the payload is not a JSON object');
   switch (eventName) {
     case 'ping':
       return { action: 'ping' };
-    case 'push':
-      return normalizePush(deliveryId, payload as PushPayload);
-    case 'pull_request':
-      return normalizePullRequest(deliveryId, payload as PullRequestPayload);
+    case 'push': {
+      const read = readFields(PushFields, payload);
+      return read.ok ? normalizePush(deliveryId, read.fields) : skip(read.reason);
+    }
+    case 'pull_request': {
+      const read = readFields(PullRequestFields, payload);
+      return read.ok ? normalizePullRequest(deliveryId, read.fields) : skip(read.reason);
+    }
     default:
-      return skip(`event "${eventName}" is not one Slipway builds (push, pull_request)`);
+      return skip(`event ${quote(eventName)} is not one Slipway builds (push, pull_request)`);
   }
 }
 
-function normalizePush(deliveryId: string, p: PushPayload): Normalized {
-  const ref = p.ref ?? '';
-  if (p.deleted === true || ZERO_SHA.test(p.after ?? '')) return skip(`${ref} was deleted; nothing to build`);
-  if (ref.startsWith('refs/tags/')) return skip(`tag push ${ref} is not built; push a branch`);
-  if (!ref.startsWith('refs/heads/')) return skip(`ref ${ref || '(none)'} is not a branch`);
+function normalizePush(deliveryId: string, p: z.output<typeof PushFields>): Normalized {
+  const { ref } = p;
+  if (p.deleted === true || ZERO_SHA.test(p.after)) return skip(`${quote(ref, false)} was deleted; nothing to build`);
+  if (ref.startsWith('refs/tags/')) return skip(`tag push ${quote(ref, false)} is not built; push a branch`);
+  if (!ref.startsWith('refs/heads/')) return skip(`ref ${ref ? quote(ref, false) : '(none)'} is not a branch`);
   const branch = ref.slice('refs/heads/'.length);
-  if (!isValidBranchName(branch)) return skip(`branch name ${JSON.stringify(branch)} is not a valid git branch name`);
+  if (!isValidBranchName(branch)) return skip(`branch name ${quote(branch)} is not a valid git branch name`);
   if (!isFullSha(p.after)) return skip('push has no valid "after" commit sha');
-  const repo = repository(p.repository);
-  if (!repo) return skip('payload has no repository full_name and clone_url');
+  if (!isAcceptableCloneUrl(p.repository.clone_url)) return skip(`payload field repository.clone_url ${CLONE_URL_RULE}`);
+  const author = p.head_commit?.author;
   const event: SourceEvent = {
     kind: 'push',
     deliveryId,
-    repository: repo.fullName,
-    cloneUrl: repo.cloneUrl,
+    repository: p.repository.full_name,
+    cloneUrl: p.repository.clone_url,
     sha: p.after,
     branch,
     message: firstLine(p.head_commit?.message),
-    author: p.head_commit?.author?.username ?? p.head_commit?.author?.name ?? p.pusher?.name,
+    author: cut(author?.username ?? author?.name ?? p.pusher?.name, MAX_AUTHOR),
   };
   return { action: 'build', event };
 }
 
-function normalizePullRequest(deliveryId: string, p: PullRequestPayload): Normalized {
-  const action = p.action ?? '';
-  if (!BUILT_PR_ACTIONS.has(action)) return skip(`pull_request action "${action}" is not built (opened, synchronize, reopened are)`);
-  const pr = p.pull_request;
-  const repo = repository(p.repository);
-  if (!pr || !repo) return skip('payload has no pull_request or repository');
-  const sha = pr.head?.sha;
-  if (!isFullSha(sha)) return skip('pull request has no valid head sha');
-  const branch = pr.head?.ref ?? '';
-  if (!isValidBranchName(branch)) return skip(`branch name ${JSON.stringify(branch)} is not a valid git branch name`);
-  const head = repository(pr.head?.repo ?? undefined);
+function normalizePullRequest(deliveryId: string, p: z.output<typeof PullRequestFields>): Normalized {
+  if (!BUILT_PR_ACTIONS.has(p.action)) return skip(`pull_request action ${quote(p.action)} is not built (opened, synchronize, reopened are)`);
+  const { head, base } = p.pull_request;
+  if (!isFullSha(head.sha)) return skip('pull request has no valid head sha');
+  if (!isValidBranchName(head.ref)) return skip(`branch name ${quote(head.ref)} is not a valid git branch name`);
+  if (!isValidBranchName(base.ref)) return skip(`base branch name ${quote(base.ref)} is not a valid git branch name`);
+  if (!isAcceptableCloneUrl(p.repository.clone_url)) return skip(`payload field repository.clone_url ${CLONE_URL_RULE}`);
+  if (head.repo && !isAcceptableCloneUrl(head.repo.clone_url)) return skip(`payload field pull_request.head.repo.clone_url ${CLONE_URL_RULE}`);
   // A deleted fork has head.repo null: treat it as a fork, the untrusted case.
-  const fork = !head || head.fullName.toLowerCase() !== (pr.base?.repo?.full_name ?? repo.fullName).toLowerCase();
+  const fork = !head.repo || head.repo.full_name.toLowerCase() !== (base.repo?.full_name ?? p.repository.full_name).toLowerCase();
   const event: SourceEvent = {
     kind: 'pull_request',
     deliveryId,
-    repository: repo.fullName,
-    cloneUrl: head?.cloneUrl ?? repo.cloneUrl,
-    sha,
-    branch,
-    message: firstLine(pr.title),
-    author: pr.user?.login ?? p.sender?.login,
-    pullRequest: { number: Number(p.number ?? 0), baseBranch: pr.base?.ref ?? '', fork },
+    repository: p.repository.full_name,
+    cloneUrl: head.repo?.clone_url ?? p.repository.clone_url,
+    sha: head.sha,
+    branch: head.ref,
+    message: firstLine(p.pull_request.title),
+    author: cut(p.pull_request.user?.login ?? p.sender?.login, MAX_AUTHOR),
+    pullRequest: { number: p.number, baseBranch: base.ref, fork },
   };
   return { action: 'build', event };
 }
 
-function repository(r: Repo | undefined): { fullName: string; cloneUrl: string } | undefined {
-  if (!r || typeof r.full_name !== 'string' || typeof r.clone_url !== 'string') return undefined;
-  return { fullName: r.full_name, cloneUrl: r.clone_url };
+function firstLine(text: string | undefined): string | undefined {
+  return cut(text?.split('\n', 1)[0]?.trim(), MAX_MESSAGE);
 }
 
-function firstLine(text: string | undefined): string | undefined {
-  return text?.split('\n', 1)[0]?.trim() || undefined;
+/** At most `max` UTF-16 units, never ending in half a surrogate pair; empty is undefined. */
+function cut(text: string | undefined, max: number): string | undefined {
+  if (!text) return undefined;
+  if (text.length <= max) return text;
+  const head = text.slice(0, max);
+  return /[\ud800-\udbff]$/.test(head) ? head.slice(0, -1) : head;
+}
+
+/** A sender's string as JSON (control characters escaped), cut short. */
+function quote(text: string, json = true): string {
+  const shown = text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text;
+  return json ? JSON.stringify(shown) : shown;
 }
 
 function skip(reason: string): Normalized {
