@@ -18,6 +18,8 @@ export const DEFAULT_WEBHOOK_LIMITS: WebhookLimits = { maxBodyBytes: 25 * 1024 *
 interface Refusal {
   readonly status: number;
   readonly error: string;
+  /** seconds, for 503 */
+  readonly retryAfter?: number;
 }
 
 const UNSIGNED: Refusal = { status: 401, error: 'X-Hub-Signature-256 is missing or does not match; check that GITHUB_WEBHOOK_SECRET equals the webhook secret on GitHub' };
@@ -69,7 +71,7 @@ function refuseByHeaders(req: IncomingMessage, limits: WebhookLimits): Refusal |
   return undefined;
 }
 
-type BodyRead = ({ readonly ok: true; readonly body: Buffer }) | ({ readonly ok: false } & Refusal & { readonly retryAfter?: number });
+type BodyRead = { readonly ok: true; readonly body: Buffer } | ({ readonly ok: false } & Refusal);
 
 /**
  * Buffers the body chunk by chunk, taking each chunk from the shared budget. Past the size limit or
@@ -82,8 +84,8 @@ function readBody(req: IncomingMessage, budget: { free: number }, limits: Webhoo
     let chunks: Buffer[] = [];
     let size = 0;
     let kept = 0;
-    let refusal: (Refusal & { retryAfter?: number }) | undefined;
-    const keepNothing = (why: Refusal & { retryAfter?: number }) => {
+    let refusal: Refusal | undefined;
+    const keepNothing = (why: Refusal) => {
       refusal = why;
       budget.free += kept;
       kept = 0;
@@ -117,7 +119,7 @@ function readBody(req: IncomingMessage, budget: { free: number }, limits: Webhoo
  * Answers a request refused before its body was read whole; what still arrives is dropped, and a
  * sender still streaming a read deadline after the answer is cut off.
  */
-function refuse(req: IncomingMessage, res: Response, refusal: Refusal & { retryAfter?: number }, limits: WebhookLimits): void {
+function refuse(req: IncomingMessage, res: Response, refusal: Refusal, limits: WebhookLimits): void {
   if (res.headersSent || req.socket.destroyed) return; // the sender went away: no one to answer
   req.on('error', () => undefined); // a sender resetting the connection after the answer is expected
   if (refusal.retryAfter !== undefined) res.set('Retry-After', String(refusal.retryAfter));
@@ -127,7 +129,7 @@ function refuse(req: IncomingMessage, res: Response, refusal: Refusal & { retryA
   req.once('end', () => clearTimeout(cutOff)).resume();
 }
 
-function busy(limits: WebhookLimits): Refusal & { retryAfter: number } {
+function busy(limits: WebhookLimits): Refusal {
   const retryAfter = Math.ceil(limits.readTimeoutMs / 1000);
   return { status: 503, retryAfter, error: 'too many webhook bodies are being received at once; nothing was kept, redeliver the webhook' };
 }
