@@ -8,12 +8,14 @@
  * whose path contains it; `--option=value` arguments go to `node --test` (e.g.
  * `--test-name-pattern=push`). SLIPWAY_TEST_REUSE=1 reuses services already answering at
  * REDIS_URL / DOCKER_HOST / SLIPWAY_TEST_REGISTRY / SLIPWAY_TEST_AUTH_*; SLIPWAY_TEST_VERBOSE=1
- * prints the service start-up log.
+ * prints the service start-up log. At the end it warns about entries that appeared in /tmp
+ * during the run and are still there: tests remove what they make.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mountsUnder, startLocalServices, type LocalServices } from './local-services.ts';
+import { watchTempFolders } from './temp-leftovers.ts';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -86,6 +88,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const root = fs.mkdtempSync('/tmp/slipway-');
+  const tempLeftovers = watchTempFolders(); // after the root: it has its own message when kept
   const verbose = process.env.SLIPWAY_TEST_VERBOSE === '1';
   let services: LocalServices | undefined;
   let code = 1;
@@ -144,7 +147,15 @@ async function main(): Promise<number> {
     const left = mountsUnder(root);
     if (left.length) console.error(`test: ${left.length} mounts still under ${root}; not removing it`);
     else if (!keepRoot) fs.rmSync(root, { recursive: true, force: true });
+    warnAboutLeftovers(tempLeftovers());
   }
+}
+
+/** Names what appeared in the temp folders and stayed; removes nothing (it may be someone else's). */
+function warnAboutLeftovers(paths: string[]): void {
+  if (paths.length === 0) return;
+  console.error(`test: warning: ${paths.length} new temp entries still there after the run (left by a test, or made by another process meanwhile; nothing removed):`);
+  for (const p of paths) console.error(`  ${p}`);
 }
 
 main().then(

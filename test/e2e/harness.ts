@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { pino } from 'pino';
@@ -14,6 +13,7 @@ import { startSlackEmulator, type SlackEmulator } from '../emulators/slack.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
 import { createTestRepo, type TestRepo } from '../support/git-repo.ts';
+import { makeTempDir, removeTempDir } from '../support/temp-dir.ts';
 
 export const SECRET = 'e2e-webhook-secret';
 export const TOKEN = 'e2e-github-token';
@@ -43,6 +43,7 @@ export interface Harness {
   finished(id: string, timeoutMs?: number): Promise<Build>;
   manifestDigest(tag: string): Promise<string | undefined>;
   serviceAnswer(): Promise<string | undefined>;
+  /** stops Slipway and the emulators, removes the service's containers, the temp folders and the repository */
   close(): Promise<void>;
 }
 
@@ -66,7 +67,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const github = await startGitHubEmulator({ token: TOKEN });
   const slack = await startSlackEmulator();
   const repo = createTestRepo(service);
-  const pipelinesDir = mkdtempSync(join(tmpdir(), 'slipway-pipelines-'));
+  const pipelinesDir = makeTempDir('slipway-pipelines-');
+  const dataDir = makeTempDir('slipway-data-');
   const deploy = options.deploy?.(servicePort, service) ?? dockerDeploy(servicePort);
   writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, deploy, options.test ?? DEFAULT_TEST));
   const configEnv: Record<string, string> = {
@@ -79,7 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SLACK_WEBHOOK_URL: slack.url,
     SLIPWAY_REGISTRY: options.registry ?? env.registry,
     SLIPWAY_PIPELINES_DIR: pipelinesDir,
-    SLIPWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'slipway-data-')),
+    SLIPWAY_DATA_DIR: dataDir,
     SLIPWAY_PUBLIC_URL: 'http://slipway.test',
     SLIPWAY_REDIS_PREFIX: `e2e-${service}`,
     SLIPWAY_DEPLOY_DEADLINE: String(options.deadlineSeconds ?? 20),
@@ -155,6 +157,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
       }
       await Promise.all([github.close(), slack.close()]);
+      for (const dir of [pipelinesDir, dataDir]) removeTempDir(dir);
+      repo.remove();
     },
   };
 }

@@ -5,9 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -20,6 +17,7 @@ import { retentionKeys } from '../../src/store/build-retention.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { createJanitor } from '../../workers/janitor.ts';
 import { testEnv } from '../support/env.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 const env = testEnv();
 const redis = new Redis(env.redisUrl);
@@ -39,7 +37,7 @@ function world(keep: number, pipelines: Pipeline[]) {
   const key = retentionKeys(prefix);
   const janitor = createJanitor({
     redis, prefix, store, pipelines, keepBuilds: keep, registry: env.registry, logger,
-    images: createImagePruner(docker, logger), dataDir: mkdtempSync(join(tmpdir(), 'slipway-data-')),
+    images: createImagePruner(docker, logger), dataDir: makeTempDir('slipway-data-'),
   });
   const announcements = createAnnouncements(redis, prefix);
 
@@ -76,6 +74,8 @@ function world(keep: number, pipelines: Pipeline[]) {
   const remaining = async (service: string) => redis.zrange(key.serviceIndex(service), 0, '-1');
   return { prefix, store, janitor, key, build, builds, release, deploy, traces, remaining };
 }
+
+after(removeTempDirs); // the temp folders and test repositories this file made
 
 describe('build retention (SLIPWAY_KEEP_BUILDS, real Redis)', () => {
   it('keeps the newest builds of a service and deletes every key of the older ones, other services untouched', async () => {

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
@@ -24,6 +21,9 @@ import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
 import { testEnv } from '../support/env.ts';
 import { createTestRepo } from '../support/git-repo.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+
+after(removeTempDirs); // the temp folders and test repositories this file made
 
 /**
  * SLIPWAY_BUILD_TIMEOUT on real parts: a build that would run for minutes (a sleeping RUN step, a
@@ -37,7 +37,7 @@ describe('runBuild with a time limit', { timeout: 240_000 }, () => {
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const store = createRedisBuildStore(redis, `timeout-${randomUUID()}`);
   const logger = pino({ level: 'silent' });
-  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-data-'));
+  const dataDir = makeTempDir('slipway-data-');
   let github: GitHubEmulator;
 
   before(async () => {

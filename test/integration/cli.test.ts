@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
 
@@ -17,7 +17,7 @@ function slipway(args: string[], env: Record<string, string> = {}) {
 }
 
 function pipelines(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-cli-'));
+  const dir = makeTempDir('slipway-cli-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
@@ -26,6 +26,8 @@ const GOOD = 'service: web\nrepository: acme/web\n';
 const BASE = { GITHUB_WEBHOOK_SECRET: 's', SLIPWAY_REGISTRY: '127.0.0.1:5000' };
 
 describe('slipway CLI', () => {
+  after(removeTempDirs);
+
   it('--help lists the commands and the required variables', () => {
     const r = slipway(['--help']);
     assert.equal(r.code, 0);

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -23,12 +20,15 @@ import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
 import { testEnv } from '../support/env.ts';
 import { createTestRepo } from '../support/git-repo.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 /** Prints the memory and CPU limits of the RUN step's own cgroup (v1 or v2) into the build log. */
 const SHOW_LIMITS = [
   'RUN echo "memory=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"',
   'RUN echo "cpu=$(cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)"',
 ].join('\n');
+
+after(removeTempDirs); // the temp folders and test repositories this file made
 
 /**
  * Pull requests from forks on the real engine: the Dockerfile may not make the engine fetch a URL
@@ -54,7 +54,7 @@ describe('fork pull request builds', { timeout: 120_000 }, () => {
     deps = {
       pipelines: [pipeline], store, logger, publicUrl: 'http://slipway',
       statuses: createGitHubStatusReporter({ token: 't', apiUrl: github.url, logger }),
-      source: createGitSourceFetcher(mkdtempSync(join(tmpdir(), 'slipway-data-'))),
+      source: createGitSourceFetcher(makeTempDir('slipway-data-')),
       builder: createDockerImageBuilder(docker),
       tests: createDockerTestRunner(docker),
       pusher: createDockerImagePusher(docker, createStaticCredentials(undefined)),

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { createTestRepo } from '../support/git-repo.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 const CHILD = new URL('../support/fetcher-process.ts', import.meta.url).pathname;
+
+after(removeTempDirs); // the temp folders and test repositories this file made
 
 /**
  * Two worker processes on one host share SLIPWAY_DATA_DIR: their fetches into one mirror take
@@ -46,7 +48,7 @@ describe('one mirror, two processes', { timeout: 120_000 }, () => {
     const repo = createTestRepo('shared');
     // Incompressible content, so each clone and fetch takes long enough for the two to overlap.
     const bulk = () => randomBytes(4 * 1024 * 1024).toString('base64');
-    const dataDir = mkdtempSync(join(tmpdir(), 'slipway-data-'));
+    const dataDir = makeTempDir('slipway-data-');
     const [one, two] = await Promise.all([fetcherProcess(dataDir), fetcherProcess(dataDir)]);
 
     for (let round = 0; round < 4; round++) {

@@ -5,22 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createGitSourceFetcher } from '../../src/git/git-source-fetcher.ts';
 import { withMirrorLock } from '../../src/git/mirror-lock.ts';
 import { isNamed, pruneMirrors } from '../../src/git/mirror-pruner.ts';
 import { createTestRepo } from '../support/git-repo.ts';
 import { memoryLog } from '../support/memory-log.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 const logger = pino({ level: 'silent' });
 
 /** A data folder whose mirrors hold each repo (fetched as a build would); returns mirror path by url. */
 async function mirrorsOf(urls: { url: string; sha: string }[]): Promise<{ dataDir: string; mirror: (url: string) => string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-data-'));
+  const dataDir = makeTempDir('slipway-data-');
   const fetcher = createGitSourceFetcher(dataDir);
   for (const { url, sha } of urls) await fetcher.fetch({ cloneUrl: url, sha }, memoryLog());
   const root = join(dataDir, 'mirrors');
@@ -35,6 +35,8 @@ function repo(name: string) {
   const r = createTestRepo(name);
   return { url: r.url, sha: r.commit({ 'README.md': name }, 'first') };
 }
+
+after(removeTempDirs); // the temp folders and test repositories this file made
 
 describe('mirror pruner (real git)', () => {
   it('removes the mirrors of repositories no pipeline names and keeps the named ones', async () => {
@@ -80,7 +82,7 @@ describe('mirror pruner (real git)', () => {
   });
 
   it('is a no-op without a mirrors folder', async () => {
-    assert.deepEqual(await pruneMirrors(mkdtempSync(join(tmpdir(), 'slipway-data-')), [], logger), []);
+    assert.deepEqual(await pruneMirrors(makeTempDir('slipway-data-'), [], logger), []);
   });
 });
 

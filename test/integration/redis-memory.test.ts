@@ -6,9 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -19,6 +16,7 @@ import { createAnnouncements } from '../../src/store/announcements.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { createJanitor } from '../../workers/janitor.ts';
 import { testEnv } from '../support/env.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 const BUILDS = 3_000;
 const KEEP = 500;
@@ -34,6 +32,8 @@ async function usedMemory(): Promise<number> {
 }
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
+after(removeTempDirs); // the temp folders and test repositories this file made
+
 describe('Redis memory over thousands of builds', { timeout: 120_000 }, () => {
   it(`stays flat: ${BUILDS} builds with SLIPWAY_KEEP_BUILDS=${KEEP}`, async () => {
     const prefix = `memory-${randomUUID()}`;
@@ -42,7 +42,7 @@ describe('Redis memory over thousands of builds', { timeout: 120_000 }, () => {
     const pipeline: Pipeline = { service: 'web', repository: 'acme/web', dockerfile: 'Dockerfile', file: 'web.yml', deploy: [{ branch: 'main', environment: 'production', scheduler: 'docker', settings: {} }] };
     const janitor = createJanitor({
       redis, prefix, store, pipelines: [pipeline], keepBuilds: KEEP, registry: env.registry, logger,
-      images: createImagePruner(createDockerClient(env.dockerHost), logger), dataDir: mkdtempSync(join(tmpdir(), 'slipway-data-')),
+      images: createImagePruner(createDockerClient(env.dockerHost), logger), dataDir: makeTempDir('slipway-data-'),
     });
     const announcements = createAnnouncements(redis, prefix);
 

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -22,6 +19,9 @@ import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
 import { createTestRepo } from '../support/git-repo.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+
+after(removeTempDirs); // the temp folders and test repositories this file made
 
 /**
  * The build runner on real parts when something outside fails: retryable failures are handed back
@@ -44,7 +44,7 @@ describe('runBuild when things fail', { timeout: 120_000 }, () => {
     deps = (registry) => ({
       pipelines: [pipeline], store, logger, publicUrl: 'http://slipway',
       statuses: createGitHubStatusReporter({ token: 't', apiUrl: github.url, logger }),
-      source: createGitSourceFetcher(mkdtempSync(join(tmpdir(), 'slipway-data-'))),
+      source: createGitSourceFetcher(makeTempDir('slipway-data-')),
       builder: createDockerImageBuilder(docker),
       tests: createDockerTestRunner(docker),
       pusher: createDockerImagePusher(docker, createStaticCredentials(undefined)),

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
@@ -16,15 +15,17 @@ import { startSlipway, type Running } from '../../workers/slipway.ts';
 import { example, pullRequestPayload, pushPayload } from '../fixtures/payloads.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 const SECRET = 'webhook-secret';
 const SHA = 'b'.repeat(40);
 
 function pipelinesDir(repository: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-pipelines-'));
+  const dir = makeTempDir('slipway-pipelines-');
   writeFileSync(join(dir, 'web.yml'), `service: web\nrepository: ${repository}\n`);
   return dir;
 }
+after(removeTempDirs); // once every server of this file is closed
 
 async function serverOnly(redisUrl: string, repository: string): Promise<Running & { url: string }> {
   const config = loadConfig({

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makeTempDir, removeTempDir } from './temp-dir.ts';
 
 /** A real git repository for tests: a bare remote (`url`, file://) and a work tree that commits to it. */
 export interface TestRepo {
@@ -9,10 +9,12 @@ export interface TestRepo {
   readonly bare: string;
   /** writes files (path → content; copies a folder when given `{ from }`), commits, pushes; returns the sha */
   commit(files: Record<string, string | { from: string }>, message: string, branch?: string): string;
+  /** removes the remote and the work tree (call it in the test's `after`) */
+  remove(): void;
 }
 
 export function createTestRepo(name = 'hello'): TestRepo {
-  const root = mkdtempSync(join(tmpdir(), `slipway-git-${name}-`));
+  const root = makeTempDir(`slipway-git-${name}-`);
   const bare = join(root, `${name}.git`);
   const work = join(root, 'work');
   git(root, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
@@ -34,6 +36,7 @@ export function createTestRepo(name = 'hello'): TestRepo {
       git(work, 'push', '--quiet', '--force', 'origin', `${branch}:${branch}`);
       return git(work, 'rev-parse', 'HEAD').trim();
     },
+    remove: () => removeTempDir(root),
   };
 }
 

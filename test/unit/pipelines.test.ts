@@ -74,15 +74,17 @@ describe('parsePipeline', () => {
 });
 
 describe('loadPipelines', () => {
-  it('loads every YAML file and refuses duplicate services, naming both files', () => {
+  it('loads every YAML file and refuses duplicate services, naming both files', (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'pipelines-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'a.yml'), VALID);
     writeFileSync(join(dir, 'b.yaml'), VALID);
     writeFileSync(join(dir, 'notes.txt'), 'ignored');
     assert.throws(() => loadPipelines(dir, schedulerSettings), (err) => isSlipwayError(err, 'PIPELINE_INVALID') && /b\.yaml: service: "hello" is already defined in .*a\.yml/.test(err.message));
   });
-  it('reports every broken file at once', () => {
+  it('reports every broken file at once', (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'pipelines-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'a.yml'), 'service: [');
     writeFileSync(join(dir, 'b.yml'), VALID.replace('port: 18780', 'port: 0'));
     assert.throws(() => loadPipelines(dir, schedulerSettings), (err) => isSlipwayError(err) && /a\.yml: not valid YAML/.test(err.message) && /b\.yml: deploy\.0\.docker\.port/.test(err.message));
