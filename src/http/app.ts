@@ -27,15 +27,20 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiRoutes(deps.store));
   app.use(dashboardRoutes());
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.healthy));
   return app;
 }
 
-function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status >= 500) logger.error({ err, path: req.path }, 'request failed');
-    const message = status === 413 ? 'payload too large' : status >= 500 ? 'internal error; see the server log' : String(err?.message ?? 'bad request');
-    res.status(status).json({ error: message });
+/** 4xx as thrown; a failure while Redis does not answer is 503 (try again), any other 500. */
+function errorHandler(logger: Logger, healthy: () => Promise<boolean>): ErrorRequestHandler {
+  return async (err, req, res, _next) => {
+    const client = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? (err.status as number) : undefined;
+    if (client) return void res.status(client).json({ error: client === 413 ? 'payload too large' : String(err?.message ?? 'bad request') });
+    if (!(await healthy().catch(() => false))) {
+      logger.warn({ path: req.path }, 'request failed while Redis is unavailable');
+      return void res.status(503).set('retry-after', '5').json({ error: 'Redis is unavailable; try again in a moment' });
+    }
+    logger.error({ err, path: req.path }, 'request failed');
+    res.status(500).json({ error: 'internal error; see the server log' });
   };
 }

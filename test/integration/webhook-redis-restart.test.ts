@@ -119,4 +119,15 @@ describe('webhook deliveries while Redis restarts', () => {
     assert.match(again.body.skipped, /already received/);
     assert.deepEqual(await kept(delivery), { builds: 1, jobs: 1 });
   });
+
+  it('the API answers 503 with a reason, not 500, while Redis is down', async () => {
+    await redis.stop();
+    try {
+      const res = await fetch(`${s.url}/api/builds`);
+      assert.equal(res.status, 503);
+      assert.match(((await res.json()) as { error: string }).error, /Redis is unavailable/);
+    } finally {
+      await redis.start();
+    }
+  });
 });
