@@ -237,7 +237,8 @@ describe('Nomad emulator', { timeout: 300_000 }, () => {
       const j = (await call('GET', `/v1/job/${id}`)).json;
       assert.equal(j.Version, 3, 'the revert is a new version');
       assert.equal(j.TaskGroups[0].Tasks[0].Config.image, pinned(v2));
-      const latest = (await call('GET', `/v1/job/${id}/deployment`)).json;
+      // the revert's deployment comes from its evaluation, which the scheduler processes a moment later
+      const latest = await until('the revert\'s deployment', async () => (await call('GET', `/v1/job/${id}/deployment`)).json, (d) => d.JobVersion !== 2);
       assert.equal(latest.JobVersion, 3);
       assert.equal((await settled(latest.ID)).Status, 'successful');
       assert.equal(nomad.runningImage(id), v2.digest);
@@ -256,12 +257,15 @@ describe('Nomad emulator', { timeout: 300_000 }, () => {
       assert.equal(alloc.ClientStatus, 'failed');
       const failure = alloc.TaskStates.web.Events.find((e: any) => e.Type === 'Driver Failure');
       assert.equal(failure.DisplayMessage, `Failed to pull \`${pinned(missing)}\`: API error (404): manifest for ${pinned(missing)} not found: manifest unknown: manifest unknown`);
-      await until('revert', async () => nomad.runningImage(id), (d) => d === v2.digest);
+      // v2 never stopped running; the revert (version 5) is done once its deployment succeeded
+      const revert = await until('revert', async () => (await call('GET', `/v1/job/${id}/deployment`)).json, (d) => d.JobVersion !== 4 && d.Status !== 'running');
+      assert.deepEqual([revert.JobVersion, revert.Status], [5, 'successful']);
+      assert.equal(nomad.runningImage(id), v2.digest);
     });
 
     it('POST /v1/deployment/fail/:id fails a running deployment and reports the version it rolled back to; a terminal one cannot fail', async () => {
       const { evaluation } = await register(job(pinned(silent), { id, count: 1, healthyDeadline: 60, progressDeadline: 120 }));
-      await sleep(500);
+      await until('its allocation placed', () => deployment(evaluation.DeploymentID), (d) => d.TaskGroups.web.PlacedAllocs > 0);
       const r = await call('POST', `/v1/deployment/fail/${evaluation.DeploymentID}`);
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.RevertedJobVersion, 5, 'version 5 (the revert of the missing image) is the newest stable one');
