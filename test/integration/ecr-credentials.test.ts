@@ -4,7 +4,7 @@
  * and the AWS failures mapped to REGISTRY_DENIED / REGISTRY_UNREACHABLE without the password.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { isSlipwayError, type ErrorCode } from '../../src/core/errors.ts';
 import { createEcrCredentials, type EcrCredentialsConfig } from '../../src/registries/ecr-credentials.ts';
 import { startEcrEmulator, type EcrEmulator } from '../emulators/ecr.ts';
@@ -13,7 +13,12 @@ import { freePort } from '../support/free-port.ts';
 
 const PASSWORD = 'eyJwYXlsb2FkIjoiZWNyLXRlc3QtcGFzc3dvcmQifQ';
 const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Token lifetimes are judged by the clock (Date), which these tests move by hand: the provider
+ * and the emulator (which stamps `expiresAt`) read the same mocked Date, so "half its life" is
+ * exact however slow the machine is. Timers and the SDK's sockets keep running for real.
+ */
+const mockClock = (t: TestContext) => t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
 
 describe('ECR registry credentials', () => {
   let ecr: EcrEmulator;
@@ -63,7 +68,8 @@ describe('ECR registry credentials', () => {
     assert.equal(tokenCalls(), calls);
   });
 
-  it('fetches a new token before the old one expires (half of a short lifetime)', async () => {
+  it('fetches a new token before the old one expires (half of a short lifetime)', async (t) => {
+    mockClock(t);
     ecr.token.lifetimeSeconds = 0.6;
     try {
       const credentials = provider();
@@ -71,7 +77,7 @@ describe('ECR registry credentials', () => {
       const calls = tokenCalls();
       await credentials.credentials();
       assert.equal(tokenCalls(), calls, 'still fresh right after');
-      await sleep(350); // past half the lifetime, before expiry
+      t.mock.timers.tick(350); // past half the lifetime, before expiry
       await credentials.credentials();
       assert.equal(tokenCalls(), calls + 1, 'refreshed before expiry');
     } finally {
@@ -79,16 +85,17 @@ describe('ECR registry credentials', () => {
     }
   });
 
-  it('a token whose life is more than twice the margin is refreshed `refreshMarginMs` before it expires', async () => {
+  it('a token whose life is more than twice the margin is refreshed `refreshMarginMs` before it expires', async (t) => {
+    mockClock(t);
     ecr.token.lifetimeSeconds = 1;
     try {
       const credentials = provider({ refreshMarginMs: 250 }); // refresh due at 750 ms, not at 500 ms
       await credentials.credentials();
       const calls = tokenCalls();
-      await sleep(550);
+      t.mock.timers.tick(550);
       await credentials.credentials();
       assert.equal(tokenCalls(), calls, 'past half its life, still kept');
-      await sleep(300);
+      t.mock.timers.tick(300);
       await credentials.credentials();
       assert.equal(tokenCalls(), calls + 1, 'refreshed inside the margin');
     } finally {
@@ -140,12 +147,13 @@ describe('ECR registry credentials', () => {
     t.diagnostic(`gave up after ${(performance.now() - started).toFixed(0)} ms`);
   });
 
-  it('a refresh that finds ECR unreachable keeps the still-valid token; a denied one fails', async () => {
+  it('a refresh that finds ECR unreachable keeps the still-valid token; a denied one fails', async (t) => {
+    mockClock(t);
     ecr.token.lifetimeSeconds = 1.2;
     try {
       const credentials = provider();
       const first = await credentials.credentials();
-      await sleep(650); // refresh due, token still valid
+      t.mock.timers.tick(650); // refresh due, token still valid
       for (let i = 0; i < 3; i++) ecr.failNext('GetAuthorizationToken', 'ServerException', 'internal failure', 500);
       assert.equal(await credentials.credentials(), first);
       ecr.failNext('GetAuthorizationToken', 'AccessDeniedException', 'not authorized');

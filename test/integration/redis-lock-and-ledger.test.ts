@@ -22,14 +22,21 @@ describe('deploy lease (real Redis)', () => {
   });
 
   it('lapses without renewal, and a renewal keeps it', async () => {
+    // Waits only ever run long on a busy machine: each check holds however late it comes (a
+    // renewal far longer than the wait; a lapse waited for, and no earlier than its ttl).
     const a = await lock.acquire('web:production', 300);
     assert.ok(a);
-    assert.equal(await lock.extend('web:production', a, 300), true);
-    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await lock.extend('web:production', a, 30_000), true);
+    await new Promise((r) => setTimeout(r, 400)); // past the first 300 ms
     assert.equal(await lock.acquire('web:production', 300), undefined, 'renewed lease still held');
-    await new Promise((r) => setTimeout(r, 250));
-    const b = await lock.acquire('web:production', 5_000);
+    const lastRenewal = Date.now();
+    assert.equal(await lock.extend('web:production', a, 300), true);
+    let b: string | undefined;
+    for (const deadline = Date.now() + 10_000; !b && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      b = await lock.acquire('web:production', 5_000);
+    }
     assert.ok(b, 'lapsed lease taken by another');
+    assert.ok(Date.now() - lastRenewal >= 290, 'not before its ttl ran out');
     assert.equal(await lock.extend('web:production', a, 5_000), false, 'the old holder cannot renew it');
     await lock.release('web:production', a);
     assert.equal(await lock.acquire('web:production', 5_000), undefined, 'the old holder cannot release it');
