@@ -58,7 +58,8 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
         .catch((err) => logger.warn({ err, build: build.id }, 'could not mark the build announced'));
     }
   };
-  const app = createApp({ receive, afterQueued, store: rt.store, logger, healthy: async () => (await rt.redis.ping()) === 'PONG' });
+  if (!config.apiToken) logger.warn('SLIPWAY_API_TOKEN is not set: the API is open to anyone who reaches this server (build records and logs included)');
+  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, healthy: async () => (await rt.redis.ping()) === 'PONG' });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -25,6 +25,8 @@ export interface Config {
   readonly publicUrl: string;
   readonly dataDir: string;
   readonly logLevel: string;
+  /** SLIPWAY_API_TOKEN: when set, every `/api/*` route needs `Authorization: Bearer <token>` */
+  readonly apiToken?: string;
   /** how long a rollout may take before it counts as failed */
   readonly deployDeadlineMs: number;
   /** build jobs one worker runs at once */

@@ -4,6 +4,7 @@ import type { Build } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { apiRoutes } from './api-routes.ts';
+import { requireBearer } from './bearer-auth.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { webhookRoute } from './webhook-route.ts';
 
@@ -13,9 +14,14 @@ export interface AppDeps {
   readonly store: BuildStore;
   readonly healthy: () => Promise<boolean>;
   readonly logger: Logger;
+  /** SLIPWAY_API_TOKEN: when set, `/api/*` needs it as a bearer token */
+  readonly apiToken?: string;
 }
 
-/** The HTTP surface: webhook (mounted before any body parser), API, dashboard, health. */
+/**
+ * The HTTP surface: webhook (mounted before any body parser, signature-checked), health (open),
+ * API (behind SLIPWAY_API_TOKEN when one is set), dashboard.
+ */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -24,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
     const ok = await deps.healthy().catch(() => false);
     res.status(ok ? 200 : 503).json({ ok, redis: ok ? 'up' : 'unreachable' });
   });
+  app.use('/api', requireBearer(deps.apiToken));
   app.use(apiRoutes(deps.store));
   app.use(dashboardRoutes());
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
