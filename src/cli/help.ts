@@ -11,6 +11,9 @@ Usage:
                      queue a deploy of the release before the current one (or of that build's
                      pushed image), past the "never older over newer" fence; prints the build page
                      to watch. Needs Redis and the same configuration, not a running server.
+  slipway doctor     check every part this configuration uses: Redis (AOF, noeviction), the Docker
+                     engine, the registry (a push and a pull), GitHub and Slack credentials, each
+                     scheduler a pipeline deploys with; one line each, exit 1 on any failure
   slipway help       show this help
 
 Configuration comes from environment variables (see README.md):

@@ -11,6 +11,7 @@ const ROLES = { all: ['server', 'worker'], server: ['server'], worker: ['worker'
 const OPERATOR_COMMANDS: Record<string, (args: readonly string[]) => Promise<number>> = {
   rollback: async (args) => (await import('./rollback.ts')).rollbackCommand(args),
   releases: async (args) => (await import('./releases.ts')).releasesCommand(args),
+  doctor: async (args) => (await import('./doctor.ts')).doctorCommand(args),
 };
 
 /** Runs one `slipway` command and returns the process exit code. */

@@ -27,6 +27,7 @@ type Route = readonly [RegExp, Readonly<Record<string, Handler>>];
 const writes = (h: Handler) => ({ PUT: h, POST: h });
 
 export const ROUTES: readonly Route[] = [
+  [/^\/v1\/agent\/self$/, { GET: (c) => read(c, () => ({ config: { Region: c.region, Version: { Version: '1.9.7', VersionPrerelease: '' } }, member: { Name: 'nomad-emulator.global' } })) }],
   [/^\/v1\/jobs$/, { GET: listJobs, ...writes((c) => register(c, '')) }],
   [/^\/v1\/job\/([^/]+)\/plan$/, writes(plan)],
   [/^\/v1\/job\/([^/]+)\/versions$/, { GET: versions }],

@@ -1,0 +1,272 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import type Docker from 'dockerode';
+import { Redis } from 'ioredis';
+import { pack } from 'tar-fs';
+import type { Config } from '../config/config.ts';
+import type { Pipeline } from '../core/pipeline.ts';
+import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
+import { redactUrl } from '../core/redact-url.ts';
+import { readJsonStream } from '../docker/json-stream.ts';
+import { authConfig } from '../docker/registry-auth.ts';
+import { fleetMessage, fleetRequest, fleetTarget } from '../schedulers/fleet/fleet-http.ts';
+
+const TIMEOUT_MS = 5_000;
+
+/** One line of `slipway doctor`: ok (with what it found), a failure (with what to fix), or skipped. */
+export interface CheckResult {
+  readonly name: string;
+  readonly outcome: 'ok' | 'fail' | 'skip';
+  readonly detail: string;
+}
+
+const ok = (name: string, detail: string): CheckResult => ({ name, outcome: 'ok', detail });
+const fail = (name: string, detail: string): CheckResult => ({ name, outcome: 'fail', detail });
+const skip = (name: string, detail: string): CheckResult => ({ name, outcome: 'skip', detail });
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err)) || String(err);
+
+/** A check that throws is a failure saying why; a check that hangs fails after its time. */
+async function guarded(name: string, run: () => Promise<CheckResult>, timeoutMs = TIMEOUT_MS * 3): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => resolve(fail(name, `no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([run().catch((err: unknown) => fail(name, message(err))), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `INFO` lines → field map. */
+function infoFields(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.indexOf(':');
+    if (at > 0 && !line.startsWith('#')) fields.set(line.slice(0, at), line.slice(at + 1).trim());
+  }
+  return fields;
+}
+
+/** Redis answers; AOF is on (a restart loses at most a second) and keys are never evicted (queues would vanish). */
+export function checkRedis(config: Config): Promise<CheckResult> {
+  const name = 'Redis';
+  const where = `${redactUrl(config.redisUrl)} (REDIS_URL)`;
+  return guarded(name, async () => {
+    const redis = new Redis(config.redisUrl, { lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    let cause: string | undefined;
+    redis.on('error', (err: Error) => void (cause ??= err.message));
+    try {
+      await redis.connect();
+      const info = infoFields(await redis.info('everything'));
+      const version = info.get('redis_version') ?? 'unknown version';
+      const problems: string[] = [];
+      if (info.get('aof_enabled') !== '1') problems.push('append-only file is off: set `appendonly yes` (and `appendfsync everysec`), or a restart loses queued builds');
+      const policy = info.get('maxmemory_policy');
+      if (policy !== 'noeviction') problems.push(`maxmemory-policy is ${policy ?? 'unknown'}: set \`maxmemory-policy noeviction\`, or Redis may evict queued jobs and build records`);
+      if (problems.length) return fail(name, `${where}, Redis ${version}: ${problems.join('; ')}`);
+      return ok(name, `${where}, Redis ${version}, AOF on (appendfsync ${info.get('aof_fsync') ?? 'everysec'}), noeviction`);
+    } catch (err) {
+      return fail(name, `cannot reach ${where}: ${cause ?? message(err)}`);
+    } finally {
+      redis.disconnect();
+    }
+  });
+}
+
+/** The Docker engine answers a ping and says its version. */
+export function checkDocker(config: Config, docker: Docker): Promise<CheckResult> {
+  const name = 'Docker engine';
+  const where = `${config.dockerHost ?? 'unix:///var/run/docker.sock'} (DOCKER_HOST)`;
+  return guarded(name, async () => {
+    try {
+      await docker.ping();
+      const v = await docker.version();
+      return ok(name, `${where}, Docker ${v.Version} (API ${v.ApiVersion})`);
+    } catch (err) {
+      return fail(name, `cannot reach ${where}: ${message(err)}`);
+    }
+  });
+}
+
+/** A tiny image (one small file) imported into the engine as `repository:tag`. */
+async function importTinyImage(docker: Docker, repository: string, tag: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-doctor-'));
+  try {
+    writeFileSync(join(dir, 'slipway-doctor'), `pushed by slipway doctor at ${new Date().toISOString()}\n`);
+    const stream = (await docker.importImage(pack(dir) as unknown as NodeJS.ReadableStream, { repo: repository, tag } as never)) as unknown as AsyncIterable<Buffer>;
+    await readJsonStream(stream, () => {});
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Pushes a tiny image to SLIPWAY_REGISTRY with the configured credentials and pulls it back. */
+export function checkRegistry(config: Config, docker: Docker, credentials: RegistryCredentials): Promise<CheckResult> {
+  const name = 'Registry';
+  const where = `${config.registry.address} (SLIPWAY_REGISTRY, auth ${config.registry.auth})`;
+  return guarded(
+    name,
+    async () => {
+      const repository = `${config.registry.address}/slipway-doctor`;
+      const tag = `check-${randomBytes(4).toString('hex')}`;
+      const ref = `${repository}:${tag}`;
+      let step = 'asking for credentials';
+      try {
+        const auth = authConfig(await credentials.credentials());
+        step = 'making a test image in the engine';
+        await importTinyImage(docker, repository, tag);
+        step = 'pushing';
+        await readJsonStream(await docker.getImage(repository).push({ tag, authconfig: auth }), () => {});
+        await docker.getImage(ref).remove({ force: true });
+        step = 'pulling';
+        await readJsonStream(await docker.pull(ref, { authconfig: auth }), () => {});
+        return ok(name, `${where}: pushed and pulled ${repository}:${tag}`);
+      } catch (err) {
+        const text = message(err);
+        const hint = /unauthorized|authentication required|denied|401|403/i.test(text)
+          ? 'the registry refuses the credentials: check SLIPWAY_REGISTRY_AUTH, SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD'
+          : 'check that the engine reaches the registry (and trusts it: insecure-registries for plain HTTP)';
+        return fail(name, `${where}: ${step} failed: ${text.trim().slice(0, 300)}; ${hint}`);
+      } finally {
+        await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+      }
+    },
+    60_000,
+  );
+}
+
+/** GitHub credentials answer, and (for a classic token) carry the scope commit statuses need. */
+export function checkGitHub(config: Config): Promise<CheckResult> {
+  const name = 'GitHub';
+  const { token, apiUrl, app } = config.github;
+  if (app && !token) return Promise.resolve(skip(name, `GitHub App ${app.appId}: doctor checks tokens only, not App credentials yet`));
+  if (!token) return Promise.resolve(skip(name, 'GITHUB_TOKEN not set: no commit statuses or deployments are posted'));
+  return guarded(name, async () => {
+    const base = apiUrl.replace(/\/+$/, '');
+    let res: Response;
+    try {
+      res = await fetch(`${base}/rate_limit`, {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/vnd.github+json', 'User-Agent': 'slipway-doctor' },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      return fail(name, `cannot reach ${base} (GITHUB_API_URL): ${message(err)}`);
+    }
+    await res.body?.cancel();
+    if (res.status === 401) return fail(name, `${base} refuses GITHUB_TOKEN (401: revoked, expired or mistyped): make a new token with commit statuses write and deployments write`);
+    if (!res.ok) return fail(name, `${base}/rate_limit answered ${res.status}: check GITHUB_API_URL and GITHUB_TOKEN`);
+    const remaining = res.headers.get('x-ratelimit-remaining');
+    const scopes = res.headers.get('x-oauth-scopes');
+    if (scopes === null) {
+      return ok(name, `token accepted by ${base}${remaining ? ` (${remaining} requests left this hour)` : ''}; a fine-grained token does not list its permissions: make sure it has Commit statuses: write, Deployments: write, Contents: read`);
+    }
+    const list = scopes.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!list.includes('repo') && !list.includes('repo:status')) {
+      return fail(name, `GITHUB_TOKEN has scopes [${list.join(', ') || 'none'}]: commit statuses need the \`repo\` scope (or \`repo:status\` for public repositories)`);
+    }
+    return ok(name, `token accepted by ${base}, scopes [${list.join(', ')}]${remaining ? `, ${remaining} requests left this hour` : ''}`);
+  });
+}
+
+/** Slack is not posted to: only the URL's shape is checked. */
+export function checkSlack(config: Config): CheckResult {
+  const name = 'Slack';
+  const url = config.slackWebhookUrl;
+  if (!url) return skip(name, 'SLACK_WEBHOOK_URL not set: no deploy messages');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fail(name, 'SLACK_WEBHOOK_URL is not a URL: copy the incoming webhook URL from the Slack app');
+  }
+  if (parsed.protocol !== 'https:' || parsed.hostname !== 'hooks.slack.com' || !/^\/services\/[^/]+\/[^/]+\/[^/]+$/.test(parsed.pathname)) {
+    return fail(name, `SLACK_WEBHOOK_URL (${parsed.protocol}//${parsed.host}) is not an incoming webhook URL: it should be https://hooks.slack.com/services/T…/B…/…`);
+  }
+  return ok(name, 'SLACK_WEBHOOK_URL is an incoming webhook URL (nothing posted)');
+}
+
+/** Nomad's agent answers /v1/agent/self with the configured token. */
+export function checkNomad(config: Config): Promise<CheckResult> {
+  const name = 'Nomad';
+  const base = config.nomad.addr.replace(/\/+$/, '');
+  return guarded(name, async () => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/v1/agent/self`, {
+        headers: config.nomad.token ? { 'X-Nomad-Token': config.nomad.token } : {},
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      return fail(name, `cannot reach ${base} (NOMAD_ADDR): ${cause?.code ?? cause?.message ?? message(err)}; start the agent or fix NOMAD_ADDR`);
+    }
+    const text = await res.text();
+    if (res.status === 403) return fail(name, `${base} refuses NOMAD_TOKEN (403): give it a policy that can read the agent and submit jobs in ${config.nomad.namespace}`);
+    if (!res.ok) return fail(name, `${base}/v1/agent/self answered ${res.status}: ${text.trim().slice(0, 200)}`);
+    let version = 'unknown version';
+    try {
+      const body = JSON.parse(text) as { config?: { Version?: { Version?: string } | string } };
+      const v = body.config?.Version;
+      version = typeof v === 'string' ? v : (v?.Version ?? version);
+    } catch {
+      return fail(name, `${base}/v1/agent/self did not answer JSON: is NOMAD_ADDR a Nomad agent?`);
+    }
+    return ok(name, `${base}, Nomad ${version}`);
+  });
+}
+
+/** fleet answers /fleet/v1/machines. */
+export function checkFleet(config: Config): Promise<CheckResult> {
+  const name = 'fleet';
+  return guarded(name, async () => {
+    const target = fleetTarget(config.fleet.endpoint);
+    try {
+      const res = await fleetRequest(target, 'GET', 'machines', undefined, TIMEOUT_MS);
+      if (res.status !== 200) return fail(name, `${config.fleet.endpoint} (FLEETCTL_ENDPOINT): machines answered ${res.status}: ${fleetMessage(res)}`);
+      const machines = (res.body as { machines?: unknown[] } | undefined)?.machines ?? [];
+      return ok(name, `${config.fleet.endpoint}, ${machines.length} machine(s)`);
+    } catch (err) {
+      return fail(name, `cannot reach ${config.fleet.endpoint} (FLEETCTL_ENDPOINT): ${message(err)}`);
+    }
+  });
+}
+
+/** Each ECS cluster a pipeline deploys to exists and is ACTIVE, with the SDK's credential chain. */
+export function checkEcs(config: Config, clusters: readonly string[]): Promise<CheckResult> {
+  const name = 'ECS';
+  return guarded(name, async () => {
+    const client = new ECSClient({ ...(config.aws.region ? { region: config.aws.region } : {}), ...(config.aws.ecsEndpoint ? { endpoint: config.aws.ecsEndpoint } : {}), maxAttempts: 1 });
+    try {
+      const answer = await client.send(new DescribeClustersCommand({ clusters: [...clusters] }));
+      const problems = [
+        ...(answer.failures ?? []).map((f) => `${f.arn ?? '?'}: ${f.reason ?? 'failure'}`),
+        ...(answer.clusters ?? []).filter((c) => c.status !== 'ACTIVE').map((c) => `${c.clusterName}: ${c.status}`),
+      ];
+      if (problems.length) return fail(name, `clusters ${problems.join(', ')}: create them or fix the pipelines' ecs.cluster`);
+      return ok(name, `cluster(s) ${clusters.join(', ')} ACTIVE`);
+    } catch (err) {
+      return fail(name, `DescribeClusters failed: ${message(err)}; check AWS_REGION, the credential chain and AWS_ENDPOINT_URL_ECS`);
+    } finally {
+      client.destroy();
+    }
+  });
+}
+
+/** The schedulers the pipelines deploy with, and for ECS the clusters they name. */
+export function schedulersInUse(pipelines: readonly Pipeline[]): { names: Set<string>; ecsClusters: string[] } {
+  const names = new Set<string>();
+  const clusters = new Set<string>();
+  for (const p of pipelines) {
+    for (const t of p.deploy) {
+      names.add(t.scheduler);
+      const cluster = (t.settings as { cluster?: unknown }).cluster;
+      if (t.scheduler === 'ecs' && typeof cluster === 'string') clusters.add(cluster);
+    }
+  }
+  return { names, ecsClusters: [...clusters] };
+}
+
