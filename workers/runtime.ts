@@ -7,6 +7,8 @@ import type { Pipeline } from '../src/core/pipeline.ts';
 import type { BuildStore } from '../src/core/ports/build-store.ts';
 import type { StatusReporter } from '../src/core/ports/status-reporter.ts';
 import type { PipelineDeps } from '../src/pipeline/deps.ts';
+import { appPrivateKey } from '../src/github/app-jwt.ts';
+import { createGitHubTokens, type GitHubTokens } from '../src/github/github-tokens.ts';
 import { createGitHubStatusReporter } from '../src/github/status-reporter.ts';
 import { createEnqueuer, type Enqueuer } from '../src/queue/queues.ts';
 import { schedulerSettings } from '../src/schedulers/settings.ts';
@@ -22,6 +24,8 @@ export interface Runtime {
   readonly store: BuildStore;
   readonly enqueuer: Enqueuer;
   readonly statuses: StatusReporter;
+  /** GitHub tokens for statuses and clones: the App's installation tokens, else GITHUB_TOKEN */
+  readonly githubTokens: GitHubTokens;
   readonly queuePrefix: string;
   close(): Promise<void>;
 }
@@ -77,6 +81,8 @@ export function createRuntime(
   );
   redis.on('error', (err) => logger.warn({ err: err.message }, 'Redis connection problem'));
   const queuePrefix = `${config.redisPrefix}:queue`;
+  const { app, token, apiUrl } = config.github;
+  const githubTokens = createGitHubTokens({ apiUrl, token, app: app && { appId: app.appId, privateKey: appPrivateKey(app.privateKey) } });
   return {
     config,
     pipelines,
@@ -84,7 +90,8 @@ export function createRuntime(
     redis,
     store: createRedisBuildStore(redis, config.redisPrefix, { logMaxLines: config.logMaxLines }),
     enqueuer: createEnqueuer(redis, queuePrefix),
-    statuses: createGitHubStatusReporter({ token: config.github.token, apiUrl: config.github.apiUrl, logger, gate: createRedisStatusGate(redis, config.redisPrefix) }),
+    statuses: createGitHubStatusReporter({ tokens: githubTokens, apiUrl, logger, gate: createRedisStatusGate(redis, config.redisPrefix) }),
+    githubTokens,
     queuePrefix,
     async close() {
       await this.enqueuer.close();

@@ -6,6 +6,7 @@ import { createDockerImageBuilder } from '../src/docker/image-builder.ts';
 import { createDockerImagePusher } from '../src/docker/image-pusher.ts';
 import { createDockerTestRunner } from '../src/docker/test-runner.ts';
 import { createGitSourceFetcher } from '../src/git/git-source-fetcher.ts';
+import { githubCloneCredentials } from '../src/github/clone-credentials.ts';
 import { createSlackNotifier } from '../src/notifiers/slack-notifier.ts';
 import { createEcrCredentials } from '../src/registries/ecr-credentials.ts';
 import { registryHost } from '../src/registries/registry-host.ts';
@@ -63,7 +64,7 @@ function startWorkers(rt: Runtime) {
   const { config } = rt;
   const docker = createDockerClient(config.dockerHost);
   const registryCredentials = registryCredentialsFor(config);
-  const source = createGitSourceFetcher(config.dataDir);
+  const source = createGitSourceFetcher(config.dataDir, { credentials: githubCloneCredentials(rt.githubTokens, config.github.apiUrl) });
   const janitor = janitorFor(rt, docker);
   void janitor.atStart();
   const build = startBuildWorker(rt, {

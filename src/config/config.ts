@@ -11,6 +11,8 @@ export interface Config {
     readonly webhookSecret: string;
     readonly token?: string;
     readonly apiUrl: string;
+    /** GITHUB_APP_ID and its private key (PEM text, from GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE): run as a GitHub App */
+    readonly app?: { readonly appId: string; readonly privateKey: string };
   };
   readonly slackWebhookUrl?: string;
   readonly registry: {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
 import type { Config } from './config.ts';
@@ -17,6 +18,9 @@ const EnvSchema = z
       z.string({ error: 'required: the secret configured on the GitHub webhook' }),
     ),
     GITHUB_TOKEN: opt(z.string()),
+    GITHUB_APP_ID: opt(z.string().trim().regex(/^\d+$/, 'must be the App\'s numeric id (the App\'s settings page, "App ID")')),
+    GITHUB_APP_PRIVATE_KEY: opt(z.string()),
+    GITHUB_APP_PRIVATE_KEY_FILE: opt(z.string()),
     GITHUB_API_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).default('https://api.github.com')),
     SLACK_WEBHOOK_URL: opt(z.url({ protocol: /^https?$/ })),
     SLIPWAY_REGISTRY: z.preprocess(
@@ -58,6 +62,12 @@ const EnvSchema = z
     ),
   })
   .superRefine((env, ctx) => {
+    const appKeys = [env.GITHUB_APP_PRIVATE_KEY, env.GITHUB_APP_PRIVATE_KEY_FILE].filter(Boolean).length;
+    if (env.GITHUB_APP_ID && appKeys !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['GITHUB_APP_PRIVATE_KEY'], message: 'a GitHub App needs its private key: GITHUB_APP_PRIVATE_KEY (PEM text) or GITHUB_APP_PRIVATE_KEY_FILE, one of them' });
+    } else if (!env.GITHUB_APP_ID && appKeys > 0) {
+      ctx.addIssue({ code: 'custom', path: ['GITHUB_APP_ID'], message: 'required with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE' });
+    }
     const auth = registryAuthMode(env);
     if (auth === 'basic' && !(env.SLIPWAY_REGISTRY_USERNAME && env.SLIPWAY_REGISTRY_PASSWORD)) {
       ctx.addIssue({
@@ -86,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     redisPrefix: e.SLIPWAY_REDIS_PREFIX,
     redisUrl: e.REDIS_URL,
     dockerHost: e.DOCKER_HOST,
-    github: { webhookSecret: e.GITHUB_WEBHOOK_SECRET, token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL.replace(/\/+$/, '') },
+    github: { webhookSecret: e.GITHUB_WEBHOOK_SECRET, token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL.replace(/\/+$/, ''), app: githubApp(e) },
     slackWebhookUrl: e.SLACK_WEBHOOK_URL,
     registry: {
       address: e.SLIPWAY_REGISTRY,
@@ -127,4 +137,15 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** The App's id and private key's text, read from GITHUB_APP_PRIVATE_KEY_FILE when that names it. */
+function githubApp(e: { GITHUB_APP_ID?: string; GITHUB_APP_PRIVATE_KEY?: string; GITHUB_APP_PRIVATE_KEY_FILE?: string }): Config['github']['app'] {
+  if (!e.GITHUB_APP_ID) return undefined;
+  if (e.GITHUB_APP_PRIVATE_KEY) return { appId: e.GITHUB_APP_ID, privateKey: e.GITHUB_APP_PRIVATE_KEY };
+  try {
+    return { appId: e.GITHUB_APP_ID, privateKey: readFileSync(e.GITHUB_APP_PRIVATE_KEY_FILE ?? '', 'utf8') };
+  } catch (err) {
+    throw new SlipwayError('CONFIG_INVALID', `Invalid configuration:\n  GITHUB_APP_PRIVATE_KEY_FILE: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

@@ -16,6 +16,8 @@ export interface SourceEvent {
   /** first line of the commit message, when the payload has it */
   readonly message?: string;
   readonly author?: string;
+  /** the GitHub App installation that received the delivery, when one did */
+  readonly installationId?: number;
   readonly pullRequest?: {
     readonly number: number;
     readonly baseBranch: string;

@@ -21,17 +21,18 @@ export class GitCommandError extends Error {
  * git's helpers go too. That is why this exists beside simple-git, whose `abort` ends only git
  * itself: `git-remote-http`, git's child for http(s) remotes, then stays behind holding the
  * connection to a remote that never answers. Rejects once every process has ended, with the
- * signal's stop error or GitCommandError. Never prompts for credentials.
+ * signal's stop error or GitCommandError. Never prompts for credentials. `env` adds to git's
+ * environment for this command only (how credentials reach it: see git-credentials.ts).
  */
-export function runGit(args: readonly string[], options: { cwd?: string; signal?: AbortSignal; input?: string } = {}): Promise<Buffer> {
-  const { cwd, signal, input } = options;
+export function runGit(args: readonly string[], options: { cwd?: string; signal?: AbortSignal; input?: string; env?: Readonly<Record<string, string>> } = {}): Promise<Buffer> {
+  const { cwd, signal, input, env } = options;
   if (signal?.aborted) return Promise.reject(stoppedError(signal, `git ${args[0]}`));
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd,
       detached: true, // its own process group, so one kill reaches its helpers
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      env: { ...process.env, ...env, GIT_TERMINAL_PROMPT: '0' },
     });
     const stdout: Buffer[] = [];
     let stderr = '';

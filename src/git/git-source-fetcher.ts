@@ -11,6 +11,7 @@ import type { SourceFetcher } from '../core/ports/source-fetcher.ts';
 import { isAcceptableCloneUrl, isFullSha } from '../core/refs.ts';
 import { redactUrl } from '../core/redact-url.ts';
 import { stoppedError, throwIfStopped } from '../core/stopped.ts';
+import { credentialEnv, isAuthRefusal, type GitCredentialSource, type GitCredentials } from './git-credentials.ts';
 import { GitCommandError, runGit } from './git-process.ts';
 import { withMirrorLock } from './mirror-lock.ts';
 
@@ -19,7 +20,11 @@ interface Mirror {
   readonly path: string;
   readonly git: SimpleGit;
   readonly signal?: AbortSignal;
+  /** runs a git command that reaches `url`, with the credentials the source gives for it */
+  readonly remote: Remote;
 }
+
+type Remote = (url: string, args: readonly string[], options: { cwd?: string; signal?: AbortSignal }) => Promise<Buffer>;
 
 /**
  * Fetches commits into one bare mirror per remote under `<dataDir>/mirrors`, reused across
@@ -27,9 +32,25 @@ interface Mirror {
  * arrays only; URLs and shas are validated first. Work on one mirror is serialized across this
  * process and every other one sharing `dataDir` (mirror-lock.ts). Commands that reach a remote run
  * in a process group of their own, so a stop ends git's helpers too (git-process.ts).
+ * With `credentials`, each command that reaches an http(s) remote gets the ones the source gives
+ * for it through its environment only (never the mirror's config, never a file); when the remote
+ * refuses them, the source is asked again once (a revoked token is replaced).
  */
-export function createGitSourceFetcher(dataDir: string): SourceFetcher & Ancestry {
+export function createGitSourceFetcher(dataDir: string, options: { credentials?: GitCredentialSource } = {}): SourceFetcher & Ancestry {
   const mirrors = join(dataDir, 'mirrors');
+  const { credentials } = options;
+
+  const remote: Remote = async (url, args, opts) => {
+    const source = credentials && /^https?:\/\//i.test(url) ? credentials : undefined;
+    let given: GitCredentials | undefined = await source?.(url);
+    try {
+      return await runGit(args, { ...opts, env: credentialEnv(url, given) });
+    } catch (err) {
+      if (!source || !given || !(err instanceof GitCommandError) || !isAuthRefusal(err.message)) throw err;
+      given = await source(url, given);
+      return runGit(args, { ...opts, env: credentialEnv(url, given) });
+    }
+  };
 
   function serialized<T>(path: string, work: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return withMirrorLock(path, work, signal);
@@ -41,7 +62,7 @@ export function createGitSourceFetcher(dataDir: string): SourceFetcher & Ancestr
       if (!isFullSha(sha)) throw new SlipwayError('REF_INVALID', `"${sha}" is not a full commit sha`);
       const path = mirrorPath(mirrors, cloneUrl);
       return serialized(path, async (held) => {
-        const git = await openMirror(path, cloneUrl, log, held);
+        const git = await openMirror(path, cloneUrl, log, remote, held);
         if (!(await hasCommit(git, sha))) await fetchCommit(git, sha, [cloneUrl, ...alternateUrls.filter(isAcceptableCloneUrl)], log);
         const [author = '', committedAt = '', ...message] = (await local(git, ['log', '-1', '--format=%an%n%cI%n%B', sha, '--'])).split('\n');
         log.line(`Commit ${sha.slice(0, 7)} by ${author}: ${message[0] ?? ''}`);
@@ -59,7 +80,7 @@ export function createGitSourceFetcher(dataDir: string): SourceFetcher & Ancestr
       const path = mirrorPath(mirrors, cloneUrl);
       return serialized(path, async () => {
         // This host may never have built one of them: fetch what is missing before deciding.
-        const git = await openMirror(path, cloneUrl, { line: () => undefined });
+        const git = await openMirror(path, cloneUrl, { line: () => undefined }, remote);
         for (const sha of [ancestor, descendant]) {
           if (await hasCommit(git, sha)) continue;
           const found = await fetchCommit(git, sha, [cloneUrl], { line: () => undefined }).then(
@@ -84,14 +105,14 @@ function mirrorPath(root: string, url: string): string {
   return join(root, `${name}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.git`);
 }
 
-async function openMirror(path: string, url: string, log: LogSink, signal?: AbortSignal): Promise<Mirror> {
+async function openMirror(path: string, url: string, log: LogSink, remote: Remote, signal?: AbortSignal): Promise<Mirror> {
   // simple-git refuses a folder that does not exist yet: made after the clone.
-  const mirror = (): Mirror => ({ path, git: simpleGit({ baseDir: path, abort: signal }), signal });
+  const mirror = (): Mirror => ({ path, git: simpleGit({ baseDir: path, abort: signal }), signal, remote });
   if (existsSync(join(path, 'HEAD'))) return mirror();
   rmSync(path, { recursive: true, force: true }); // what a killed first clone left
   log.line(`Cloning ${redactUrl(url)} (first build of this repository)`);
   try {
-    await runGit(['clone', '--mirror', '--quiet', '--', url, path], { signal });
+    await remote(url, ['clone', '--mirror', '--quiet', '--', url, path], { signal });
   } catch (err) {
     if (err instanceof SlipwayError) throw err; // stopped
     throw new SlipwayError('SOURCE_UNAVAILABLE', `could not clone ${redactUrl(url)}: ${gitMessage(err)}`, { cause: err });
@@ -109,10 +130,11 @@ async function hasCommit(mirror: Mirror, sha: string): Promise<boolean> {
 }
 
 async function fetchCommit(mirror: Mirror, sha: string, urls: string[], log: LogSink): Promise<void> {
-  const { path, signal } = mirror;
+  const { path, signal, remote } = mirror;
   log.line(`Fetching ${sha.slice(0, 7)}`);
   try {
-    await runGit(['fetch', '--prune', '--quiet', 'origin'], { cwd: path, signal });
+    // origin is the mirror's clone URL, the first of `urls`
+    await remote(urls[0] ?? '', ['fetch', '--prune', '--quiet', 'origin'], { cwd: path, signal });
   } catch (err) {
     if (err instanceof SlipwayError) throw err; // stopped
     throw new SlipwayError('SOURCE_UNAVAILABLE', `could not fetch ${redactUrl(urls[0] ?? '')}: ${gitMessage(err)}`, { cause: err });
@@ -120,7 +142,7 @@ async function fetchCommit(mirror: Mirror, sha: string, urls: string[], log: Log
   for (const url of urls) {
     if (await hasCommit(mirror, sha)) return;
     // Some servers serve commits by sha that no branch points at (pull request heads, forks).
-    await runGit(['fetch', '--quiet', '--', url, sha], { cwd: path, signal }).catch((err: unknown) => {
+    await remote(url, ['fetch', '--quiet', '--', url, sha], { cwd: path, signal }).catch((err: unknown) => {
       if (err instanceof SlipwayError) throw err; // stopped
     });
   }

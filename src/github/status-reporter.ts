@@ -2,6 +2,7 @@ import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { StatusGate } from '../core/ports/status-gate.ts';
 import type { CommitStatus, StatusReporter } from '../core/ports/status-reporter.ts';
+import { createGitHubTokens, type GitHubTokens } from './github-tokens.ts';
 
 const RETRIES = 3;
 /** A hung connection must not hold a build (or a deploy's lock) forever. */
@@ -15,6 +16,8 @@ const REQUEST_TIMEOUT_MS = 15_000;
  */
 export interface GitHubStatusOptions {
   readonly token?: string;
+  /** where tokens come from (a GitHub App's installation tokens); beats `token` when given */
+  readonly tokens?: GitHubTokens;
   readonly apiUrl: string;
   readonly logger: Logger;
   /** longest wait between attempts */
@@ -26,18 +29,30 @@ export interface GitHubStatusOptions {
 
 export function createGitHubStatusReporter(options: GitHubStatusOptions): StatusReporter {
   const { token, apiUrl, logger, gate, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)) } = options;
-  if (!token) {
+  const tokens = options.tokens ?? createGitHubTokens({ apiUrl, token });
+  if (tokens.kind === 'none') {
     logger.warn('GITHUB_TOKEN is not set: commit statuses will not be posted');
     return { report: async () => {} };
   }
-  const octokit = new Octokit({ auth: token, baseUrl: apiUrl, userAgent: 'slipway', log: quiet });
+  // The token is asked for per request (an App's installation tokens change); never logged.
+  const octokit = new Octokit({ baseUrl: apiUrl, userAgent: 'slipway', log: quiet });
   const maxWaitMs = options.maxWaitMs ?? 60_000;
 
   return {
     async report(repository, sha, status, order) {
       const [owner = '', repo = ''] = repository.split('/');
+      let refusedOnce = false;
       const send = async () => {
-        await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+        const auth = await tokens.forRepository(repository);
+        try {
+          await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${auth}` }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+        } catch (err) {
+          // A revoked or expired installation token: forget it and send once more with a new one.
+          if ((err as { status?: number }).status !== 401 || tokens.kind !== 'app' || refusedOnce || !auth) throw err;
+          refusedOnce = true;
+          tokens.refused(auth);
+          await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${await tokens.forRepository(repository)}` }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+        }
       };
       for (let attempt = 1; ; attempt++) {
         try {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isAcceptableCloneUrl, isFullSha, isValidBranchName } from '../core/refs.ts';
 import type { Normalized, SourceEvent } from '../core/source-event.ts';
-import { PullRequestFields, PushFields, readFields } from './payload-schema.ts';
+import { PullRequestDelivery, PushFields, readFields } from './payload-schema.ts';
 
 const ZERO_SHA = /^0{40}$/;
 const BUILT_PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
@@ -32,7 +32,7 @@ export function normalize(eventName: string, deliveryId: string, payload: unknow
       return read.ok ? normalizePush(deliveryId, read.fields) : skip(read.reason);
     }
     case 'pull_request': {
-      const read = readFields(PullRequestFields, payload);
+      const read = readFields(PullRequestDelivery, payload);
       return read.ok ? normalizePullRequest(deliveryId, read.fields) : skip(read.reason);
     }
     default:
@@ -59,11 +59,12 @@ function normalizePush(deliveryId: string, p: z.output<typeof PushFields>): Norm
     branch,
     message: firstLine(p.head_commit?.message),
     author: cut(author?.username ?? author?.name ?? p.pusher?.name, MAX_AUTHOR),
+    ...installation(p.installation),
   };
   return { action: 'build', event };
 }
 
-function normalizePullRequest(deliveryId: string, p: z.output<typeof PullRequestFields>): Normalized {
+function normalizePullRequest(deliveryId: string, p: z.output<typeof PullRequestDelivery>): Normalized {
   if (!BUILT_PR_ACTIONS.has(p.action)) return skip(`pull_request action ${quote(p.action)} is not built (opened, synchronize, reopened are)`);
   const { head, base } = p.pull_request;
   if (!isFullSha(head.sha)) return skip('pull request has no valid head sha');
@@ -83,8 +84,14 @@ function normalizePullRequest(deliveryId: string, p: z.output<typeof PullRequest
     message: firstLine(p.pull_request.title),
     author: cut(p.pull_request.user?.login ?? p.sender?.login, MAX_AUTHOR),
     pullRequest: { number: p.number, baseBranch: base.ref, fork },
+    ...installation(p.installation),
   };
   return { action: 'build', event };
+}
+
+/** The App installation's id, when the delivery came to an App (absent, not undefined, otherwise). */
+function installation(i: { id: number } | undefined): { installationId?: number } {
+  return i ? { installationId: i.id } : {};
 }
 
 function firstLine(text: string | undefined): string | undefined {

@@ -11,12 +11,15 @@ export type PullRequestEvent = EmitterWebhookEvent<'pull_request'>['payload'];
  * ignored and dropped, so a body's other parts (however odd or deep) are never walked.
  */
 const Repository = z.object({ full_name: z.string(), clone_url: z.string() });
+/** present when a GitHub App receives the delivery: its tokens for this repository come from this installation */
+const Installation = z.object({ id: z.number().int().positive() }).optional();
 
 export const PushFields = z.object({
   ref: z.string(),
   after: z.string(),
   deleted: z.boolean().optional(),
   repository: Repository,
+  installation: Installation,
   head_commit: z
     .object({
       message: z.string().optional(),
@@ -44,6 +47,13 @@ export const PullRequestFields = z.object({
     base: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }).optional() }),
   }),
 });
+
+/**
+ * What Slipway reads of a pull_request sent to a GitHub App. Apart from PullRequestFields because
+ * a few pull_request actions' published types (ones Slipway does not build) lack `installation`,
+ * which would fail the subset check below for the whole union.
+ */
+export const PullRequestDelivery = PullRequestFields.extend({ installation: Installation });
 
 /**
  * Compile-time check that a schema stays a subset of GitHub's payload type: it names no field

@@ -62,7 +62,8 @@ function matchRoute(method: string, path: string): Route | undefined {
   return undefined;
 }
 
-export async function startGitHubEmulator(opts: { token: string; commits?: string[] }): Promise<GitHubEmulator> {
+/** `acceptToken` accepts more tokens than `token` (a GitHub App's live installation tokens: github-app.ts). */
+export async function startGitHubEmulator(opts: { token: string; commits?: string[]; acceptToken?: (token: string) => boolean }): Promise<GitHubEmulator> {
   const statuses: RecordedStatus[] = [];
   const rejected: GitHubEmulator['rejected'] = [];
   const knownCommits = new Set(opts.commits ?? []);
@@ -200,7 +201,7 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
     if (!req.headers['user-agent']) return reply(403, NO_UA);
     const auth = req.headers.authorization;
     const m = auth === undefined ? null : /^(bearer|token)\s+(\S+)\s*$/i.exec(auth);
-    if (auth !== undefined && m?.[2] !== opts.token) {
+    if (auth !== undefined && m?.[2] !== opts.token && !(m?.[2] !== undefined && opts.acceptToken?.(m[2]))) {
       return reply(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
     const route = matchRoute(req.method ?? 'GET', url.pathname);

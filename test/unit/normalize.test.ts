@@ -23,6 +23,7 @@ describe('normalize: push', () => {
       branch: 'main',
       message: 'Fix login',
       author: 'ada',
+      installationId: 1, // GitHub's example was delivered to an App
     });
   });
 
@@ -279,5 +280,24 @@ describe('payload schema: kept a subset of GitHub\'s payload types at compile ti
     const retypedFits: FitsGitHub<typeof retyped, PushEvent> = false;
     const realFits: FitsGitHub<typeof PushFields, PushEvent> = true;
     assert.deepEqual([strayFits, retypedFits, realFits], [false, false, true]);
+  });
+});
+
+describe('normalize: deliveries to a GitHub App', () => {
+  it('carries the installation id of a push and of a pull request', () => {
+    const push = { ...pushPayload({ sha: SHA }), installation: { id: 4242, node_id: 'MDIzOkluc3RhbGxhdGlvbjQyNDI=' } };
+    const pr = { ...pullRequestPayload({ sha: SHA }), installation: { id: 77, node_id: 'x' } };
+    const p = normalize('push', 'd1', push);
+    const r = normalize('pull_request', 'd2', pr);
+    assert.equal(p.action === 'build' && p.event.installationId, 4242);
+    assert.equal(r.action === 'build' && r.event.installationId, 77);
+  });
+
+  it('leaves it out when no App received the delivery, and skips one of another type', () => {
+    const plain = pushPayload({ sha: SHA });
+    delete plain.installation;
+    const v = normalize('push', 'd1', plain);
+    assert.equal(v.action === 'build' && 'installationId' in v.event, false);
+    assert.deepEqual(normalize('push', 'd1', { ...plain, installation: { id: '4242' } }), { action: 'skip', reason: 'payload field installation.id is a string where GitHub sends a number' });
   });
 });
