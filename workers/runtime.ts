@@ -10,6 +10,8 @@ import type { PipelineDeps } from '../src/pipeline/deps.ts';
 import { appPrivateKey } from '../src/github/app-jwt.ts';
 import { createGitHubTokens, type GitHubTokens } from '../src/github/github-tokens.ts';
 import { createGitHubStatusReporter } from '../src/github/status-reporter.ts';
+import { withOutcomeCounts } from '../src/metrics/count-outcomes-store.ts';
+import { createOutcomeCounts } from '../src/metrics/outcome-counts.ts';
 import { createEnqueuer, type Enqueuer } from '../src/queue/queues.ts';
 import { schedulerSettings } from '../src/schedulers/settings.ts';
 import { createRedisBuildStore } from '../src/store/redis-build-store.ts';
@@ -54,7 +56,7 @@ export function startQueueWorker<T>(
   worker.on('error', (err) => rt.logger.error({ err: err.message, queue }, 'worker error'));
   worker.on('failed', (job, err) => {
     const final = job !== undefined && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
-    if (final && settle) settle(job.data, err.message).catch((e: unknown) => rt.logger.error({ err: e, queue }, 'could not settle a failed job'));
+    if (final && settle) settle(job.data, err.message).catch((e: unknown) => rt.logger.error({ err: e, queue, build: (job.data as { buildId?: string }).buildId }, 'could not settle a failed job'));
   });
   return worker;
 }
@@ -88,7 +90,12 @@ export function createRuntime(
     pipelines,
     logger,
     redis,
-    store: createRedisBuildStore(redis, config.redisPrefix, { logMaxLines: config.logMaxLines }),
+    // Every build and deploy outcome is counted for /metrics where it is written (see outcome-counts.ts).
+    store: withOutcomeCounts(
+      createRedisBuildStore(redis, config.redisPrefix, { logMaxLines: config.logMaxLines }),
+      createOutcomeCounts(redis, config.redisPrefix),
+      (err, about) => logger.warn({ err, ...about }, 'could not count an outcome for /metrics'),
+    ),
     enqueuer: createEnqueuer(redis, queuePrefix),
     statuses: createGitHubStatusReporter({ tokens: githubTokens, apiUrl, logger, gate: createRedisStatusGate(redis, config.redisPrefix) }),
     githubTokens,

@@ -4,6 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Build } from '../src/core/build.ts';
 import { createApp } from '../src/http/app.ts';
+import { createOutcomeCounts } from '../src/metrics/outcome-counts.ts';
+import { createServerMetrics } from '../src/metrics/server-metrics.ts';
 import { publishBuild } from '../src/pipeline/publish.ts';
 import { createAnnouncements } from '../src/store/announcements.ts';
 import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
@@ -59,7 +61,8 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
     }
   };
   if (!config.apiToken) logger.warn('SLIPWAY_API_TOKEN is not set: the API is open to anyone who reaches this server (build records and logs included)');
-  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, healthy: async () => (await rt.redis.ping()) === 'PONG' });
+  const metrics = createServerMetrics({ redis: rt.redis, queuePrefix: rt.queuePrefix, counts: createOutcomeCounts(rt.redis, config.redisPrefix) });
+  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, healthy: async () => (await rt.redis.ping()) === 'PONG' });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -68,6 +71,6 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   return {
     server,
     url,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => metrics.close()),
   };
 }

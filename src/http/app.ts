@@ -6,6 +6,7 @@ import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { apiRoutes } from './api-routes.ts';
 import { requireBearer } from './bearer-auth.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
+import { countWebhookAnswers, metricsRoute, type HttpMetrics } from './metrics-route.ts';
 import { webhookRoute } from './webhook-route.ts';
 
 export interface AppDeps {
@@ -16,21 +17,26 @@ export interface AppDeps {
   readonly logger: Logger;
   /** SLIPWAY_API_TOKEN: when set, `/api/*` needs it as a bearer token */
   readonly apiToken?: string;
+  /** `GET /metrics` (same token rule as `/api`) and the webhook answers it counts */
+  readonly metrics?: HttpMetrics;
 }
 
 /**
  * The HTTP surface: webhook (mounted before any body parser, signature-checked), health (open),
- * API (behind SLIPWAY_API_TOKEN when one is set), dashboard.
+ * API and /metrics (behind SLIPWAY_API_TOKEN when one is set), dashboard.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.metrics) app.use(countWebhookAnswers(deps.metrics));
   app.use(webhookRoute(deps.receive, deps.afterQueued));
   app.get('/healthz', async (_req, res) => {
     const ok = await deps.healthy().catch(() => false);
     res.status(ok ? 200 : 503).json({ ok, redis: ok ? 'up' : 'unreachable' });
   });
-  app.use('/api', requireBearer(deps.apiToken));
+  const guard = requireBearer(deps.apiToken);
+  if (deps.metrics) app.use(metricsRoute(deps.metrics, guard));
+  app.use('/api', guard);
   app.use(apiRoutes(deps.store));
   app.use(dashboardRoutes());
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));

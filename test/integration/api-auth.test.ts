@@ -49,7 +49,7 @@ async function redisReady(url: string, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-const API_ROUTES = ['/api/builds', '/api/builds/1', '/api/builds/1/logs', '/api/no-such-route'];
+const API_ROUTES = ['/api/builds', '/api/builds/1', '/api/builds/1/logs', '/api/no-such-route', '/metrics'];
 
 describe('SLIPWAY_API_TOKEN set (server only, real Redis)', () => {
   let s: Running & { url: string };
@@ -93,6 +93,12 @@ describe('SLIPWAY_API_TOKEN set (server only, real Redis)', () => {
     await missing.body?.cancel();
   });
 
+  it('serves /metrics to Prometheus sending the bearer token', async () => {
+    const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /^# TYPE slipway_queue_jobs gauge$/m);
+  });
+
   it('keeps /healthz open', async () => {
     const res = await fetch(`${s.url}/healthz`);
     assert.equal(res.status, 200);
@@ -127,6 +133,12 @@ describe('SLIPWAY_API_TOKEN not set', () => {
     const res = await fetch(`${s.url}/api/builds`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { builds: [] });
+  });
+
+  it('serves /metrics without credentials', async () => {
+    const res = await fetch(`${s.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /^# TYPE slipway_webhook_responses_total counter$/m);
   });
 
   it('warns at start that the API is open', () => {

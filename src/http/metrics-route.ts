@@ -1,0 +1,29 @@
+import express, { type RequestHandler, type Router } from 'express';
+import type { Registry } from 'prom-client';
+
+export interface HttpMetrics {
+  readonly registry: Registry;
+  webhookAnswered(status: number): void;
+}
+
+/** `GET /metrics`: Prometheus text format, behind `guard` (the API token, when one is set). */
+export function metricsRoute(metrics: HttpMetrics, guard: RequestHandler): Router {
+  const router = express.Router();
+  router.get('/metrics', guard, async (_req, res, next) => {
+    try {
+      const text = await metrics.registry.metrics();
+      res.type(metrics.registry.contentType).send(text);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
+
+/** Counts every answer `POST /webhooks/github` gives, by status, once it is sent. */
+export function countWebhookAnswers(metrics: HttpMetrics): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'POST' && req.path === '/webhooks/github') res.once('finish', () => metrics.webhookAnswered(res.statusCode));
+    next();
+  };
+}
