@@ -1,6 +1,6 @@
 /**
- * Redis memory stays flat over thousands of builds: 3,000 builds of one service, each with a log
- * of a few hundred lines, finished and pruned by the janitor as the build worker does after each
+ * Redis memory stays flat over thousands of builds: 2,000 builds of one service, each with a log
+ * of a hundred lines, finished and pruned by the janitor as the build worker does after each
  * build (deploys to production now and then, so current and rollback builds are kept too). Used
  * memory after them all stays within a bound of the level after the first SLIPWAY_KEEP_BUILDS.
  */
@@ -18,9 +18,9 @@ import { createJanitor } from '../../workers/janitor.ts';
 import { testEnv } from '../support/env.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
-const BUILDS = 3_000;
-const KEEP = 500;
-const LOG_LINES = 300;
+const BUILDS = 2_000;
+const KEEP = 200;
+const LOG_LINES = 100;
 
 const env = testEnv();
 const redis = new Redis(env.redisUrl);
@@ -34,7 +34,8 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 
 after(removeTempDirs); // the temp folders and test repositories this file made
 
-describe('Redis memory over thousands of builds', { timeout: 120_000 }, () => {
+// A bound on a busy machine, not a speed claim: the run takes about 20 s on an idle one.
+describe('Redis memory over thousands of builds', { timeout: 300_000 }, () => {
   it(`stays flat: ${BUILDS} builds with SLIPWAY_KEEP_BUILDS=${KEEP}`, async () => {
     const prefix = `memory-${randomUUID()}`;
     const logger = pino({ level: 'silent' });
