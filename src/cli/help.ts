@@ -25,6 +25,7 @@ Configuration comes from environment variables (see README.md):
   GITHUB_API_URL          default https://api.github.com (GitHub Enterprise: https://HOST/api/v3)
   SLACK_WEBHOOK_URL       deploy messages
   DOCKER_HOST             engine for builds and the docker scheduler
+  DOCKER_TLS_VERIFY       set: TLS to a tcp:// engine with ca.pem, cert.pem, key.pem from DOCKER_CERT_PATH (~/.docker)
   SLIPWAY_REGISTRY_AUTH   ecr | basic | none; SLIPWAY_REGISTRY_USERNAME / _PASSWORD for basic
   SLIPWAY_PIPELINES_DIR   default ./pipelines        SLIPWAY_DATA_DIR  default ./.slipway
   SLIPWAY_PUBLIC_URL      base of links in statuses  SLIPWAY_HOST      default 127.0.0.1
