@@ -4,7 +4,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 const REDACT = [
   'token', 'password', 'secret', 'authorization',
   '*.token', '*.password', '*.secret', '*.authorization', '*.webhookSecret', '*.webhookUrl',
-  'headers.authorization', 'headers["x-hub-signature-256"]', 'config.github', 'config.registry.password', 'config.slackWebhookUrl', 'config.apiToken', '*.apiToken',
+  'headers.authorization', 'headers["x-hub-signature-256"]', 'config.github', 'config.registry.password', 'config.slackWebhookUrl', 'config.apiToken', '*.apiToken', 'config.githubOAuth', '*.clientSecret',
 ];
 
 /** The operator's log: pino JSON, secrets redacted, on stdout unless given another destination. */

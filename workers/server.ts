@@ -60,9 +60,10 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
         .catch((err) => logger.warn({ err, build: build.id }, 'could not mark the build announced'));
     }
   };
-  if (!config.apiToken) logger.warn('SLIPWAY_API_TOKEN is not set: the API is open to anyone who reaches this server (build records and logs included)');
+  if (!config.apiToken && !config.githubOAuth) logger.warn('SLIPWAY_API_TOKEN is not set: the API is open to anyone who reaches this server (build records and logs included)');
   const metrics = createServerMetrics({ redis: rt.redis, queuePrefix: rt.queuePrefix, counts: createOutcomeCounts(rt.redis, config.redisPrefix) });
-  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, healthy: async () => (await rt.redis.ping()) === 'PONG' });
+  const signIn = config.githubOAuth && { ...config.githubOAuth, apiUrl: config.github.apiUrl, publicUrl: config.publicUrl };
+  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, healthy: async () => (await rt.redis.ping()) === 'PONG' });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -25,10 +25,12 @@ export interface Config {
   };
   readonly pipelinesDir: string;
   readonly publicUrl: string;
-  readonly dataDir: string;
-  readonly logLevel: string;
   /** SLIPWAY_API_TOKEN: when set, every `/api/*` route needs `Authorization: Bearer <token>` */
   readonly apiToken?: string;
+  /** SLIPWAY_GITHUB_OAUTH_CLIENT_ID, SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET, SLIPWAY_GITHUB_ORG: people sign in with GitHub; only org members get in */
+  readonly githubOAuth?: { readonly clientId: string; readonly clientSecret: string; readonly org: string };
+  readonly dataDir: string;
+  readonly logLevel: string;
   /** how long a rollout may take before it counts as failed */
   readonly deployDeadlineMs: number;
   /** build jobs one worker runs at once */

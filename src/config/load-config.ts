@@ -33,11 +33,14 @@ const EnvSchema = z
     SLIPWAY_REGISTRY_USERNAME: opt(z.string()),
     SLIPWAY_REGISTRY_PASSWORD: opt(z.string()),
     SLIPWAY_PIPELINES_DIR: z.preprocess(blankToUndefined, z.string().default('./pipelines')),
+    SLIPWAY_API_TOKEN: opt(z.string().trim().min(16, 'must be at least 16 characters; e.g. openssl rand -hex 32')),
+    SLIPWAY_GITHUB_OAUTH_CLIENT_ID: opt(z.string().trim()),
+    SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET: opt(z.string().trim()),
+    SLIPWAY_GITHUB_ORG: opt(z.string().trim().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub organization login')),
     SLIPWAY_PUBLIC_URL: opt(z.url({ protocol: /^https?$/ })),
     SLIPWAY_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./.slipway')),
     SLIPWAY_HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
     SLIPWAY_REDIS_PREFIX: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_.:-]+$/).default('slipway')),
-    SLIPWAY_API_TOKEN: opt(z.string().trim().min(16, 'must be at least 16 characters; e.g. openssl rand -hex 32')),
     SLIPWAY_DEPLOY_DEADLINE: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).default(120)),
     SLIPWAY_BUILD_CONCURRENCY: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(32).default(1)),
     SLIPWAY_JOB_LEASE: z.preprocess(blankToUndefined, z.coerce.number().min(1).max(3600).default(60)),
@@ -62,6 +65,10 @@ const EnvSchema = z
     ),
   })
   .superRefine((env, ctx) => {
+    const oauth = [env.SLIPWAY_GITHUB_OAUTH_CLIENT_ID, env.SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET, env.SLIPWAY_GITHUB_ORG];
+    if (oauth.some(Boolean) && !oauth.every(Boolean)) {
+      ctx.addIssue({ code: 'custom', path: ['SLIPWAY_GITHUB_OAUTH_CLIENT_ID'], message: 'GitHub sign-in needs all three: SLIPWAY_GITHUB_OAUTH_CLIENT_ID, SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET and SLIPWAY_GITHUB_ORG' });
+    }
     const appKeys = [env.GITHUB_APP_PRIVATE_KEY, env.GITHUB_APP_PRIVATE_KEY_FILE].filter(Boolean).length;
     if (env.GITHUB_APP_ID && appKeys !== 1) {
       ctx.addIssue({ code: 'custom', path: ['GITHUB_APP_PRIVATE_KEY'], message: 'a GitHub App needs its private key: GITHUB_APP_PRIVATE_KEY (PEM text) or GITHUB_APP_PRIVATE_KEY_FILE, one of them' });
@@ -105,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       password: auth === 'basic' ? e.SLIPWAY_REGISTRY_PASSWORD : undefined,
     },
     pipelinesDir: e.SLIPWAY_PIPELINES_DIR,
+    apiToken: e.SLIPWAY_API_TOKEN,
+    githubOAuth: e.SLIPWAY_GITHUB_OAUTH_CLIENT_ID && e.SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET && e.SLIPWAY_GITHUB_ORG
+      ? { clientId: e.SLIPWAY_GITHUB_OAUTH_CLIENT_ID, clientSecret: e.SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET, org: e.SLIPWAY_GITHUB_ORG }
+      : undefined,
     publicUrl: (e.SLIPWAY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     dataDir: e.SLIPWAY_DATA_DIR,
     logLevel: e.LOG_LEVEL,
@@ -115,7 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     buildConcurrency: e.SLIPWAY_BUILD_CONCURRENCY,
     jobLeaseMs: e.SLIPWAY_JOB_LEASE * 1000,
     reconcileIntervalMs: e.SLIPWAY_RECONCILE_INTERVAL * 1000,
-    apiToken: e.SLIPWAY_API_TOKEN,
     buildTimeoutMs: e.SLIPWAY_BUILD_TIMEOUT * 1000,
     keepBuilds: e.SLIPWAY_KEEP_BUILDS,
     logMaxLines: e.SLIPWAY_LOG_MAX_LINES,

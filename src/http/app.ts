@@ -6,6 +6,7 @@ import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { apiRoutes } from './api-routes.ts';
 import { requireBearer } from './bearer-auth.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
+import { githubSignIn, type GitHubSignInConfig } from './github-sign-in.ts';
 import { countWebhookAnswers, metricsRoute, type HttpMetrics } from './metrics-route.ts';
 import { webhookRoute } from './webhook-route.ts';
 
@@ -19,11 +20,14 @@ export interface AppDeps {
   readonly apiToken?: string;
   /** `GET /metrics` (same token rule as `/api`) and the webhook answers it counts */
   readonly metrics?: HttpMetrics;
+  /** GitHub sign-in for people (SLIPWAY_GITHUB_OAUTH_*): their session opens the API and dashboard */
+  readonly signIn?: GitHubSignInConfig;
 }
 
 /**
  * The HTTP surface: webhook (mounted before any body parser, signature-checked), health (open),
- * API and /metrics (behind SLIPWAY_API_TOKEN when one is set), dashboard.
+ * API and /metrics (behind SLIPWAY_API_TOKEN and/or a GitHub sign-in session when configured;
+ * CSRF-checked for the session), dashboard.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -34,7 +38,12 @@ export function createApp(deps: AppDeps): Express {
     const ok = await deps.healthy().catch(() => false);
     res.status(ok ? 200 : 503).json({ ok, redis: ok ? 'up' : 'unreachable' });
   });
-  const guard = requireBearer(deps.apiToken);
+  const signIn = deps.signIn && githubSignIn(deps.signIn, deps.logger);
+  if (signIn) {
+    app.use(signIn.csrf); // every state-changing request made with the session cookie
+    app.use(signIn.routes);
+  }
+  const guard = requireBearer(deps.apiToken, signIn && ((req) => signIn.session(req) !== undefined));
   if (deps.metrics) app.use(metricsRoute(deps.metrics, guard));
   app.use('/api', guard);
   app.use(apiRoutes(deps.store));

@@ -1,6 +1,7 @@
 /**
  * The dashboard page. Everything user-derived is inserted with textContent, never innerHTML.
  * It polls the JSON API: the list every 3 s, an open build's log every second until it finishes.
+ * Without credentials the API answers 401, and the page offers GitHub sign-in when it is set up.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Slipway</title>
@@ -24,7 +25,23 @@ const main = document.getElementById('main');
 const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
 const ago = (t) => t ? new Date(t).toLocaleString() : '';
 const secs = (a, b) => a && b ? ((b - a) / 1000).toFixed(1) + 's' : '';
-async function getJson(url) { const r = await fetch(url); if (!r.ok) throw new Error(url + ': ' + r.status); return r.json(); }
+async function getJson(url) {
+  const r = await fetch(url);
+  if (r.status === 401) { const b = await r.json().catch(() => ({})); throw Object.assign(new Error(b.error || 'not signed in'), { signIn: b.signIn }); }
+  if (!r.ok) throw new Error(url + ': ' + r.status);
+  return r.json();
+}
+async function who() {
+  const r = await fetch('/auth/session'); if (!r.ok) return;
+  const s = await r.json(); const out = el('button', 'Sign out'); out.id = 'signout';
+  out.onclick = async () => { await fetch('/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': s.csrf } }); location.reload(); };
+  document.querySelector('header').append(' · ', el('span', s.login), ' ', out);
+}
+function failed(e) {
+  if (!e.signIn) return main.replaceChildren(el('p', String(e), 'error'));
+  const a = el('a', 'Sign in with GitHub'); a.id = 'signin'; a.href = e.signIn + '?next=' + encodeURIComponent(location.pathname);
+  main.replaceChildren(a);
+}
 
 async function list() {
   const { builds } = await getJson('/api/builds?limit=100');
@@ -66,6 +83,7 @@ async function show(id) {
 }
 
 const m = location.pathname.match(/^\\/builds\\/(\\d+)$/);
-(m ? show(m[1]) : list()).catch((e) => main.replaceChildren(el('p', String(e), 'error')));
+who().catch(() => undefined);
+(m ? show(m[1]) : list()).catch(failed);
 </script></body></html>
 `;
