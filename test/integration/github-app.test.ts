@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import { createGitSourceFetcher } from '../../src/git/git-source-fetcher.ts';
-import { appPrivateKey } from '../../src/github/app-jwt.ts';
+import { appPrivateKey, signAppJwt } from '../../src/github/app-jwt.ts';
 import { githubCloneCredentials, repositoryOf } from '../../src/github/clone-credentials.ts';
 import { createGitHubTokens } from '../../src/github/github-tokens.ts';
 import { createGitHubStatusReporter } from '../../src/github/status-reporter.ts';
@@ -151,3 +151,36 @@ describe('GitHub App: installation tokens', () => {
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
 }
+
+describe('GitHub App emulator: plays GitHub faithfully', () => {
+  it('refuses git and statuses without a live token, and a JWT that lives too long', async () => {
+    const gh = await startGitHubAppEmulator({ tokenTtlMs: 0 });
+    const repo = createTestRepo('emulated');
+    try {
+      const cloneUrl = gh.addRepository('acme/emulated', repo.bare, 5);
+      const tokens = createGitHubTokens({ apiUrl: gh.url, app: { appId: gh.appId, privateKey: appPrivateKey(gh.privateKeyPem) } });
+      const expired = (await tokens.forRepository('acme/emulated'))!; // expired as it was minted
+
+      const anonymous = await fetch(`${cloneUrl}/info/refs?service=git-upload-pack`);
+      assert.equal(anonymous.status, 401);
+      assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/);
+      const basic = Buffer.from(`x-access-token:${expired}`).toString('base64');
+      assert.equal((await fetch(`${cloneUrl}/info/refs?service=git-upload-pack`, { headers: { authorization: `Basic ${basic}` } })).status, 401);
+      const status = await fetch(`${gh.url}/repos/acme/emulated/statuses/${'d'.repeat(40)}`, {
+        method: 'POST',
+        headers: { authorization: `token ${expired}`, 'user-agent': 'test', 'content-type': 'application/json' },
+        body: JSON.stringify({ state: 'success', context: 'x' }),
+      });
+      assert.equal(status.status, 401);
+      assert.deepEqual(gh.github.statuses, []);
+
+      const farFuture = signAppJwt(gh.appId, appPrivateKey(gh.privateKeyPem), Date.now() + 20 * 60_000);
+      const minted = await fetch(`${gh.url}/app/installations/5/access_tokens`, { method: 'POST', headers: { authorization: `Bearer ${farFuture}`, 'user-agent': 'test' } });
+      assert.equal(minted.status, 401);
+      assert.match(gh.jwtRefusals.at(-1) ?? '', /Issued at/);
+    } finally {
+      await gh.close();
+      repo.remove();
+    }
+  });
+});
