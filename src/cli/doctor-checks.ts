@@ -12,6 +12,7 @@ import type { RegistryCredentials } from '../core/ports/registry-credentials.ts'
 import { redactUrl } from '../core/redact-url.ts';
 import { readJsonStream } from '../docker/json-stream.ts';
 import { authConfig } from '../docker/registry-auth.ts';
+import { appPrivateKey, signAppJwt } from '../github/app-jwt.ts';
 import { fleetMessage, fleetRequest, fleetTarget } from '../schedulers/fleet/fleet-http.ts';
 
 const TIMEOUT_MS = 5_000;
@@ -139,11 +140,51 @@ export function checkRegistry(config: Config, docker: Docker, credentials: Regis
   );
 }
 
-/** GitHub credentials answer, and (for a classic token) carry the scope commit statuses need. */
-export function checkGitHub(config: Config): Promise<CheckResult> {
+/** What an App installation needs for Slipway, and what it has: the missing ones. */
+const APP_NEEDS: Record<string, readonly string[]> = { statuses: ['write'], deployments: ['write'], contents: ['read', 'write'] };
+
+/**
+ * The App (used when configured, even beside GITHUB_TOKEN): GitHub accepts its JWT, and it is
+ * installed on every repository a pipeline names with the permissions Slipway needs.
+ */
+function checkGitHubApp(config: Config, repositories: readonly string[]): Promise<CheckResult> {
+  const name = 'GitHub';
+  const app = config.github.app!;
+  const base = config.github.apiUrl.replace(/\/+$/, '');
+  return guarded(name, async () => {
+    if (repositories.length === 0) return skip(name, `GitHub App ${app.appId}: no pipeline names a repository, nothing to check`);
+    const jwt = signAppJwt(app.appId, appPrivateKey(app.privateKey));
+    const problems: string[] = [];
+    for (const repository of repositories) {
+      let res: Response;
+      try {
+        res = await fetch(`${base}/repos/${repository}/installation`, {
+          headers: { Authorization: `Bearer ${jwt}`, Accept: 'application/vnd.github+json', 'User-Agent': 'slipway-doctor' },
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
+      } catch (err) {
+        return fail(name, `cannot reach ${base} (GITHUB_API_URL): ${message(err)}`);
+      }
+      const body = (await res.json().catch(() => ({}))) as { message?: string; permissions?: Record<string, string> };
+      if (res.status === 401) return fail(name, `${base} refuses the App's JWT (401: ${body.message ?? 'Unauthorized'}): check GITHUB_APP_ID and that the private key is the App's current one`);
+      if (res.status === 404) {
+        problems.push(`not installed on ${repository}: install the App on it`);
+        continue;
+      }
+      if (!res.ok) return fail(name, `${base}/repos/${repository}/installation answered ${res.status}: ${body.message ?? ''}`);
+      const missing = Object.entries(APP_NEEDS).filter(([perm, levels]) => !levels.includes(body.permissions?.[perm] ?? '')).map(([perm, levels]) => `${perm}: ${levels[0]}`);
+      if (missing.length) problems.push(`the installation on ${repository} lacks ${missing.join(', ')}: grant them in the App's permissions and accept them on the installation`);
+    }
+    if (problems.length) return fail(name, `GitHub App ${app.appId}: ${problems.join('; ')}`);
+    return ok(name, `GitHub App ${app.appId} accepted by ${base}, installed on ${repositories.join(', ')} with statuses, deployments and contents access`);
+  });
+}
+
+/** GitHub credentials answer, and carry what commit statuses need: the App's installations, else the token's scopes. */
+export function checkGitHub(config: Config, repositories: readonly string[] = []): Promise<CheckResult> {
   const name = 'GitHub';
   const { token, apiUrl, app } = config.github;
-  if (app && !token) return Promise.resolve(skip(name, `GitHub App ${app.appId}: doctor checks tokens only, not App credentials yet`));
+  if (app) return checkGitHubApp(config, repositories);
   if (!token) return Promise.resolve(skip(name, 'GITHUB_TOKEN not set: no commit statuses or deployments are posted'));
   return guarded(name, async () => {
     const base = apiUrl.replace(/\/+$/, '');

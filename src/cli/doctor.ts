@@ -32,7 +32,7 @@ export async function doctorCommand(args: readonly string[], io: CommandIo = pro
   await run(checkRedis(config));
   await run(checkDocker(config, docker));
   await run(checkRegistry(config, docker, registryCredentialsFor(config)));
-  await run(checkGitHub(config));
+  await run(checkGitHub(config, [...new Set(pipelines.map((p) => p.repository))]));
   await run(checkSlack(config));
   const { names, ecsClusters } = schedulersInUse(pipelines);
   if (names.has('nomad')) await run(checkNomad(config));

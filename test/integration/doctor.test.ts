@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { doctorCommand } from '../../src/cli/doctor.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { startGitHubAppEmulator, type GitHubAppEmulator } from '../emulators/github-app.ts';
 import { startNomadEmulator, type NomadEmulator } from '../emulators/nomad.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
@@ -38,12 +40,15 @@ describe('slipway doctor', { timeout: 240_000 }, () => {
   let github: Server;
   let githubNoScope: Server;
   let pipelinesDir: string;
+  let githubApp: GitHubAppEmulator;
 
   before(async () => {
     redis = await startOwnRedis(); // AOF on, noeviction: as production should run it
     nomad = await startNomadEmulator({ token: NOMAD_TOKEN });
     github = await startGitHub('repo, workflow');
     githubNoScope = await startGitHub('read:org');
+    githubApp = await startGitHubAppEmulator();
+    githubApp.addRepository('acme/web', makeTempDir('slipway-doctor-bare-'), 77);
     pipelinesDir = makeTempDir('slipway-doctor-pipelines-');
     writeFileSync(
       join(pipelinesDir, 'web.yml'),
@@ -52,7 +57,7 @@ describe('slipway doctor', { timeout: 240_000 }, () => {
   });
 
   after(async () => {
-    await Promise.all([redis?.close(), nomad?.close()]);
+    await Promise.all([redis?.close(), nomad?.close(), githubApp?.close()]);
     github?.close();
     githubNoScope?.close();
     removeTempDirs();
@@ -114,6 +119,25 @@ describe('slipway doctor', { timeout: 240_000 }, () => {
     const narrow = await doctor({ GITHUB_API_URL: url(githubNoScope) });
     assert.equal(narrow.code, 1);
     assert.match(line(narrow.out, 'GitHub'), /^FAIL .*scopes \[read:org\]: commit statuses need the `repo` scope/);
+  });
+
+  it('checks a GitHub App: its JWT accepted and the App installed on each pipeline repository', async () => {
+    const app = { GITHUB_TOKEN: '', GITHUB_APP_ID: githubApp.appId, GITHUB_APP_PRIVATE_KEY: githubApp.privateKeyPem, GITHUB_API_URL: githubApp.url };
+    const good = await doctor(app);
+    assert.equal(good.code, 0, good.out);
+    assert.match(line(good.out, 'GitHub'), new RegExp(`^ok .*GitHub App ${githubApp.appId} accepted .*installed on acme/web`));
+
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const wrongKey = await doctor({ ...app, GITHUB_APP_PRIVATE_KEY: otherKey });
+    assert.equal(wrongKey.code, 1);
+    assert.match(line(wrongKey.out, 'GitHub'), /^FAIL .*refuses the App's JWT \(401/);
+    assert.ok(!wrongKey.out.includes('PRIVATE KEY'), 'no key printed');
+
+    const elsewhere = makeTempDir('slipway-doctor-pipelines-');
+    writeFileSync(join(elsewhere, 'api.yml'), 'service: api\nrepository: acme/api\n');
+    const notInstalled = await doctor({ ...app, SLIPWAY_PIPELINES_DIR: elsewhere });
+    assert.equal(notInstalled.code, 1);
+    assert.match(line(notInstalled.out, 'GitHub'), /^FAIL .*not installed on acme\/api: install the App on it/);
   });
 
   it('finds a Slack URL that is not an incoming webhook, without posting to it', async () => {
