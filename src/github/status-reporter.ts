@@ -2,6 +2,7 @@ import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { StatusGate } from '../core/ports/status-gate.ts';
 import type { CommitStatus, StatusReporter } from '../core/ports/status-reporter.ts';
+import { SlipwayError } from '../core/errors.ts';
 import { createGitHubTokens, type GitHubTokens } from './github-tokens.ts';
 
 const RETRIES = 3;
@@ -61,7 +62,8 @@ export function createGitHubStatusReporter(options: GitHubStatusOptions): Status
           if (!sent) logger.debug({ repository, sha, context: status.context, state: status.state, subject: order?.subject }, 'commit status dropped: a later one was already posted');
           return;
         } catch (err) {
-          const wait = retryDelay(err, attempt, maxWaitMs);
+          // No token to be had (the App is not installed there, its key is refused): asking again cannot help.
+          const wait = err instanceof SlipwayError && !err.retryable ? undefined : retryDelay(err, attempt, maxWaitMs);
           if (wait === undefined || attempt >= RETRIES) {
             logger.warn({ err: summarize(err), repository, sha, context: status.context, state: status.state }, 'commit status not posted');
             return;

@@ -138,6 +138,18 @@ describe('GitHub App: installation tokens', () => {
     for (const m of gh.minted) assert.equal(lines.join('\n').includes(m.token), false);
   });
 
+  it('does not retry a status for a repository the App is not installed on, and says why', async () => {
+    const tokens = createGitHubTokens({ apiUrl: gh.url, app: app() });
+    const lines: string[] = [];
+    const waits: number[] = [];
+    const reporter = createGitHubStatusReporter({ tokens, apiUrl: gh.url, logger: pino({ level: 'debug' }, { write: (l: string) => void lines.push(l) }), sleep: async (ms) => waits.push(ms) });
+    await reporter.report('acme/not-installed', 'e'.repeat(40), { state: 'pending', context: 'slipway/x', description: 'Queued', targetUrl: 'http://slipway.test/builds/2' });
+    assert.deepEqual(waits, []);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /commit status not posted/);
+    assert.match(lines[0]!, /not installed on acme\/not-installed/);
+  });
+
   it('gives credentials only to clone URLs on the GitHub host', () => {
     assert.equal(repositoryOf('https://github.com/acme/app.git', 'github.com'), 'acme/app');
     assert.equal(repositoryOf(`${gh.url}/acme/app.git`, new URL(gh.url).host), 'acme/app');
