@@ -8,6 +8,7 @@ import { remoteAddSources } from './dockerfile-scan.ts';
 import { engineFailure } from './engine-error.ts';
 import { readJsonStream, StreamErrorFrame, type JsonFrame } from './json-stream.ts';
 import { createLineWriter } from './log-lines.ts';
+import { isEngineTrouble } from './build-errors.ts';
 import { isRegistryUnreachable } from './push-errors.ts';
 
 /** The CFS period CPU limits are a quota of, in microseconds (the engine's default). */
@@ -109,6 +110,8 @@ function buildError(err: unknown, name: string): SlipwayError {
   if (err instanceof StreamErrorFrame) {
     // A base image whose registry cannot be reached is not the user's failure: retry it.
     if (isRegistryUnreachable(err.message)) return new SlipwayError('REGISTRY_UNREACHABLE', `building ${name}: ${err.message}`, { cause: err });
+    // Nor is the engine failing under a step (a daemon restart): retry it.
+    if (isEngineTrouble(err.message)) return new SlipwayError('DOCKER_UNAVAILABLE', `building ${name}: the Docker engine failed: ${err.message}`, { cause: err });
     return new SlipwayError('BUILD_FAILED', err.message, { cause: err });
   }
   const failure = engineFailure(err);
