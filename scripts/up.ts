@@ -24,6 +24,7 @@ async function main(): Promise<number> {
     redisPort: Number(process.env.SLIPWAY_LOCAL_REDIS_PORT ?? 6379),
     registryPort: Number(process.env.SLIPWAY_LOCAL_REGISTRY_PORT ?? 5000),
     reuse: true,
+    durableRedis: true,
     log: (line) => console.error(`  ${line}`),
   });
   const env = {

@@ -32,7 +32,7 @@ export async function acquireRedis(opts: StartLocalServicesOptions, s: Started):
       return candidate;
     }
   }
-  return withPort(opts.redisPort, (port) => startRedis(s.root, port, s.procs, s.log));
+  return withPort(opts.redisPort, (port) => startRedis(s.root, port, s.procs, s.log, opts.durableRedis === true));
 }
 
 async function reusableDockerSocket(root: string, log: Log): Promise<string | undefined> {

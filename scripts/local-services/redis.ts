@@ -1,4 +1,4 @@
-/** A throwaway redis-server on 127.0.0.1: no persistence, data folder under root. */
+/** A redis-server on 127.0.0.1, data folder under root: throwaway (no persistence), or durable (AOF, everysec). */
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnLogged, stopProc, waitReady, type Proc } from './processes.ts';
@@ -6,14 +6,14 @@ import { redisPing } from './probes.ts';
 import type { Log } from './types.ts';
 
 /** Start redis-server on `port`, wait for PONG, and return its redis:// URL; the process joins `procs`. */
-export async function startRedis(root: string, port: number, procs: Proc[], log: Log): Promise<string> {
+export async function startRedis(root: string, port: number, procs: Proc[], log: Log, durable = false): Promise<string> {
   const dir = path.join(root, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const t0 = Date.now();
   const proc = spawnLogged(
     'redis',
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', ''],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', durable ? 'yes' : 'no', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--dir', dir, '--daemonize', 'no', '--logfile', ''],
     path.join(root, 'redis.log'),
   );
   procs.push(proc);

@@ -22,6 +22,7 @@ export interface StartLocalServicesOptions {
   redisPort?: number;
   registryPort?: number; // default: pick free ports
   authRegistry?: boolean;
+  durableRedis?: boolean; // Redis with an append-only file (everysec), as Slipway should run; tests skip it for speed
   reuse?: boolean; // if a service already answers at the given/env address, use it instead of starting one
   log?: (line: string) => void;
 }
