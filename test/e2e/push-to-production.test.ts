@@ -12,11 +12,15 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
   let firstSha = '';
   before(async () => {
     h = await startHarness();
+    // GitHub pings a webhook when it is set up; that first delivery also pays the process's
+    // one-off costs (first connections, lazy set-up), which took the first push to 530 ms of
+    // the second below on a loaded machine. The pushes are measured against a running server.
+    assert.equal((await h.send('ping', { zen: 'Design for failure.', hook_id: 1, repository: { full_name: h.repository } })).status, 200);
   });
   after(async () => h?.close());
 
 
-  it('answers a push with 202 before any git or Docker work, and posts pending within a second', async () => {
+  it('answers a push with 202 before any git or Docker work, and posts pending within a second', async (t) => {
     firstSha = h.repo.commit(helloApp('Hello, version one'), 'First release\n\nwith details');
     const started = Date.now();
     const res = await h.push(firstSha, 'First release\n\nwith details');
@@ -25,6 +29,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
     assert.equal(res.body.queued.length, 1);
     assert.ok(answeredIn < 1000, `answered in ${answeredIn} ms`);
     await h.github.waitFor((s) => s.some((x) => x.sha === firstSha && x.state === 'pending'), 1000);
+    t.diagnostic(`answered in ${answeredIn} ms, pending posted ${Date.now() - started} ms after the push`);
     const first = h.github.statuses.find((s) => s.sha === firstSha)!;
     assert.equal(first.context, `slipway/${h.service}`);
     assert.equal(first.description, 'Queued');
