@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { redisPing } from '../../scripts/local-services/probes.ts';
 import { freePort } from './free-port.ts';
+import { makeTempDir, removeTempDir } from './temp-dir.ts';
 
 /**
  * A redis-server of a test's own, with append-only persistence as production runs it, that the
@@ -20,7 +18,7 @@ export interface OwnRedis {
 
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-own-redis-'));
+  const dir = makeTempDir('slipway-own-redis-');
   const url = `redis://127.0.0.1:${port}`;
   let proc: ChildProcess | undefined;
   const start = async () => {
@@ -37,7 +35,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     if (!p || p.exitCode !== null) return;
     const exited = once(p, 'exit');
     p.kill('SIGTERM'); // redis-server fsyncs the AOF and exits
-    await exited;
+    const stuck = setTimeout(() => p.kill('SIGKILL'), 15_000); // bounded, whatever it is stuck on
+    await exited.finally(() => clearTimeout(stuck));
   };
   await start();
   return {
@@ -46,7 +45,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     start,
     async close() {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }
