@@ -4,7 +4,8 @@ import { createDockerClient } from '../docker/docker-client.ts';
 import { schedulerSettings } from '../schedulers/settings.ts';
 import { registryCredentialsFor } from '../../workers/slipway.ts';
 import { processIo, type CommandIo } from './cli-runtime.ts';
-import { checkDocker, checkEcs, checkFleet, checkGitHub, checkNomad, checkRedis, checkRegistry, checkSlack, schedulersInUse, type CheckResult } from './doctor-checks.ts';
+import { checkDocker, checkGitHub, checkRedis, checkRegistry, checkSlack, type CheckResult } from './doctor-checks.ts';
+import { checkEcs, checkFleet, checkNomad, schedulersInUse } from './doctor-scheduler-checks.ts';
 
 const MARK = { ok: 'ok  ', fail: 'FAIL', skip: 'skip' } as const;
 
