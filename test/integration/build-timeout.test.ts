@@ -9,16 +9,11 @@ import { pino } from 'pino';
 import type { Build } from '../../src/core/build.ts';
 import type { Pipeline, TestSpec } from '../../src/core/pipeline.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
-import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
-import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
-import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
-import { createGitSourceFetcher } from '../../src/git/git-source-fetcher.ts';
-import { createGitHubStatusReporter } from '../../src/github/status-reporter.ts';
 import type { BuildDeps } from '../../src/pipeline/deps.ts';
 import { runBuild } from '../../src/pipeline/run-build.ts';
-import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
+import { realBuildDeps } from '../support/build-deps.ts';
 import { testEnv } from '../support/env.ts';
 import { createTestRepo } from '../support/git-repo.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
@@ -49,18 +44,7 @@ describe('runBuild with a time limit', { timeout: 240_000 }, () => {
   });
 
   function deps(pipeline: Pipeline, timeoutMs: number): BuildDeps {
-    return {
-      pipelines: [pipeline], store, logger, publicUrl: 'http://slipway',
-      statuses: createGitHubStatusReporter({ token: 't', apiUrl: github.url, logger }),
-      source: createGitSourceFetcher(dataDir),
-      builder: createDockerImageBuilder(docker),
-      tests: createDockerTestRunner(docker),
-      pusher: createDockerImagePusher(docker, createStaticCredentials(undefined)),
-      registry: env.registry,
-      enqueueDeploy: async () => assert.fail('nothing may be deployed'),
-      announced: async () => {},
-      timeoutMs,
-    };
+    return realBuildDeps({ pipelines: [pipeline], store, logger, githubUrl: github.url, dataDir, timeoutMs });
   }
 
   function pipelineFor(service: string, test?: Partial<TestSpec> & Pick<TestSpec, 'command'>): Pipeline {

@@ -5,17 +5,11 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import type { Pipeline } from '../../src/core/pipeline.ts';
-import { createDockerClient } from '../../src/docker/docker-client.ts';
-import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
-import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
-import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
-import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
-import { createGitSourceFetcher } from '../../src/git/git-source-fetcher.ts';
-import { createGitHubStatusReporter } from '../../src/github/status-reporter.ts';
 import type { BuildDeps } from '../../src/pipeline/deps.ts';
 import { runBuild } from '../../src/pipeline/run-build.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
+import { realBuildDeps } from '../support/build-deps.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
 import { createTestRepo } from '../support/git-repo.ts';
@@ -30,7 +24,6 @@ after(removeTempDirs); // the temp folders and test repositories this file made
  */
 describe('runBuild when things fail', { timeout: 120_000 }, () => {
   const env = testEnv();
-  const docker = createDockerClient(env.dockerHost);
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const store = createRedisBuildStore(redis, `runbuild-${randomUUID()}`);
   const repo = createTestRepo('failing');
@@ -41,18 +34,7 @@ describe('runBuild when things fail', { timeout: 120_000 }, () => {
 
   before(async () => {
     github = await startGitHubEmulator({ token: 't' });
-    deps = (registry) => ({
-      pipelines: [pipeline], store, logger, publicUrl: 'http://slipway',
-      statuses: createGitHubStatusReporter({ token: 't', apiUrl: github.url, logger }),
-      source: createGitSourceFetcher(makeTempDir('slipway-data-')),
-      builder: createDockerImageBuilder(docker),
-      tests: createDockerTestRunner(docker),
-      pusher: createDockerImagePusher(docker, createStaticCredentials(undefined)),
-      registry,
-      enqueueDeploy: async () => assert.fail('nothing may be deployed'),
-      announced: async () => {},
-      timeoutMs: 120_000,
-    });
+    deps = (registry) => realBuildDeps({ pipelines: [pipeline], store, logger, githubUrl: github.url, dataDir: makeTempDir('slipway-data-'), registry });
   });
   after(async () => {
     await github.close();
