@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MINIMAL, problems } from '../support/config-problems.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { isSlipwayError } from '../../src/core/errors.ts';
 
-const MINIMAL = { GITHUB_WEBHOOK_SECRET: 's3cret', SLIPWAY_REGISTRY: '127.0.0.1:5000' };
 
-function problems(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(isSlipwayError(err, 'CONFIG_INVALID'));
-    return err.message;
-  }
-  assert.fail('expected CONFIG_INVALID');
-}
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {

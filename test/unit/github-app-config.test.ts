@@ -3,24 +3,14 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { MINIMAL, problems } from '../support/config-problems.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { isSlipwayError } from '../../src/core/errors.ts';
 import { appPrivateKey, signAppJwt } from '../../src/github/app-jwt.ts';
 import { makeTempDir, removeTempDir } from '../support/temp-dir.ts';
 
-const MINIMAL = { GITHUB_WEBHOOK_SECRET: 's3cret', SLIPWAY_REGISTRY: '127.0.0.1:5000' };
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PEM = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
-function problems(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(isSlipwayError(err, 'CONFIG_INVALID'));
-    return err.message;
-  }
-  assert.fail('expected CONFIG_INVALID');
-}
 
 describe('GitHub App configuration', () => {
   const dir = makeTempDir('slipway-app-key-');
