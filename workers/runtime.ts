@@ -1,5 +1,5 @@
 import { Worker, type Processor } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.ts';
 import { loadPipelines } from '../src/config/load-pipelines.ts';
@@ -9,12 +9,14 @@ import type { StatusReporter } from '../src/core/ports/status-reporter.ts';
 import type { PipelineDeps } from '../src/pipeline/deps.ts';
 import { appPrivateKey } from '../src/github/app-jwt.ts';
 import { createGitHubTokens, type GitHubTokens } from '../src/github/github-tokens.ts';
+import { installationsFromBuilds } from '../src/github/installations-from-builds.ts';
 import { createGitHubStatusReporter } from '../src/github/status-reporter.ts';
 import { withOutcomeCounts } from '../src/metrics/count-outcomes-store.ts';
 import { createOutcomeCounts } from '../src/metrics/outcome-counts.ts';
 import { createEnqueuer, type Enqueuer } from '../src/queue/queues.ts';
 import { schedulerSettings } from '../src/schedulers/settings.ts';
 import { createRedisBuildStore } from '../src/store/redis-build-store.ts';
+import { connectRedis } from '../src/store/redis-connection.ts';
 import { createRedisStatusGate } from '../src/store/redis-status-gate.ts';
 
 /** What the server and the workers share: validated config, pipelines, Redis, store, queues, statuses. */
@@ -73,8 +75,8 @@ export function createRuntime(
   redisMode: 'fail-fast' | 'patient',
   pipelines: readonly Pipeline[] = loadPipelines(config.pipelinesDir, schedulerSettings),
 ): Runtime {
-  const redis = new Redis(
-    config.redisUrl,
+  const redis = connectRedis(
+    config,
     {
       // Back within half a second of Redis: the default backs off to 2 s between attempts.
       retryStrategy: (times: number) => Math.min(times * 50, 500),
@@ -90,11 +92,15 @@ export function createRuntime(
     pipelines,
     logger,
     redis,
-    // Every build and deploy outcome is counted for /metrics where it is written (see outcome-counts.ts).
-    store: withOutcomeCounts(
-      createRedisBuildStore(redis, config.redisPrefix, { logMaxLines: config.logMaxLines }),
-      createOutcomeCounts(redis, config.redisPrefix),
-      (err, about) => logger.warn({ err, ...about }, 'could not count an outcome for /metrics'),
+    // Every build and deploy outcome is counted for /metrics where it is written (see outcome-counts.ts),
+    // and every build read or recorded names its App installation to the tokens.
+    store: installationsFromBuilds(
+      withOutcomeCounts(
+        createRedisBuildStore(redis, config.redisPrefix, { logMaxLines: config.logMaxLines }),
+        createOutcomeCounts(redis, config.redisPrefix),
+        (err, about) => logger.warn({ err, ...about }, 'could not count an outcome for /metrics'),
+      ),
+      githubTokens,
     ),
     enqueuer: createEnqueuer(redis, queuePrefix),
     statuses: createGitHubStatusReporter({ tokens: githubTokens, apiUrl, logger, gate: createRedisStatusGate(redis, config.redisPrefix) }),

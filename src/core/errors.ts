@@ -9,6 +9,7 @@ export const ErrorCodes = {
   PIPELINE_INVALID: { retryable: false, summary: 'a pipeline definition is invalid' },
   REF_INVALID: { retryable: false, summary: 'a git reference or URL is not acceptable' },
   SOURCE_UNAVAILABLE: { retryable: true, summary: 'the repository could not be fetched' },
+  APP_NOT_INSTALLED: { retryable: false, summary: 'the GitHub App is not installed on the repository' },
   COMMIT_NOT_FOUND: { retryable: false, summary: 'the commit is not in the repository' },
   BUILD_FAILED: { retryable: false, summary: 'the image build failed' },
   DOCKER_UNAVAILABLE: { retryable: true, summary: 'the Docker engine is not reachable' },

@@ -1,3 +1,4 @@
+import { isSlipwayError } from '../core/errors.ts';
 import type { GitCredentialSource } from '../git/git-credentials.ts';
 import type { GitHubTokens } from './github-tokens.ts';
 
@@ -5,7 +6,8 @@ import type { GitHubTokens } from './github-tokens.ts';
  * Credentials for clone URLs on the GitHub host: `x-access-token:<token>` (the App's installation
  * token for the repository, else GITHUB_TOKEN), as GitHub documents for smart HTTP. The GitHub
  * host is github.com for api.github.com, else the host and port of `apiUrl` (GitHub Enterprise,
- * and the emulator in tests). Other remotes get no credentials: a token never leaves for them.
+ * and the emulator in tests). Other remotes get no credentials: a token never leaves for them;
+ * nor do repositories the App is not installed on.
  */
 export function githubCloneCredentials(tokens: GitHubTokens, apiUrl: string): GitCredentialSource | undefined {
   if (tokens.kind === 'none') return undefined;
@@ -15,7 +17,14 @@ export function githubCloneCredentials(tokens: GitHubTokens, apiUrl: string): Gi
     const repository = repositoryOf(cloneUrl, githubHost);
     if (!repository) return undefined;
     if (refused) tokens.refused(refused.password);
-    const token = await tokens.forRepository(repository);
+    let token: string | undefined;
+    try {
+      token = await tokens.forRepository(repository);
+    } catch (err) {
+      // A repository outside the App's installations (a public fork's head) is fetched as anyone would.
+      if (isSlipwayError(err, 'APP_NOT_INSTALLED')) return undefined;
+      throw err;
+    }
     return token && token !== refused?.password ? { username: 'x-access-token', password: token } : undefined;
   };
 }

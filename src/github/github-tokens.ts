@@ -15,7 +15,9 @@ const REQUEST_TIMEOUT_MS = 15_000;
 export interface GitHubTokens {
   readonly kind: 'app' | 'token' | 'none';
   /** a token that may act on `repository` (`owner/name`); undefined when none is configured */
-  forRepository(repository: string, options?: { installationId?: number }): Promise<string | undefined>;
+  forRepository(repository: string): Promise<string | undefined>;
+  /** `repository` belongs to App installation `installationId` (a delivery said so): no need to ask GitHub */
+  learn(repository: string, installationId: number): void;
   /** GitHub refused `token` (revoked, expired): it is forgotten, so the next call mints another */
   refused(token: string): void;
 }
@@ -41,7 +43,7 @@ interface Minted {
 export function createGitHubTokens(options: GitHubTokensOptions): GitHubTokens {
   const { apiUrl, token, app, now = Date.now } = options;
   if (!app) {
-    return { kind: token ? 'token' : 'none', forRepository: async () => token, refused: () => undefined };
+    return { kind: token ? 'token' : 'none', forRepository: async () => token, learn: () => undefined, refused: () => undefined };
   }
   const installations = new Map<string, number>(); // repository (lower case) → installation id
   const minted = new Map<number, Minted>();
@@ -74,7 +76,7 @@ export function createGitHubTokens(options: GitHubTokensOptions): GitHubTokens {
     const known = installations.get(repository.toLowerCase());
     if (known !== undefined) return known;
     const { status, body } = await call('GET', `/repos/${repository}/installation`);
-    if (status === 404) throw new SlipwayError('SOURCE_UNAVAILABLE', `the GitHub App is not installed on ${repository}`, { retryable: false });
+    if (status === 404) throw new SlipwayError('APP_NOT_INSTALLED', `the GitHub App is not installed on ${repository}: install it there (or on its organization)`);
     if (status !== 200 || typeof body?.id !== 'number') throw new SlipwayError('SOURCE_UNAVAILABLE', `GitHub answered ${status} when asked for the App's installation on ${repository}`);
     installations.set(repository.toLowerCase(), body.id);
     return body.id;
@@ -103,9 +105,8 @@ export function createGitHubTokens(options: GitHubTokensOptions): GitHubTokens {
 
   return {
     kind: 'app',
-    async forRepository(repository, opts = {}) {
-      if (opts.installationId !== undefined) installations.set(repository.toLowerCase(), opts.installationId);
-      const installationId = opts.installationId ?? (await installationOf(repository));
+    async forRepository(repository) {
+      const installationId = await installationOf(repository);
       try {
         return await tokenFor(installationId);
       } catch (err) {
@@ -113,6 +114,9 @@ export function createGitHubTokens(options: GitHubTokensOptions): GitHubTokens {
         installations.delete(repository.toLowerCase());
         throw err;
       }
+    },
+    learn(repository, installationId) {
+      installations.set(repository.toLowerCase(), installationId);
     },
     refused(token) {
       for (const [id, m] of minted) if (m.token === token) minted.delete(id);

@@ -58,6 +58,8 @@ describe('a private repository through the GitHub App', { timeout: 300_000 }, ()
     assert.deepEqual(gh.jwtRefusals, []);
     assert.equal(h.github.statuses.length, 0, 'nothing went to GitHub with GITHUB_TOKEN');
     assert.equal(gh.minted.length >= 1, true);
+    // The delivery named its installation: neither the server nor the worker had to ask GitHub for it.
+    assert.deepEqual(gh.installationLookups, []);
   });
 
   it('mints a new token when GitHub revokes the one Slipway holds, and builds again', async () => {

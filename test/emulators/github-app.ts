@@ -32,6 +32,8 @@ export interface GitHubAppEmulator {
   readonly jwtRefusals: string[];
   /** git requests: path, the status answered */
   readonly gitRequests: { path: string; status: number }[];
+  /** repositories (`owner/name`) whose installation was asked for with `GET /repos/{o}/{r}/installation` */
+  readonly installationLookups: string[];
   /** serves `bareDir` as private repository `fullName` of installation `installationId`; returns its clone URL */
   addRepository(fullName: string, bareDir: string, installationId?: number): string;
   /** revokes every live installation token (DELETE /installation/token, as the App would) */
@@ -48,6 +50,7 @@ export async function startGitHubAppEmulator(options: { appId?: string; tokenTtl
   const minted: MintedToken[] = [];
   const jwtRefusals: string[] = [];
   const gitRequests: GitHubAppEmulator['gitRequests'] = [];
+  const installationLookups: string[] = [];
   const repositories = new Map<string, { bare: string; installationId: number }>();
   const installations = new Set<number>();
   const isLive = (token: string) => minted.some((m) => m.token === token && !m.revoked && m.expiresAt > Date.now());
@@ -91,6 +94,7 @@ export async function startGitHubAppEmulator(options: { appId?: string; tokenTtl
     const installation = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path);
     if (installation && method === 'GET') {
       if (!appAuthorized(req, res)) return;
+      installationLookups.push(`${installation[1]}/${installation[2]}`);
       const repo = repositories.get(`${installation[1]}/${installation[2]}`.toLowerCase());
       if (!repo) return sendJson(res, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
       return sendJson(res, 200, {
@@ -166,6 +170,7 @@ export async function startGitHubAppEmulator(options: { appId?: string; tokenTtl
     minted,
     jwtRefusals,
     gitRequests,
+    installationLookups,
     addRepository(fullName, bareDir, installationId = 1) {
       repositories.set(fullName.toLowerCase(), { bare: bareDir, installationId });
       installations.add(installationId);

@@ -74,14 +74,23 @@ describe('GitHub App: installation tokens', () => {
   it('takes the installation id from the delivery without asking GitHub for it', async () => {
     const tokens = createGitHubTokens({ apiUrl: gh.url, app: app() });
     const before = gh.minted.length;
-    const token = await tokens.forRepository('acme/not-looked-up', { installationId: 4242 });
+    tokens.learn('acme/not-looked-up', 4242);
+    const token = await tokens.forRepository('acme/not-looked-up');
     assert.equal(gh.minted.length, before + 1);
     assert.equal(gh.minted.at(-1)?.token, token);
+    assert.equal(gh.installationLookups.includes('acme/not-looked-up'), false);
+  });
+
+  it('clones a repository the App is not installed on (a public fork) without credentials, and says the App is missing for statuses', async () => {
+    const tokens = createGitHubTokens({ apiUrl: gh.url, app: app() });
+    const credentials = githubCloneCredentials(tokens, gh.url)!;
+    assert.equal(await credentials(`${gh.url}/mallory/private-app.git`), undefined);
+    await assert.rejects(tokens.forRepository('mallory/private-app'), (err) => isSlipwayError(err, 'APP_NOT_INSTALLED') && /not installed on mallory\/private-app/.test(err.message));
   });
 
   it('says the App is not installed, and that a JWT signed with another key is refused', async () => {
     const tokens = createGitHubTokens({ apiUrl: gh.url, app: app() });
-    await assert.rejects(tokens.forRepository('acme/elsewhere'), (err) => isSlipwayError(err, 'SOURCE_UNAVAILABLE') && /not installed on acme\/elsewhere/.test(err.message) && !err.retryable);
+    await assert.rejects(tokens.forRepository('acme/elsewhere'), (err) => isSlipwayError(err, 'APP_NOT_INSTALLED') && /not installed on acme\/elsewhere/.test(err.message) && !err.retryable);
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const wrong = createGitHubTokens({ apiUrl: gh.url, app: { appId: gh.appId, privateKey: appPrivateKey(otherKey) } });
     await assert.rejects(wrong.forRepository(REPOSITORY), (err) => isSlipwayError(err, 'CONFIG_INVALID'));
