@@ -1,0 +1,248 @@
+/**
+ * `npm run bench:webhook [-- --rounds N] [-- --seconds S] [-- --connections C] [-- --deliveries D]`:
+ * figures, not a test. Loads, in turn and in one run, a minimal node:http receiver (HMAC + one
+ * XADD), the same with BullMQ's Queue.add (the library floor), and `slipway server` as production
+ * runs it (compiled: `npm run build`, then bin/slipway.mjs with SLIPWAY_RUN=compiled), each with a
+ * throwaway Redis of its own (AOF everysec, as `npm run up` runs it), with autocannon on the same
+ * cores: C connections (32), N rounds (3) of S seconds (10), rounds interleaved so drift hits all
+ * three alike. Every request is GitHub's push example for the repository of pipelines/hello.yml,
+ * signed, with a fresh X-GitHub-Delivery id (dedupe never short-cuts it), so Slipway takes the
+ * real path a push takes: ledger, build record, job, `pending` status after the reply (no GitHub
+ * token here, so the status post itself is skipped; the announcement mark is written). Prints
+ * req/s (median of rounds), p50, p99, the ratios, and the server's RSS idle after start and idle
+ * again after D (10,000) deliveries. Env BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS and
+ * BENCH_DELIVERIES do the same as the flags (a smoke run: --rounds 1 --seconds 2 --deliveries 500).
+ * BENCH_CPU_PROF=<dir> starts `slipway server` with --cpu-prof writing there.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { redisPing } from './local-services/probes.ts';
+import { signBody } from '../src/webhook/verify-signature.ts';
+import { pushPayload } from '../test/fixtures/payloads.ts';
+import { freePort } from '../test/support/free-port.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SECRET = 'bench-webhook-secret';
+const SERVERS = ['raw', 'bullmq', 'slipway'] as const;
+type ServerName = (typeof SERVERS)[number];
+const LABEL: Record<ServerName, string> = {
+  raw: 'raw node:http receiver (HMAC, one XADD)',
+  bullmq: 'BullMQ floor (HMAC, Queue.add)',
+  slipway: '`slipway server`',
+};
+
+interface Running {
+  readonly name: ServerName;
+  readonly url: string;
+  readonly proc: ChildProcess;
+  readonly redis: ChildProcess;
+}
+
+interface Round {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+}
+
+const { values: flags } = parseArgs({
+  options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, deliveries: { type: 'string' } },
+});
+const ROUNDS = Number(flags.rounds ?? process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(flags.seconds ?? process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(flags.connections ?? process.env.BENCH_CONNECTIONS ?? 32);
+const DELIVERIES = Number(flags.deliveries ?? process.env.BENCH_DELIVERIES ?? 10_000);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-webhook-'));
+const children: ChildProcess[] = [];
+const body = Buffer.from(JSON.stringify(pushPayload({ repository: 'acme/hello', branch: 'main', sha: 'a'.repeat(40) })));
+const signature = signBody(SECRET, body);
+
+async function startRedis(name: string): Promise<{ url: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const dir = path.join(tmp, `redis-${name}`);
+  fs.mkdirSync(dir);
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  children.push(proc);
+  const url = `redis://127.0.0.1:${port}`;
+  const until = Date.now() + 15_000;
+  while (!(await redisPing(url, 300))) {
+    if (Date.now() > until || proc.exitCode !== null) throw new Error(`redis-server for ${name} did not start`);
+    await sleep(50);
+  }
+  return { url, proc };
+}
+
+async function startServer(name: ServerName): Promise<Running> {
+  const redis = await startRedis(name);
+  const port = await freePort();
+  const log = fs.openSync(path.join(tmp, `${name}.log`), 'w');
+  const env = { ...process.env, REDIS_URL: redis.url, SECRET, PORT: String(port) };
+  let proc: ChildProcess;
+  if (name === 'slipway') {
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    proc = spawn(process.execPath, [...prof, path.join(ROOT, 'bin/slipway.mjs'), 'server'], {
+      cwd: tmp,
+      stdio: ['ignore', log, log],
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SLIPWAY_RUN: 'compiled',
+        REDIS_URL: redis.url,
+        PORT: String(port),
+        GITHUB_WEBHOOK_SECRET: SECRET,
+        SLIPWAY_REGISTRY: '127.0.0.1:5000',
+        SLIPWAY_PIPELINES_DIR: path.join(ROOT, 'pipelines'),
+        SLIPWAY_DATA_DIR: path.join(tmp, 'data'),
+        SLIPWAY_API_TOKEN: 'bench-api-token-0123456789',
+      },
+    });
+  } else {
+    proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, `scripts/bench/${name}-receiver.ts`)], { cwd: ROOT, stdio: ['ignore', log, log, 'ipc'], env });
+  }
+  children.push(proc);
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 30_000;
+  while (!(await answers(url))) {
+    if (Date.now() > until || proc.exitCode !== null) throw new Error(`${name} did not start; see ${path.join(tmp, `${name}.log`)}`);
+    await sleep(50);
+  }
+  return { name, url, proc, redis: redis.proc };
+}
+
+/** Whether anything answers HTTP there (slipway: /healthz 200; the receivers answer any path). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+/** One load: fixed `seconds`, or exactly `amount` deliveries. */
+async function load(url: string, opts: { seconds?: number; amount?: number }): Promise<Round> {
+  const run = randomUUID().slice(0, 8);
+  let n = 0;
+  const result = await autocannon({
+    url: `${url}/webhooks/github`,
+    connections: CONNECTIONS,
+    ...(opts.amount ? { amount: opts.amount } : { duration: opts.seconds }),
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({
+          ...req,
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'push',
+            'x-hub-signature-256': signature,
+            'x-github-delivery': `${run}-${++n}`,
+          },
+          body,
+        }),
+      },
+    ],
+  });
+  return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+/** RSS of `slipway server` once quiet for a few seconds. */
+async function idleRss(pid: number): Promise<number> {
+  await sleep(5_000);
+  return rssMb(pid);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = once(p, 'exit');
+  p.kill('SIGTERM');
+  const stuck = setTimeout(() => p.kill('SIGKILL'), 10_000);
+  await exited.finally(() => clearTimeout(stuck));
+}
+
+/** `npm run build`; tsc emits despite type errors, so a checkout mid-edit still gets measured (with a warning). */
+function build(): void {
+  try {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    if (!fs.existsSync(path.join(ROOT, 'dist/src/cli/main.js'))) throw new Error('npm run build produced no dist/src/cli/main.js');
+    console.log('warning: `npm run build` reported type errors; measuring the JavaScript it emitted');
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
+  console.log(`load: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s each, push payload ${body.length} bytes, signed, unique delivery ids`);
+  build();
+  const servers: Running[] = [];
+  for (const name of SERVERS) servers.push(await startServer(name));
+  const slipway = servers.find((s) => s.name === 'slipway')!;
+
+  const rssIdle = await idleRss(slipway.proc.pid!);
+  const burst = await load(slipway.url, { amount: DELIVERIES });
+  const rssAfter = await idleRss(slipway.proc.pid!);
+  if (burst.non2xx > 0) console.log(`warning: ${burst.non2xx} of the ${DELIVERIES} deliveries were not answered 2xx`);
+
+  for (const s of servers) await load(s.url, { seconds: 1 }); // warm up (JIT, connection pools)
+  const rounds = new Map<ServerName, Round[]>(SERVERS.map((n) => [n, []]));
+  for (let r = 1; r <= ROUNDS; r++) {
+    for (const s of servers) {
+      const round = await load(s.url, { seconds: SECONDS });
+      rounds.get(s.name)!.push(round);
+      console.log(`round ${r} ${s.name.padEnd(7)} ${Math.round(round.rps)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms${round.non2xx ? `  non-2xx/errors ${round.non2xx}` : ''}`);
+    }
+  }
+
+  const summary = new Map(SERVERS.map((n) => {
+    const rs = rounds.get(n)!;
+    return [n, { rps: median(rs.map((x) => x.rps)), p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)) }];
+  }));
+  console.log('\n| server | req/s (median) | p50 | p99 |\n|---|---|---|---|');
+  for (const n of SERVERS) {
+    const s = summary.get(n)!;
+    console.log(`| ${LABEL[n]} | ${Math.round(s.rps).toLocaleString('en-US')} | ${s.p50} ms | ${s.p99} ms |`);
+  }
+  const raw = summary.get('raw')!;
+  const floor = summary.get('bullmq')!;
+  const ours = summary.get('slipway')!;
+  console.log(`\nslipway / raw: ${(ours.rps / raw.rps).toFixed(2)}× req/s (target ≥ 0.6), p99 ${(ours.p99 / raw.p99).toFixed(2)}× (target ≤ 2)`);
+  console.log(`slipway / BullMQ floor: ${(ours.rps / floor.rps).toFixed(2)}× req/s (target ≥ 0.7)`);
+  console.log(`slipway server RSS: ${rssIdle.toFixed(0)} MB idle after start, ${rssAfter.toFixed(0)} MB idle after ${DELIVERIES.toLocaleString('en-US')} deliveries (${(((rssAfter - rssIdle) / rssIdle) * 100).toFixed(0)} %, target within 10 %)`);
+}
+
+async function cleanUp(): Promise<void> {
+  for (const p of children.reverse()) await stop(p).catch(() => undefined);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+try {
+  await main();
+} catch (err) {
+  process.exitCode = 1;
+  console.error(err);
+} finally {
+  await cleanUp();
+}
