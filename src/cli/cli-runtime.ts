@@ -1,11 +1,10 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load-config.ts';
 import { loadPipelines } from '../config/load-pipelines.ts';
-import { redactUrl } from '../core/redact-url.ts';
 import { schedulerSettings } from '../schedulers/settings.ts';
+import { connectRedis, describeRedisTarget, type RedisTarget } from '../store/redis-connection.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { createRuntime, type Runtime } from '../../workers/runtime.ts';
 
@@ -35,9 +34,9 @@ export async function withRuntime(io: CommandIo, work: (rt: Runtime) => Promise<
   const logger = createLogger(level, 'slipway', pino.destination(2));
   const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
   // Probed on a connection of its own: the queues' connections would report a dead Redis loudly, then retry.
-  const problem = await probeRedis(config.redisUrl);
+  const problem = await probeRedis(config);
   if (problem) {
-    io.err(`slipway: cannot reach Redis at ${redactUrl(config.redisUrl)} (REDIS_URL): ${problem}\n`);
+    io.err(`slipway: cannot reach Redis at ${describeRedisTarget(config)}: ${problem}\n`);
     return 1;
   }
   const rt = createRuntime(config, logger, 'fail-fast', pipelines);
@@ -51,8 +50,8 @@ export async function withRuntime(io: CommandIo, work: (rt: Runtime) => Promise<
 }
 
 /** Undefined when Redis answers a PING, else what went wrong. One connection attempt, no retries. */
-async function probeRedis(url: string): Promise<string | undefined> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: REDIS_WAIT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+async function probeRedis(target: RedisTarget): Promise<string | undefined> {
+  const redis = connectRedis(target, { lazyConnect: true, connectTimeout: REDIS_WAIT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
   let cause: string | undefined; // the socket's own error says more than connect()'s "Connection is closed"
   redis.on('error', (err: Error) => void (cause ??= err.message));
   try {

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { Redis } from 'ioredis';
 import { pack } from 'tar-fs';
 import type { Config } from '../config/config.ts';
 import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
-import { redactUrl } from '../core/redact-url.ts';
 import { readJsonStream } from '../docker/json-stream.ts';
 import { authConfig } from '../docker/registry-auth.ts';
 import { appPrivateKey, signAppJwt } from '../github/app-jwt.ts';
+import { connectRedis, describeRedisTarget } from '../store/redis-connection.ts';
+import { askSentinels } from './doctor-sentinels.ts';
 
 export const TIMEOUT_MS = 5_000;
 
@@ -49,19 +49,31 @@ function infoFields(text: string): Map<string, string> {
   return fields;
 }
 
-/** Redis answers; AOF is on (a restart loses at most a second) and keys are never evicted (queues would vanish). */
+/**
+ * Redis answers; AOF is on (a restart loses at most a second) and keys are never evicted (queues
+ * would vanish). Behind Sentinel, every sentinel is asked which primary it names first: the line
+ * says which, and fails when none answers, when they know no such primary, or when one is down.
+ */
 export function checkRedis(config: Config): Promise<CheckResult> {
   const name = 'Redis';
-  const where = `${redactUrl(config.redisUrl)} (REDIS_URL)`;
+  let where = describeRedisTarget(config);
   return guarded(name, async () => {
-    const redis = new Redis(config.redisUrl, { lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const sentinel = config.redisSentinel;
+    const sentinelProblems: string[] = [];
+    if (sentinel) {
+      const answers = await askSentinels(sentinel.sentinels, sentinel.name, TIMEOUT_MS);
+      if (!answers.primary) return fail(name, `${where}: no sentinel names a primary: ${answers.problems.join('; ')}`);
+      where = `${where}: primary ${answers.primary} (named by ${answers.agreeing} of ${sentinel.sentinels.length} sentinels)`;
+      sentinelProblems.push(...answers.problems);
+    }
+    const redis = connectRedis(config, { lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
     let cause: string | undefined;
     redis.on('error', (err: Error) => void (cause ??= err.message));
     try {
       await redis.connect();
       const info = infoFields(await redis.info('everything'));
       const version = info.get('redis_version') ?? 'unknown version';
-      const problems: string[] = [];
+      const problems: string[] = [...sentinelProblems];
       if (info.get('aof_enabled') !== '1') problems.push('append-only file is off: set `appendonly yes` (and `appendfsync everysec`), or a restart loses queued builds');
       const policy = info.get('maxmemory_policy');
       if (policy !== 'noeviction') problems.push(`maxmemory-policy is ${policy ?? 'unknown'}: set \`maxmemory-policy noeviction\`, or Redis may evict queued jobs and build records`);

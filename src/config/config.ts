@@ -6,6 +6,8 @@ export interface Config {
   /** namespace of every Redis key Slipway writes, queues included */
   readonly redisPrefix: string;
   readonly redisUrl: string;
+  /** REDIS_SENTINELS and REDIS_SENTINEL_NAME: the primary is asked of these sentinels (REDIS_URL then gives only password, username, db, TLS) */
+  readonly redisSentinel?: { readonly sentinels: readonly SentinelAddress[]; readonly name: string };
   readonly dockerHost?: string;
   readonly github: {
     readonly webhookSecret: string;
@@ -51,4 +53,10 @@ export interface Config {
   readonly fleet: { readonly endpoint: string };
   /** AWS_REGION and the SDK's per-service endpoint overrides; credentials come from the SDK's chain */
   readonly aws: { readonly region?: string; readonly ecsEndpoint?: string; readonly ecrEndpoint?: string };
+}
+
+/** One entry of REDIS_SENTINELS. */
+export interface SentinelAddress {
+  readonly host: string;
+  readonly port: number;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
 import type { Config } from './config.ts';
 import { formatIssues } from './format-issues.ts';
+import { SentinelList } from './sentinel-list.ts';
 
 const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -12,6 +13,8 @@ const EnvSchema = z
   .object({
     PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
     REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379')),
+    REDIS_SENTINELS: opt(SentinelList),
+    REDIS_SENTINEL_NAME: opt(z.string().trim().regex(/^[A-Za-z0-9_.:-]+$/, 'must be the name the sentinels monitor the primary under (`sentinel monitor <name> ...`)')),
     DOCKER_HOST: opt(z.string()),
     GITHUB_WEBHOOK_SECRET: z.preprocess(
       blankToUndefined,
@@ -75,6 +78,11 @@ const EnvSchema = z
     } else if (!env.GITHUB_APP_ID && appKeys > 0) {
       ctx.addIssue({ code: 'custom', path: ['GITHUB_APP_ID'], message: 'required with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE' });
     }
+    if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: 'required with REDIS_SENTINELS: the name the sentinels monitor the primary under (`sentinel monitor <name> ...`)' });
+    } else if (!env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'required with REDIS_SENTINEL_NAME: the sentinels to ask for the primary, host:port,host:port' });
+    }
     const auth = registryAuthMode(env);
     if (auth === 'basic' && !(env.SLIPWAY_REGISTRY_USERNAME && env.SLIPWAY_REGISTRY_PASSWORD)) {
       ctx.addIssue({
@@ -102,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: e.SLIPWAY_HOST,
     redisPrefix: e.SLIPWAY_REDIS_PREFIX,
     redisUrl: e.REDIS_URL,
+    redisSentinel: e.REDIS_SENTINELS && e.REDIS_SENTINEL_NAME ? { sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME } : undefined,
     dockerHost: e.DOCKER_HOST,
     github: { webhookSecret: e.GITHUB_WEBHOOK_SECRET, token: e.GITHUB_TOKEN, apiUrl: e.GITHUB_API_URL.replace(/\/+$/, ''), app: githubApp(e) },
     slackWebhookUrl: e.SLACK_WEBHOOK_URL,
