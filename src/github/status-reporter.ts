@@ -1,7 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { StatusGate } from '../core/ports/status-gate.ts';
-import type { CommitStatus, StatusReporter } from '../core/ports/status-reporter.ts';
+import type { CommitStatus, StatusAbout, StatusReporter } from '../core/ports/status-reporter.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { createGitHubTokens, type GitHubTokens } from './github-tokens.ts';
 
@@ -40,7 +40,7 @@ export function createGitHubStatusReporter(options: GitHubStatusOptions): Status
   const maxWaitMs = options.maxWaitMs ?? 60_000;
 
   return {
-    async report(repository, sha, status, order) {
+    async report(repository, sha, status, about) {
       const [owner = '', repo = ''] = repository.split('/');
       let refusedOnce = false;
       const send = async () => {
@@ -58,14 +58,14 @@ export function createGitHubStatusReporter(options: GitHubStatusOptions): Status
       for (let attempt = 1; ; attempt++) {
         try {
           // Asked again before every attempt: a retry must not land after a later status.
-          const sent = gate && order ? await gate.post(order, send) : (await send(), true);
-          if (!sent) logger.debug({ repository, sha, context: status.context, state: status.state, subject: order?.subject }, 'commit status dropped: a later one was already posted');
+          const sent = gate && about ? await gate.post(about, send) : (await send(), true);
+          if (!sent) logger.debug({ ...ids(about), repository, sha, context: status.context, state: status.state }, 'commit status dropped: a later one was already posted');
           return;
         } catch (err) {
           // No token to be had (the App is not installed there, its key is refused): asking again cannot help.
           const wait = err instanceof SlipwayError && !err.retryable ? undefined : retryDelay(err, attempt, maxWaitMs);
           if (wait === undefined || attempt >= RETRIES) {
-            logger.warn({ err: summarize(err), repository, sha, context: status.context, state: status.state }, 'commit status not posted');
+            logger.warn({ ...ids(about), err: summarize(err), repository, sha, context: status.context, state: status.state }, 'commit status not posted');
             return;
           }
           await sleep(wait);
@@ -73,6 +73,11 @@ export function createGitHubStatusReporter(options: GitHubStatusOptions): Status
       }
     },
   };
+}
+
+/** The build (and deploy) a log line is about, as every log line about them names them. */
+function ids(about: StatusAbout | undefined): { build?: string; deploy?: string } {
+  return about ? { build: about.build, ...(about.deploy ? { deploy: about.deploy } : {}) } : {};
 }
 
 function toParams(status: CommitStatus) {

@@ -23,7 +23,7 @@ export function createSlackNotifier(options: { webhookUrl?: string; logger: Logg
         if (result.ok) return;
         const wait = result.status === 429 ? Number(result.retryAfter ?? 1) * 1000 : result.status >= 500 || result.status === 0 ? 1000 * 2 ** (attempt - 1) : undefined;
         if (wait === undefined || attempt === ATTEMPTS) {
-          logger.warn({ status: result.status, reply: result.reply, service: notice.service }, 'Slack message not delivered');
+          logger.warn({ status: result.status, reply: result.reply, service: notice.service, build: notice.build, deploy: notice.deploy }, 'Slack message not delivered');
           return;
         }
         await new Promise((r) => setTimeout(r, Math.min(wait, maxWaitMs)));

@@ -10,14 +10,14 @@ export function buildUrl(publicUrl: string, buildId: string): string {
 
 /** Posts the commit status that matches the build's current state; never one older than already posted. */
 export function publishBuild(deps: Pick<PipelineDeps, 'statuses' | 'publicUrl'>, build: Build): Promise<void> {
-  const order = { subject: `build:${build.id}`, step: stepOf(build.state) };
-  return deps.statuses.report(build.event.repository, build.event.sha, buildStatus(build, buildUrl(deps.publicUrl, build.id)), order);
+  const about = { subject: `build:${build.id}`, step: stepOf(build.state), build: build.id };
+  return deps.statuses.report(build.event.repository, build.event.sha, buildStatus(build, buildUrl(deps.publicUrl, build.id)), about);
 }
 
 /** Posts the commit status of one deploy; never one older than already posted. */
 export function publishDeploy(deps: Pick<PipelineDeps, 'statuses' | 'publicUrl'>, build: Build, deploy: DeployRecord): Promise<void> {
-  const order = { subject: `deploy:${deploy.id}`, step: stepOf(deploy.state) };
-  return deps.statuses.report(build.event.repository, build.event.sha, deployStatus(build.service, deploy, buildUrl(deps.publicUrl, build.id)), order);
+  const about = { subject: `deploy:${deploy.id}`, step: stepOf(deploy.state), build: build.id, deploy: deploy.id };
+  return deps.statuses.report(build.event.repository, build.event.sha, deployStatus(build.service, deploy, buildUrl(deps.publicUrl, build.id)), about);
 }
 
 function stepOf(state: Build['state'] | DeployRecord['state']): StatusStep {
@@ -36,6 +36,8 @@ export function notifyDeploy(deps: { readonly notifier: Notifier; readonly publi
     // A rollback's duration is its own: the push it came from may be weeks old.
     durationMs: Date.now() - (deploy.rollback ? (deploy.startedAt ?? Date.now()) : build.createdAt),
     buildUrl: buildUrl(deps.publicUrl, build.id),
+    build: build.id,
+    deploy: deploy.id,
     outcome,
     detail: deploy.detail ?? '',
     ...(deploy.rollback ? { rollback: true } : {}),

@@ -39,13 +39,14 @@ describe('GitHub status reporter against the emulator', () => {
     assert.ok(Date.now() - started >= 900, 'honoured retry-after');
   });
 
-  it('logs and goes on when the token is refused, without the token in the log', async () => {
+  it('logs and goes on when the token is refused, naming the build and deploy, without the token in the log', async () => {
     const { logger, lines } = capture();
     const before = gh.statuses.length;
-    await createGitHubStatusReporter({ token: 'wrong-token', apiUrl: gh.url, logger }).report('acme/web', SHA, status);
+    await createGitHubStatusReporter({ token: 'wrong-token', apiUrl: gh.url, logger }).report('acme/web', SHA, status, { subject: 'deploy:7', step: 2, build: '12', deploy: '7' });
     assert.equal(gh.statuses.length, before);
     assert.match(lines.join(''), /commit status not posted/);
     assert.match(lines.join(''), /"status":401/);
+    assert.match(lines.join(''), /"build":"12","deploy":"7"/);
     assert.ok(!lines.join('').includes('wrong-token'));
   });
 
@@ -80,7 +81,7 @@ describe('Slack notifier against the emulator', () => {
   let slack: SlackEmulator;
   const notice: DeployNotice = {
     service: 'web', repository: 'acme/web', environment: 'production', sha: SHA, message: 'Fix <b>', author: 'ada',
-    durationMs: 3000, buildUrl: 'http://slipway/builds/1', outcome: 'succeeded', detail: 'healthy',
+    durationMs: 3000, buildUrl: 'http://slipway/builds/1', build: '1', deploy: '3', outcome: 'succeeded', detail: 'healthy',
   };
   before(async () => {
     slack = await startSlackEmulator();
@@ -105,6 +106,7 @@ describe('Slack notifier against the emulator', () => {
     await createSlackNotifier({ webhookUrl: revoked, logger }).notify(notice);
     assert.match(lines.join(''), /Slack message not delivered/);
     assert.match(lines.join(''), /"status":404/);
+    assert.match(lines.join(''), /"build":"1","deploy":"3"/);
     assert.ok(!lines.join('').includes(revoked));
     assert.equal(slack.messages.length, 2);
   });

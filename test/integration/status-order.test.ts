@@ -87,10 +87,10 @@ describe('statuses through a GitHub outage (emulator answering 502)', () => {
     const worker = createGitHubStatusReporter({ token: 'good-token', apiUrl: gh.url, logger: quiet, gate });
     const status = { context: 'slipway/web', targetUrl: 'http://slipway/builds/5' };
     gh.outage(502);
-    const queued = server.report('acme/web', sha, { ...status, state: 'pending', description: 'Queued' }, { subject: `build:${sha}`, step: 0 });
+    const queued = server.report('acme/web', sha, { ...status, state: 'pending', description: 'Queued' }, { subject: `build:${sha}`, step: 0, build: sha });
     await asleep;
     gh.recover();
-    await worker.report('acme/web', sha, { ...status, state: 'success', description: 'Tests passed' }, { subject: `build:${sha}`, step: 2 });
+    await worker.report('acme/web', sha, { ...status, state: 'success', description: 'Tests passed' }, { subject: `build:${sha}`, step: 2, build: sha });
     retry();
     await queued;
     return gh.statuses.filter((s) => s.sha === sha && s.context === 'slipway/web').map((s) => s.state);

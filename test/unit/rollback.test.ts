@@ -32,7 +32,7 @@ describe('a rollback on GitHub and in Slack', () => {
 
   const notice: DeployNotice = {
     service: 'hello', repository: 'acme/hello', environment: 'production', sha: '59b20b8d5c6ff8d09518454d4dd8b7b30f095ab5',
-    message: 'Version one', author: 'ada', durationMs: 5_000, buildUrl: URL, outcome: 'succeeded', detail: 'healthy', rollback: true,
+    message: 'Version one', author: 'ada', durationMs: 5_000, buildUrl: URL, build: '4', deploy: '9', outcome: 'succeeded', detail: 'healthy', rollback: true,
   };
   const headlines: [DeployNotice['outcome'], RegExp, string][] = [
     ['succeeded', /^Rolled hello back to 59b20b8 in production \(http:\/\/slipway\/builds\/7\)$/, ':rewind: Rolled *hello* back to `59b20b8` in *production*'],

@@ -12,6 +12,8 @@ const notice: DeployNotice = {
   author: 'ada',
   durationMs: 42_000,
   buildUrl: 'http://slipway/builds/9',
+  build: '9',
+  deploy: '14',
   outcome: 'succeeded',
   detail: 'healthy after 1.0s',
 };

@@ -10,6 +10,9 @@ export interface DeployNotice {
   readonly author?: string;
   readonly durationMs: number;
   readonly buildUrl: string;
+  /** the build and deploy ids, for the operator's log lines */
+  readonly build: string;
+  readonly deploy: string;
   readonly outcome: Deployment['outcome'] | 'error';
   readonly detail: string;
   /** the deploy put an earlier build back (`slipway rollback`) */

@@ -18,6 +18,12 @@ export interface StatusOrder {
   readonly step: StatusStep;
 }
 
+/** What a status is about: its place in order, and the build (and deploy) the operator's log lines name. */
+export interface StatusAbout extends StatusOrder {
+  readonly build: string;
+  readonly deploy?: string;
+}
+
 /** queued → running → final */
 export type StatusStep = 0 | 1 | 2;
 export const FINAL_STEP: StatusStep = 2;
@@ -25,9 +31,9 @@ export const FINAL_STEP: StatusStep = 2;
 /**
  * Posts commit statuses. `report` never throws: a status that cannot be posted is logged for
  * the operator and the build goes on. It resolves once the status is posted (or given up on),
- * so a caller that awaits each report keeps one (sha, context) in order; with `order`, posts for one
+ * so a caller that awaits each report keeps one (sha, context) in order; with `about`, posts for one
  * subject stay in order across processes too.
  */
 export interface StatusReporter {
-  report(repository: string, sha: string, status: CommitStatus, order?: StatusOrder): Promise<void>;
+  report(repository: string, sha: string, status: CommitStatus, about?: StatusAbout): Promise<void>;
 }
