@@ -20,23 +20,35 @@ Configuration comes from environment variables (see README.md):
   GITHUB_WEBHOOK_SECRET   required; the secret set on the GitHub webhook
   SLIPWAY_REGISTRY        required; host[:port][/namespace] images are pushed to
   REDIS_URL               default redis://127.0.0.1:6379
+  REDIS_SENTINELS         host:port,host:port: Redis behind Sentinel, with REDIS_SENTINEL_NAME
   PORT                    default 3000
-  GITHUB_TOKEN            commit statuses (without it: none, with a warning)
+  GITHUB_TOKEN            commit statuses and private clones (or a GitHub App: GITHUB_APP_ID)
+  GITHUB_APP_ID           run as a GitHub App, with GITHUB_APP_PRIVATE_KEY (PEM text)
+                          or GITHUB_APP_PRIVATE_KEY_FILE
   GITHUB_API_URL          default https://api.github.com (GitHub Enterprise: https://HOST/api/v3)
   SLACK_WEBHOOK_URL       deploy messages
   DOCKER_HOST             engine for builds and the docker scheduler
   DOCKER_TLS_VERIFY       set: TLS to a tcp:// engine with ca.pem, cert.pem, key.pem from DOCKER_CERT_PATH (~/.docker)
-  SLIPWAY_REGISTRY_AUTH   ecr | basic | none; SLIPWAY_REGISTRY_USERNAME / _PASSWORD for basic
+  SLIPWAY_REGISTRY_AUTH   ecr | basic | none; basic uses SLIPWAY_REGISTRY_USERNAME and
+                          SLIPWAY_REGISTRY_PASSWORD
+  SLIPWAY_API_TOKEN       /api/* and /metrics need "Authorization: Bearer <token>"
+  SLIPWAY_GITHUB_OAUTH_CLIENT_ID, SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET, SLIPWAY_GITHUB_ORG
+                          people sign in with GitHub; members of that organization only
   SLIPWAY_PIPELINES_DIR   default ./pipelines        SLIPWAY_DATA_DIR  default ./.slipway
   SLIPWAY_PUBLIC_URL      base of links in statuses  SLIPWAY_HOST      default 127.0.0.1
   SLIPWAY_DEPLOY_DEADLINE seconds to become healthy (120)
+  SLIPWAY_BUILD_TIMEOUT   seconds a build may take (1800)
+  SLIPWAY_JOB_LEASE       seconds before a dead worker's job is taken again (60)
+  SLIPWAY_RECONCILE_INTERVAL  seconds between sweeps for work left without a job (30)
+  SLIPWAY_KEEP_BUILDS, SLIPWAY_LOG_MAX_LINES   retention of build records and log lines
   SLIPWAY_BUILD_CONCURRENCY, SLIPWAY_REDIS_PREFIX, LOG_LEVEL
   Schedulers use their own variables: NOMAD_ADDR, NOMAD_TOKEN, NOMAD_NAMESPACE, NOMAD_REGION;
   AWS_REGION and the AWS credential chain, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_ECR;
   FLEETCTL_ENDPOINT.
 
-Routes: POST /webhooks/github, GET /healthz, GET /api/builds, GET /api/builds/:id,
-        GET /api/builds/:id/logs, dashboard at /
+Routes: POST /webhooks/github (signature only), GET /healthz, GET /metrics (Prometheus),
+        GET /api/builds, GET /api/builds/:id, GET /api/builds/:id/logs,
+        dashboard at / (GitHub sign-in at /auth/github/login when configured)
 
 Exit codes: 0 ok, 1 runtime failure (or nothing to roll back to), 2 invalid usage or configuration
 (an unknown service or environment included).

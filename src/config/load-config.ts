@@ -93,6 +93,8 @@ const EnvSchema = z
     }
   });
 
+/** Every environment variable the configuration reads (what `slipway help` must name). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 /**
  * Reads the configuration from environment variables (defaults → env → overrides), validates

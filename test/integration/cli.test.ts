@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { CONFIG_VARIABLES } from '../../src/config/load-config.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
@@ -32,6 +33,13 @@ describe('slipway CLI', () => {
     const r = slipway(['--help']);
     assert.equal(r.code, 0);
     for (const word of ['slipway all', 'slipway server', 'slipway worker', 'slipway check', 'GITHUB_WEBHOOK_SECRET', 'SLIPWAY_REGISTRY']) assert.ok(r.stdout.includes(word), word);
+  });
+
+  it('--help names every variable the configuration reads, and every route', () => {
+    const { stdout } = slipway(['--help']);
+    const named = new Set(stdout.match(/\b[A-Z][A-Z0-9_]+\b/g));
+    assert.deepEqual(CONFIG_VARIABLES.filter((v) => !named.has(v)), []);
+    for (const route of ['/webhooks/github', '/healthz', '/metrics', '/api/builds', '/auth/github/login']) assert.ok(stdout.includes(route), route);
   });
 
   it('refuses an unknown command with exit 2 and says where help is', () => {
