@@ -1,4 +1,5 @@
 import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import { fleetMessage, fleetRequest, fleetTarget } from '../schedulers/fleet/fleet-http.ts';
@@ -73,17 +74,45 @@ export function checkEcs(config: Config, clusters: readonly string[]): Promise<C
   });
 }
 
-/** The schedulers the pipelines deploy with, and for ECS the clusters they name. */
-export function schedulersInUse(pipelines: readonly Pipeline[]): { names: Set<string>; ecsClusters: string[] } {
+/**
+ * Each engine a `docker.host` names answers a ping (one line per host, with the pipeline files
+ * that name it). `connect` makes the client as the deploy worker would (TLS from Docker's variables).
+ */
+export async function checkDockerHosts(hosts: ReadonlyMap<string, readonly string[]>, connect: (host: string) => Docker): Promise<CheckResult[]> {
+  return Promise.all([...hosts].map(([host, files]) => {
+    const name = `Docker engine ${host}`;
+    const where = `docker.host in ${files.join(', ')}`;
+    return guarded(name, async () => {
+      try {
+        const docker = connect(host);
+        await docker.ping();
+        const v = await docker.version();
+        return ok(name, `${where}, Docker ${v.Version} (API ${v.ApiVersion})`);
+      } catch (err) {
+        return fail(name, `cannot reach it (${where}): ${message(err)}; start that engine and let this host reach it (a TCP engine over TLS: DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), or fix docker.host`);
+      }
+    });
+  }));
+}
+
+/** The schedulers the pipelines deploy with, for ECS the clusters they name, and each `docker.host` with the files naming it. */
+export function schedulersInUse(pipelines: readonly Pipeline[]): { names: Set<string>; ecsClusters: string[]; dockerHosts: Map<string, string[]> } {
   const names = new Set<string>();
   const clusters = new Set<string>();
+  const dockerHosts = new Map<string, string[]>();
   for (const p of pipelines) {
     for (const t of p.deploy) {
       names.add(t.scheduler);
       const cluster = (t.settings as { cluster?: unknown }).cluster;
       if (t.scheduler === 'ecs' && typeof cluster === 'string') clusters.add(cluster);
+      const host = (t.settings as { host?: unknown }).host;
+      if (t.scheduler === 'docker' && typeof host === 'string') {
+        const files = dockerHosts.get(host) ?? [];
+        if (!files.includes(p.file)) files.push(p.file);
+        dockerHosts.set(host, files);
+      }
     }
   }
-  return { names, ecsClusters: [...clusters] };
+  return { names, ecsClusters: [...clusters], dockerHosts };
 }
 

@@ -5,7 +5,7 @@ import { schedulerSettings } from '../schedulers/settings.ts';
 import { registryCredentialsFor } from '../../workers/slipway.ts';
 import { processIo, type CommandIo } from './cli-runtime.ts';
 import { checkDocker, checkGitHub, checkRedis, checkRegistry, checkSlack, type CheckResult } from './doctor-checks.ts';
-import { checkEcs, checkFleet, checkNomad, schedulersInUse } from './doctor-scheduler-checks.ts';
+import { checkDockerHosts, checkEcs, checkFleet, checkNomad, schedulersInUse } from './doctor-scheduler-checks.ts';
 
 const MARK = { ok: 'ok  ', fail: 'FAIL', skip: 'skip' } as const;
 
@@ -35,11 +35,12 @@ export async function doctorCommand(args: readonly string[], io: CommandIo = pro
   await run(checkRegistry(config, docker, registryCredentialsFor(config)));
   await run(checkGitHub(config, [...new Set(pipelines.map((p) => p.repository))]));
   await run(checkSlack(config));
-  const { names, ecsClusters } = schedulersInUse(pipelines);
+  const { names, ecsClusters, dockerHosts } = schedulersInUse(pipelines);
   if (names.has('nomad')) await run(checkNomad(config));
   if (names.has('fleet')) await run(checkFleet(config));
   if (names.has('ecs')) await run(checkEcs(config, ecsClusters));
-  // the docker scheduler deploys on the engine checked above
+  // the docker scheduler deploys on the engine checked above, and on each one a docker.host names
+  for (const r of await checkDockerHosts(dockerHosts, (host) => createDockerClient(host))) await run(r);
   if (names.size === 0) io.out(`      ${pipelines.length} pipeline(s), none deploying: no scheduler to check\n`);
 
   const failed = results.filter((r) => r.outcome === 'fail').length;

@@ -9,6 +9,8 @@ import { makeTempDir, removeTempDir } from './temp-dir.ts';
 export interface SecondEngine {
   /** `unix:///tmp/sw-eng-XXXXXX/docker.sock`, the form DOCKER_HOST and `docker.host` take */
   readonly dockerHost: string;
+  /** the path of its socket (the dockerHost without `unix://`) */
+  readonly socketPath: string;
   readonly docker: Docker;
   /** its start-up and shut-down log, for a failure message */
   readonly log: readonly string[];
@@ -37,6 +39,7 @@ export async function startSecondEngine(): Promise<SecondEngine> {
   const dockerHost = `unix://${daemon.socketPath}`;
   return {
     dockerHost,
+    socketPath: daemon.socketPath,
     docker: createDockerClient(dockerHost),
     log,
     async stop() {

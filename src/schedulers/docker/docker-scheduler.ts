@@ -3,9 +3,11 @@ import { pinnedName } from '../../core/image.ts';
 import type { LogSink } from '../../core/ports/build-log.ts';
 import type { RegistryCredentials } from '../../core/ports/registry-credentials.ts';
 import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.ts';
+import { createDockerClient } from '../../docker/docker-client.ts';
 import { engineFailure } from '../../docker/engine-error.ts';
 import { seconds, waitForHealth, type HealthOutcome } from '../health-check.ts';
 import { parseSettings } from '../parse-settings.ts';
+import { createEngines } from './engines.ts';
 import { ensureImage } from './image-puller.ts';
 import { probeHost } from './probe-host.ts';
 import { exitReason, findContainer, lastLines, removeContainer, type NamedContainer } from './named-containers.ts';
@@ -18,6 +20,8 @@ export interface DockerSchedulerOptions {
   readonly healthIntervalMs?: number;
   /** credentials for pulling images the engine does not have, asked for before each pull */
   readonly registryCredentials?: RegistryCredentials;
+  /** the client for a block's `docker.host`, made once per host; default: createDockerClient (TLS from Docker's variables) */
+  readonly connect?: (host: string) => Docker;
 }
 
 /** One rollout's fixed facts, handed from step to step. */
@@ -34,7 +38,9 @@ interface Rollout {
 
 /**
  * The `docker` scheduler: one container per (service, environment) on one Docker host, named
- * `slipway-<service>-<environment>`, host network. A rollout pulls the pinned image if needed,
+ * `slipway-<service>-<environment>`, host network. The host is the block's `docker.host`, else
+ * the worker's own engine (`docker`); every step of a rollout (pull, containers, rollback,
+ * health probe) happens on that one engine. A rollout pulls the pinned image if needed,
  * creates the new container (so a bad config is refused before anything stops), stops the
  * running one and keeps it as `<name>-previous`, starts the new one and waits for its health
  * path. Healthy → the previous container is removed. Not healthy (or exited) → the new one is
@@ -43,12 +49,15 @@ interface Rollout {
  */
 export function createDockerScheduler(docker: Docker, options: DockerSchedulerOptions = {}): Scheduler {
   const intervalMs = options.healthIntervalMs ?? 500;
+  const engineFor = createEngines(docker, options.connect ?? ((host) => createDockerClient(host)));
   return {
     async deploy(release, log, { deadlineMs, signal }) {
       try {
         const settings = parseSettings('docker', DockerSettingsSchema, release.settings);
         const name = containerName(release.service, release.environment);
-        return await rollOut({ docker, log, release, settings, name, intervalMs, deadlineMs, signal }, options.registryCredentials);
+        const engine = engineFor(settings.host);
+        log.line(`Deploying on ${engine.label}`);
+        return await rollOut({ docker: engine.docker, log, release, settings, name, intervalMs, deadlineMs, signal }, options.registryCredentials);
       } catch (err) {
         throw schedulerError(err);
       }

@@ -9,9 +9,14 @@ export function containerName(service: string, environment: string): string {
   return `slipway-${service}-${environment}`;
 }
 
-/** A short hash of the pipeline block: a changed port, env or limit is a new release even on the same image. */
+/**
+ * A short hash of the pipeline block: a changed port, env or limit is a new release even on the
+ * same image. Where it runs (`host`) is not part of the container: naming the engine it already
+ * runs on is no reason to restart it.
+ */
 export function settingsFingerprint(settings: DockerSettings): string {
-  return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 12);
+  const { host: _where, ...container } = settings;
+  return createHash('sha256').update(JSON.stringify(container)).digest('hex').slice(0, 12);
 }
 
 /**
