@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { checkDockerHosts } from '../../src/cli/doctor-scheduler-checks.ts';
+import { isSlipwayError } from '../../src/core/errors.ts';
 import { imageTag, pinnedName, type PushedImage } from '../../src/core/image.ts';
 import type { Release } from '../../src/core/ports/scheduler.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
@@ -171,6 +172,16 @@ describe('docker.host: deploying on the engine a pipeline names', { timeout: 240
     // two deploys on the second engine's socket, one through its TCP front, one on the worker's own engine
     assert.equal(connected.filter((h) => h === other.dockerHost).length, 1, connected.join(', '));
     assert.equal(connected.length, 2, connected.join(', '));
+  });
+
+  it('an engine docker.host names that does not answer is SCHEDULER_UNREACHABLE (retried), and the log says which', async () => {
+    const log = memoryLog();
+    const dead = 'unix:///nonexistent/slipway/docker.sock';
+    await assert.rejects(
+      scheduler.deploy(release(images.one, 'dead', { host: dead, port: 1 }), log, { deadlineMs: DEADLINE_MS }),
+      (err: unknown) => isSlipwayError(err, 'SCHEDULER_UNREACHABLE') && /not reachable.*\/nonexistent\/slipway\/docker\.sock/.test((err as Error).message),
+    );
+    assert.deepEqual(log.lines, [`Deploying on ${dead} (docker.host)`]);
   });
 
   it('doctor pings each engine a docker.host names, and says what to fix for one that does not answer', async () => {
