@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { schedulersInUse } from '../../src/cli/doctor-scheduler-checks.ts';
 import { parsePipeline } from '../../src/config/load-pipelines.ts';
+import type { Pipeline } from '../../src/core/pipeline.ts';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { createEngines } from '../../src/schedulers/docker/engines.ts';
@@ -90,5 +92,18 @@ describe('the engines a docker scheduler deploys on', () => {
       () => engineFor('https://docker.example.com:2376'),
       (err: unknown) => isSlipwayError(err, 'SCHEDULER_REJECTED') && /^docker\.host https:\/\/docker\.example\.com:2376: .*DOCKER_TLS_VERIFY/.test((err as Error).message),
     );
+  });
+});
+
+describe('the engines doctor checks', () => {
+  it('lists each distinct docker.host once, with the pipeline files that name it', () => {
+    const target = (environment: string, scheduler: string, settings: Record<string, unknown>) => ({ branch: 'main', environment, scheduler, settings });
+    const pipeline = (file: string, ...deploy: ReturnType<typeof target>[]): Pipeline => ({ service: file, repository: 'acme/x', dockerfile: 'Dockerfile', deploy, file });
+    const { dockerHosts } = schedulersInUse([
+      pipeline('web.yml', target('production', 'docker', { host: 'tcp://10.0.0.5:2376' }), target('staging', 'docker', { host: 'tcp://10.0.0.5:2376' })),
+      pipeline('api.yml', target('production', 'docker', { host: 'tcp://10.0.0.5:2376' }), target('edge', 'docker', { host: 'unix:///var/run/edge.sock' })),
+      pipeline('jobs.yml', target('production', 'docker', {}), target('batch', 'nomad', { host: 'not an engine' })),
+    ]);
+    assert.deepEqual([...dockerHosts], [['tcp://10.0.0.5:2376', ['web.yml', 'api.yml']], ['unix:///var/run/edge.sock', ['api.yml']]]);
   });
 });
