@@ -7,11 +7,8 @@ import type { TestRunner } from '../src/core/ports/test-runner.ts';
 import { BUILD_QUEUE, type BuildJobData } from '../src/queue/jobs.ts';
 import { settleBuild } from '../src/pipeline/settle.ts';
 import { runBuild } from '../src/pipeline/run-build.ts';
-import { createAnnouncements } from '../src/store/announcements.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
-
-const ANNOUNCE_WAIT_MS = 2_000;
 
 export interface BuildAdapters {
   readonly source: SourceFetcher;
@@ -27,14 +24,12 @@ export interface BuildAdapters {
  */
 export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuild?: (service: string) => Promise<void>): { close(): Promise<void> } {
   const stopping = new AbortController();
-  const announcements = createAnnouncements(rt.redis, rt.config.redisPrefix);
   const deps = {
     ...adapters,
     ...pipelineDeps(rt),
     registry: rt.config.registry.address,
     timeoutMs: rt.config.buildTimeoutMs,
     enqueueDeploy: (buildId: string, deploy: DeployRecord) => rt.enqueuer.enqueueDeploy({ buildId, environment: deploy.environment, deployId: deploy.id }),
-    announced: (buildId: string) => announcements.wait(buildId, ANNOUNCE_WAIT_MS),
   };
   const worker = startQueueWorker<BuildJobData>(rt, BUILD_QUEUE, rt.config.buildConcurrency, async (job) => {
     const log = rt.logger.child({ build: job.data.buildId, attempt: job.attemptsMade + 1 });

@@ -7,12 +7,14 @@ import { createApp } from '../src/http/app.ts';
 import { createOutcomeCounts } from '../src/metrics/outcome-counts.ts';
 import { createServerMetrics } from '../src/metrics/server-metrics.ts';
 import { publishBuild } from '../src/pipeline/publish.ts';
-import { createAnnouncements } from '../src/store/announcements.ts';
 import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
 import { createDeliveryReceiver } from '../src/webhook/receive-delivery.ts';
 import type { Runtime } from './runtime.ts';
 
-/** Posts "Queued" unless a worker already took the build (its own statuses are newer). */
+/**
+ * Posts "Queued" unless a worker already took the build. A worker does not wait for it: its own
+ * statuses are later steps, so the StatusGate drops a "Queued" that comes after them.
+ */
 async function announceQueued(rt: Runtime, build: Build): Promise<void> {
   const current = await rt.store.get(build.id);
   if (current?.state === 'queued') await publishBuild({ statuses: rt.statuses, publicUrl: rt.config.publicUrl }, current);
@@ -52,12 +54,9 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
     redisBack: (timeoutMs) => redisReady(rt, timeoutMs),
     logger,
   });
-  const announcements = createAnnouncements(rt.redis, config.redisPrefix);
   const afterQueued = (builds: readonly Build[]) => {
     for (const build of builds) {
-      void announceQueued(rt, build)
-        .then(() => announcements.mark(build.id))
-        .catch((err) => logger.warn({ err, build: build.id }, 'could not mark the build announced'));
+      void announceQueued(rt, build).catch((err) => logger.warn({ err, build: build.id }, 'could not post the Queued status'));
     }
   };
   if (!config.apiToken && !config.githubOAuth) logger.warn('SLIPWAY_API_TOKEN is not set: the API is open to anyone who reaches this server (build records and logs included)');

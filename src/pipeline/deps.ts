@@ -28,8 +28,6 @@ export interface BuildDeps extends PipelineDeps {
   /** `host[:port][/namespace]` images are named under */
   readonly registry: string;
   readonly enqueueDeploy: (buildId: string, deploy: DeployRecord) => Promise<void>;
-  /** resolves once the server's first `pending` status for the build is posted (bounded wait) */
-  readonly announced: (buildId: string) => Promise<void>;
   /** SLIPWAY_BUILD_TIMEOUT: how long one build job (clone → push) may take before it is stopped */
   readonly timeoutMs: number;
 }

@@ -55,7 +55,7 @@ async function start(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bui
   const e = build.event;
   log.line(`Build ${build.id} of ${build.service}: ${e.kind === 'pull_request' ? `pull request #${e.pullRequest?.number}` : 'push'} to ${e.branch} at ${e.sha}`);
   if (e.pullRequest?.fork) log.line('Pull request from a fork: built and tested without secrets; never pushed or deployed.');
-  await deps.announced(build.id);
+  // No wait for the server's "Queued": the StatusGate drops it once this build's progress is posted.
   // No status here: the first stage posts "Fetching the commit" a moment later.
   await deps.store.update(build.id, (b) => {
     b.state = 'running';

@@ -54,7 +54,7 @@ export interface BuildRetention {
   indexExisting(): Promise<number>;
 }
 
-/** The build records' keys, as the store (redis-build-store.ts, announcements.ts) writes them. */
+/** The build records' keys, as the store (redis-build-store.ts) writes them, and `announced`, which earlier Slipway versions wrote (kept 1 h). */
 export function retentionKeys(prefix: string) {
   return {
     index: `${prefix}:builds`,

@@ -12,7 +12,6 @@ import type { BuildState } from '../../src/core/build.ts';
 import type { Pipeline } from '../../src/core/pipeline.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { createImagePruner } from '../../src/docker/image-pruner.ts';
-import { createAnnouncements } from '../../src/store/announcements.ts';
 import { retentionKeys } from '../../src/store/build-retention.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { createJanitor } from '../../workers/janitor.ts';
@@ -39,16 +38,15 @@ function world(keep: number, pipelines: Pipeline[]) {
     redis, prefix, store, pipelines, keepBuilds: keep, registry: env.registry, logger,
     images: createImagePruner(docker, logger), dataDir: makeTempDir('slipway-data-'),
   });
-  const announcements = createAnnouncements(redis, prefix);
 
-  /** a build as the build job leaves it: log (long enough to be cut), announced, its final state */
+  /** a build as the build job leaves it: log (long enough to be cut), its final state, and the `announced` key earlier versions wrote (1 h) */
   async function build(service: string, state: BuildState = 'passed'): Promise<string> {
     const sha = randomBytes(20).toString('hex');
     const { id } = await store.create(service, { kind: 'push', deliveryId: randomUUID(), repository: `acme/${service}`, cloneUrl: 'file:///x.git', sha, branch: 'main' });
     const log = store.log(id);
     for (let i = 0; i < 30; i++) log.line(`${service} build ${id} line ${i}`);
     await log.flush();
-    await announcements.mark(id);
+    await redis.set(key.announced(id), '1', 'EX', 3600);
     await store.update(id, (b) => Object.assign(b, { state, image: { repository: `${env.registry}/${service}`, tag: `git-${sha.slice(0, 7)}`, digest: `sha256:${'a'.repeat(64)}` } }));
     return id;
   }

@@ -10,7 +10,6 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Pipeline } from '../../src/core/pipeline.ts';
-import { createAnnouncements } from '../../src/store/announcements.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { createJanitor } from '../../workers/janitor.ts';
 import { testEnv } from '../support/env.ts';
@@ -45,12 +44,10 @@ describe('Redis memory over thousands of builds', { timeout: 300_000 }, () => {
       // each of the 2,000 rounds as slow as the engine is full (265 s after the load test's images).
       images: { prune: async () => [] }, dataDir: makeTempDir('slipway-data-'),
     });
-    const announcements = createAnnouncements(redis, prefix);
 
     async function oneBuild(n: number): Promise<void> {
       const sha = randomBytes(20).toString('hex');
       const { id } = await store.create('web', { kind: 'push', deliveryId: randomUUID(), repository: 'acme/web', cloneUrl: 'https://github.com/acme/web.git', sha, branch: 'main', message: `change ${n}`, author: 'Ada' });
-      await announcements.mark(id);
       await store.update(id, (b) => Object.assign(b, { state: 'running', startedAt: Date.now() }));
       const log = store.log(id);
       for (let i = 0; i < LOG_LINES; i++) log.line(`Step ${i}/${LOG_LINES} : RUN something that prints a line of ordinary length ${n}.${i}`);

@@ -25,7 +25,7 @@ it('a build that already has its outcome is not run again', async () => {
     store, logger: pino({ level: 'silent' }), publicUrl: 'http://slipway', registry: '127.0.0.1:5000', timeoutMs: 60_000,
     statuses: { report: never('the status reporter') },
     source: { fetch: never('git') }, builder: { build: never('the builder') }, tests: { run: never('the test runner') }, pusher: { push: never('the pusher') },
-    enqueueDeploy: never('the deploy queue'), announced: never('announcements'),
+    enqueueDeploy: never('the deploy queue'),
   } as unknown as BuildDeps;
   const again = await runBuild(deps, build.id, { final: false });
   assert.equal(again.state, 'passed');

@@ -14,7 +14,7 @@ import { testEnv } from './env.ts';
 
 /**
  * What `runBuild` needs, on the real parts `npm test` starts (engine, registry, git): statuses go
- * to a GitHub emulator (token `t`), nothing may be deployed, announcements are instant. Tests
+ * to a GitHub emulator (token `t`), nothing may be deployed. Tests
  * override what they are about.
  */
 export function realBuildDeps(o: {
@@ -37,7 +37,6 @@ export function realBuildDeps(o: {
     pusher: createDockerImagePusher(docker, createStaticCredentials(undefined)),
     registry: o.registry ?? env.registry,
     enqueueDeploy: async () => assert.fail('nothing may be deployed'),
-    announced: async () => {},
     timeoutMs: o.timeoutMs ?? 120_000,
   };
 }
