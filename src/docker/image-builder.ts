@@ -4,6 +4,8 @@ import { taggedName } from '../core/image.ts';
 import { stoppedError, throwIfStopped } from '../core/stopped.ts';
 import type { ImageBuilder } from '../core/ports/image-builder.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
+import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
+import { cacheSources } from './cache-source.ts';
 import { remoteAddSources } from './dockerfile-scan.ts';
 import { engineFailure } from './engine-error.ts';
 import { readJsonStream, StreamErrorFrame, type JsonFrame } from './json-stream.ts';
@@ -20,9 +22,10 @@ const CPU_PERIOD_US = 100_000;
  * even on failure. The build's own output goes to the log line by line. A stop closes the
  * request: the engine then cancels the build, ending the step running and removing its
  * container. Isolated builds get no network, no `ADD <url>` and the request's resource limits;
- * the classic builder has no PID limit (see `limitOptions`).
+ * the classic builder has no PID limit (see `limitOptions`). A build given `cacheFrom` lists it as `cachefrom` (pulled with `registryCredentials` when the engine
+ * lacks it; see cache-source.ts); the classic builder needs no inline cache metadata, as BuildKit would.
  */
-export function createDockerImageBuilder(docker: Docker): ImageBuilder {
+export function createDockerImageBuilder(docker: Docker, options: { registryCredentials?: RegistryCredentials } = {}): ImageBuilder {
   return {
     async discard(image, log) {
       const name = image.id ?? taggedName(image);
@@ -34,18 +37,20 @@ export function createDockerImageBuilder(docker: Docker): ImageBuilder {
         log.line(`Could not remove the image ${taggedName(image)}: ${engineFailure(err).message}`);
       }
     },
-    async build({ context, dockerfile, image, labels, isolated, dockerfileContent, limits }, log, signal) {
+    async build({ context, dockerfile, image, labels, isolated, dockerfileContent, limits, cacheFrom }, log, signal) {
       const name = taggedName(image);
       try {
         throwIfStopped(signal, `building ${name}`);
         if (isolated) refuseRemoteSources(dockerfile, dockerfileContent);
-        const options: Docker.ImageBuildOptions = {
+        const cache = await cacheSources(docker, image.repository, cacheFrom, options.registryCredentials, log, signal);
+        const buildOptions: Docker.ImageBuildOptions = {
           t: name, dockerfile, labels, version: '1', rm: true, forcerm: true,
+          ...(cache.length > 0 ? { cachefrom: JSON.stringify(cache) } : {}),
           ...(isolated ? { networkmode: 'none' } : {}),
           ...limitOptions(limits),
           abortSignal: signal,
         };
-        const stream = await docker.buildImage(context, options);
+        const stream = await docker.buildImage(context, buildOptions);
         const id = await followBuild(stream, log);
         return { ...image, id };
       } catch (err) {

@@ -85,7 +85,8 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
   const built = await runStage(deps, build.id, 'build', log, () =>
     userFailureAsOutcome(async () => {
       const untrusted = await isolation(pr?.fork === true, clone.value, pipeline, signal);
-      return deps.builder.build({ context: clone.value.archive(signal), dockerfile: pipeline.dockerfile, image, labels, ...untrusted }, log, signal);
+      const cacheFrom = await lastPushed(deps, pipeline, image.repository, log);
+      return deps.builder.build({ context: clone.value.archive(signal), dockerfile: pipeline.dockerfile, image, labels, ...untrusted, cacheFrom }, log, signal);
     }),
   );
   if (!built.ok) return { state: 'failed', detail: built.detail };
@@ -113,6 +114,23 @@ async function testAndPush(deps: BuildDeps, build: Build, pipeline: Pipeline, lo
   const pushed = await runStage(deps, build.id, 'push', log, async () => ok(await deps.pusher.push(built, log, signal)));
   if (!pushed.ok) return { state: 'error', detail: pushed.detail };
   return { state: 'passed', detail: `Tests passed; pushed ${pushed.value.tag}`, image: pushed.value };
+}
+
+/**
+ * The service's last pushed image, which a worker that never built the service takes its build
+ * cache from. Pushed images are always trusted builds' (fork pull requests are never pushed), so
+ * they may serve as cache for any build. Only images of the repository this build is named in:
+ * the registry's credentials would not reach one named elsewhere. A store that cannot tell is a
+ * log line, not a failed build.
+ */
+async function lastPushed(deps: BuildDeps, pipeline: Pipeline, repository: string, log: BuildLog): Promise<PushedImage | undefined> {
+  try {
+    const last = await deps.store.lastPushed(pipeline.service);
+    return last?.repository === repository ? last : undefined;
+  } catch (err) {
+    log.line(`Build cache: could not look up the last pushed image of ${pipeline.service}: ${describeError(err)}`);
+    return undefined;
+  }
 }
 
 async function fetchSource(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog, signal: AbortSignal): Promise<StageOutcome<Checkout>> {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { isFinal, newBuild, type Build, type DeployRecord } from '../core/build.ts';
-import type { BuildStore, ReleaseRecord, Unsettled } from '../core/ports/build-store.ts';
+import { LAST_PUSHED_SCAN, type BuildStore, type ReleaseRecord, type Unsettled } from '../core/ports/build-store.ts';
 import { createRedisBuildLog, readRedisBuildLog } from './redis-build-log.ts';
 
 /** Releases kept per (service, environment), for `slipway releases` and `slipway rollback`. */
@@ -104,6 +104,17 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
         else found.push(deploy ? { build, deploy } : { build });
       }
       return found;
+    },
+
+    async lastPushed(service) {
+      // Two round trips: the newest ids, then their records (deploys are no part of the answer).
+      const ids = await redis.zrevrange(key.serviceIndex(service), 0, LAST_PUSHED_SCAN - 1);
+      if (ids.length === 0) return undefined;
+      for (const json of await redis.mget(ids.map(key.build))) {
+        const image = json ? (JSON.parse(json) as Build).image : undefined;
+        if (image?.digest) return { repository: image.repository, tag: image.tag, digest: image.digest };
+      }
+      return undefined;
     },
 
     log: (id) => createRedisBuildLog(redis, key.log(id), options.logMaxLines),

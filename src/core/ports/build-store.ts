@@ -1,4 +1,5 @@
 import type { Build, DeployRecord } from '../build.ts';
+import type { PushedImage } from '../image.ts';
 import type { SourceEvent } from '../source-event.ts';
 import type { BuildLog, LogPage } from './build-log.ts';
 
@@ -15,6 +16,9 @@ export interface ReleaseRecord {
   /** for a rollback: the build whose release it replaced (a later rollback never puts that one back) */
   readonly replaced?: string;
 }
+
+/** How many of a service's newest builds `lastPushed` looks through for a pushed image. */
+export const LAST_PUSHED_SCAN = 50;
 
 /** A build, or one deploy of it, that has not reached an outcome yet. */
 export interface Unsettled {
@@ -45,6 +49,12 @@ export interface BuildStore {
    * first, at most `limit`: what a reconciler checks for work that no job will settle.
    */
   unsettled(olderThan: number, limit: number): Promise<Unsettled[]>;
+  /**
+   * The image of the service's newest build that was pushed (it has a digest), looking at no more
+   * than its newest `LAST_PUSHED_SCAN` builds; undefined when none of them was. What a worker that
+   * never built the service takes its build cache from.
+   */
+  lastPushed(service: string): Promise<PushedImage | undefined>;
   log(id: string): BuildLog;
   /** lines from `fromLine` on (numbered as written, so they stay valid when a long log's middle is cut) */
   readLog(id: string, fromLine?: number): Promise<LogPage>;

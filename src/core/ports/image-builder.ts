@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ImageRef } from '../image.ts';
+import type { ImageRef, PushedImage } from '../image.ts';
 import type { LogSink } from './build-log.ts';
 
 /**
@@ -30,6 +30,14 @@ export interface ImageBuilder {
       dockerfileContent?: string;
       /** memory (bytes) and CPUs each RUN step's container may use, whenever given (the pipeline gives them to isolated builds); 0 = the engine's default */
       limits?: { readonly memory: number; readonly cpus: number };
+      /**
+       * The service's last pushed image (of `image.repository`), for a builder that has nothing
+       * of the service yet: it pulls it with the registry credentials and takes its layers as
+       * build cache, so a first build on a new worker costs about what a build on a warm one
+       * does. A pull that fails is a line in the log, never a failed build. Only ever a trusted
+       * build's image: its layers may serve any build, while an untrusted build's never serve one.
+       */
+      cacheFrom?: PushedImage;
     },
     log: LogSink,
     signal?: AbortSignal,

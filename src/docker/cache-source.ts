@@ -1,0 +1,93 @@
+import type Docker from 'dockerode';
+import { describeError } from '../core/errors.ts';
+import { pinnedName, type PushedImage } from '../core/image.ts';
+import type { LogSink } from '../core/ports/build-log.ts';
+import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
+import { stoppedError } from '../core/stopped.ts';
+import { engineFailure, isNotFound } from './engine-error.ts';
+import { readJsonStream } from './json-stream.ts';
+import { authConfig } from './registry-auth.ts';
+
+/** The tag of a push build's image (run-build.ts): trusted code; pull requests get `pr<n>-<sha7>`. */
+const PUSH_TAG = /:git-[0-9a-f]{7}$/;
+
+/**
+ * The `cachefrom` images for a build of `repository` on this engine (the classic builder's
+ * `--cache-from`): `candidate`, the service's last pushed image, pulled by digest with the
+ * registry credentials when the engine does not have it; and the engine's own newest push-build
+ * image of the repository when that is another one. None while nothing of the service was pushed.
+ *
+ * Why both, and always: the classic builder matches a listed image's history step by step against
+ * the Dockerfile, from the same base image on, so a pulled image's layers serve every step up to
+ * the first that changed. But the steps it restores that way carry no build config, so the
+ * engine's own cache (which matches a step by its parent and config) never finds them again: the
+ * next build needs the list too. Given a list, the builder takes a layer of its own cache only
+ * when it is a parent of a listed image, so the engine's own newest image goes in as well, and
+ * layers of anything else (a fork's build among them) never serve. Only push builds' images are
+ * listed: trusted code.
+ *
+ * A pull that fails leaves a line in the log and that image out: the build runs colder, never
+ * fails for it. Throws only when `signal` stops the build.
+ */
+export async function cacheSources(
+  docker: Docker,
+  repository: string,
+  candidate: PushedImage | undefined,
+  credentials: RegistryCredentials | undefined,
+  log: LogSink,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  // Nothing pushed yet: the engine's own cache as it is, with no list to narrow it.
+  if (candidate?.repository !== repository) return [];
+  const sources: string[] = [];
+  const candidateId = await pulled(docker, candidate, credentials, log, signal);
+  if (candidateId) sources.push(pinnedName(candidate));
+  const own = await newestPushBuild(docker, repository).catch(() => undefined);
+  if (own && own.id !== candidateId) sources.push(own.name);
+  return sources;
+}
+
+/** The candidate's local image id: the engine has it, or has just pulled it; undefined when it cannot. */
+async function pulled(docker: Docker, candidate: PushedImage, credentials: RegistryCredentials | undefined, log: LogSink, signal?: AbortSignal): Promise<string | undefined> {
+  const name = pinnedName(candidate);
+  try {
+    const present = await localId(docker, name);
+    if (present) return present;
+    log.line(`Build cache: pulling ${candidate.tag} (${name}), the last image pushed, for its layers`);
+    const auth = await credentials?.credentials();
+    await readJsonStream(await docker.createImage(authConfig(auth), { fromImage: name, abortSignal: signal }));
+    const id = await localId(docker, name);
+    log.line(`Build cache: pulled ${candidate.tag}; its layers serve the steps that did not change`);
+    return id;
+  } catch (err) {
+    if (signal?.aborted) throw stoppedError(signal, `pulling ${name}`);
+    log.line(`Build cache: could not pull ${name} (${reason(err)}); building without it`);
+    return undefined;
+  }
+}
+
+async function localId(docker: Docker, name: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(name).inspect()).Id;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The engine's newest image with a push build's tag of `repository` (`<repository>:git-<sha7>`). */
+async function newestPushBuild(docker: Docker, repository: string): Promise<{ id: string; name: string } | undefined> {
+  const images = await docker.listImages({ filters: { reference: [repository] } });
+  let newest: { id: string; name: string; created: number } | undefined;
+  for (const image of images) {
+    const name = (image.RepoTags ?? []).find((t) => t.startsWith(`${repository}:`) && PUSH_TAG.test(t));
+    if (name && (!newest || image.Created > newest.created)) newest = { id: image.Id, name, created: image.Created };
+  }
+  return newest && { id: newest.id, name: newest.name };
+}
+
+/** The engine's own message when it answered (without dockerode's prefix), else the error's. */
+function reason(err: unknown): string {
+  const failure = engineFailure(err);
+  return failure.status !== undefined ? failure.message : describeError(err);
+}

@@ -1,0 +1,125 @@
+/**
+ * A worker that never built a service takes its build cache from the service's last pushed
+ * image: two real engines (the one `npm test` starts, and a second, empty one standing in for a
+ * new worker's), the htpasswd registry between them, builds run by `runBuild` end to end.
+ * Run with `npm test -- test/integration/build-cache-from.test.ts`.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import type { Build } from '../../src/core/build.ts';
+import { pinnedName, type PushedImage } from '../../src/core/image.ts';
+import type { Pipeline } from '../../src/core/pipeline.ts';
+import { createDockerClient } from '../../src/docker/docker-client.ts';
+import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
+import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
+import { readJsonStream } from '../../src/docker/json-stream.ts';
+import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
+import type { BuildDeps } from '../../src/pipeline/deps.ts';
+import { runBuild } from '../../src/pipeline/run-build.ts';
+import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
+import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
+import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
+import { realBuildDeps } from '../support/build-deps.ts';
+import { testEnv } from '../support/env.ts';
+import { createTestRepo, type TestRepo } from '../support/git-repo.ts';
+import { startSecondEngine, type SecondEngine } from '../support/second-engine.ts';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+
+after(removeTempDirs);
+
+/** The dependency step prints a marker when it runs, and nothing when its layer comes from cache. */
+const DOCKERFILE = [
+  'FROM local/busybox',
+  'COPY deps.txt /deps.txt',
+  'RUN echo "installing dependencies: $(cat /deps.txt)" && cp /deps.txt /installed',
+  'COPY app /app',
+  '',
+].join('\n');
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const INSTALLING = /^installing dependencies: /m;
+/** The classic builder's line for a step whose layer it found in its cache. */
+const DEPENDENCY_STEP_CACHED = /^Step 3\/\d+ : RUN echo "installing dependencies[^\n]*\n ---> Using cache$/m;
+
+describe('a new worker builds from the last pushed image\'s layers', { timeout: 240_000 }, () => {
+  const env = testEnv();
+  const engineA = createDockerClient(env.dockerHost);
+  const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  const store = createRedisBuildStore(redis, `cache-from-${randomUUID()}`);
+  const logger = pino({ level: 'silent' });
+  const credentials = createStaticCredentials({ username: env.authUsername, password: env.authPassword, serveraddress: env.authRegistry });
+  const run = randomUUID().slice(0, 8);
+  const pipeline = (service: string): Pipeline => ({ service, repository: `acme/${service}`, dockerfile: 'Dockerfile', deploy: [], file: `${service}.yml` });
+  const pipelines = [pipeline(`cached-${run}`), pipeline(`uncached-${run}`)];
+  const repos = new Map<string, TestRepo>();
+  let github: GitHubEmulator;
+  let engineB: SecondEngine;
+  /** the worker on the engine `npm test` runs: it has built before */
+  let workerA: BuildDeps;
+  /** a new worker: its engine has nothing but the base image */
+  let workerB: BuildDeps;
+
+  before(async () => {
+    github = await startGitHubEmulator({ token: 't' });
+    engineB = await startSecondEngine();
+    // The base image as a registry would give it to both engines: the same image, the same id.
+    await readJsonStream(await engineB.docker.loadImage(await engineA.getImage('local/busybox').get()));
+    assert.equal((await engineB.docker.getImage('local/busybox').inspect()).Id, (await engineA.getImage('local/busybox').inspect()).Id);
+    const deps = realBuildDeps({ pipelines, store, logger, githubUrl: github.url, dataDir: makeTempDir('slipway-data-'), registry: env.authRegistry });
+    workerA = { ...deps, pusher: createDockerImagePusher(engineA, credentials) };
+    workerB = {
+      ...realBuildDeps({ pipelines, store, logger, githubUrl: github.url, dataDir: makeTempDir('slipway-data-'), registry: env.authRegistry }),
+      builder: createDockerImageBuilder(engineB.docker, { registryCredentials: credentials }),
+      tests: createDockerTestRunner(engineB.docker),
+      pusher: createDockerImagePusher(engineB.docker, credentials),
+    };
+  });
+  after(async () => {
+    await engineB?.stop();
+    await github?.close();
+    await redis.quit();
+  });
+
+  async function push(worker: BuildDeps, service: string, files: Record<string, string>): Promise<{ build: Build; log: string }> {
+    const repo = repos.get(service) ?? repos.set(service, createTestRepo(service)).get(service)!;
+    const sha = repo.commit(files, 'a change');
+    const created = await store.create(service, { kind: 'push', deliveryId: randomUUID(), repository: `acme/${service}`, cloneUrl: repo.url, sha, branch: 'main' });
+    const build = await runBuild(worker, created.id, { final: true });
+    const log = (await store.readLog(build.id)).lines.join('\n');
+    assert.equal(build.state, 'passed', `${build.detail}\n${log}`);
+    return { build, log };
+  }
+
+  it('pulls the last pushed image with the registry credentials and takes the unchanged dependency step from it', async () => {
+    const service = `cached-${run}`;
+    const first = await push(workerA, service, { Dockerfile: DOCKERFILE, 'deps.txt': `left-pad ${run}\n`, 'app/index.html': 'one\n' });
+    assert.match(first.log, INSTALLING, 'the first build ever runs the dependency step');
+    assert.ok(first.build.image?.digest, 'the first build was pushed');
+
+    const second = await push(workerB, service, { 'app/index.html': 'two\n' });
+    assert.match(second.log, new RegExp(`^Build cache: pulling ${first.build.image.tag} \\(${escape(pinnedName(first.build.image as PushedImage))}\\)`, 'm'));
+    assert.match(second.log, /^Build cache: pulled /m);
+    assert.match(second.log, DEPENDENCY_STEP_CACHED, second.log);
+    assert.doesNotMatch(second.log, INSTALLING, 'the new worker ran the dependency step again');
+
+    // The engine has the last pushed image now (it pushed it): nothing to pull, and the step
+    // restored from the pulled image still serves (the engine's own cache alone would not find it).
+    const third = await push(workerB, service, { 'app/index.html': 'three\n' });
+    assert.doesNotMatch(third.log, /^Build cache:/m);
+    assert.match(third.log, DEPENDENCY_STEP_CACHED, third.log);
+    assert.doesNotMatch(third.log, INSTALLING);
+  });
+
+  it('builds without cache when the last pushed image cannot be pulled (no credentials): a log line, not a failure', async () => {
+    const service = `uncached-${run}`;
+    const first = await push(workerA, service, { Dockerfile: DOCKERFILE, 'deps.txt': `right-pad ${run}\n`, 'app/index.html': 'one\n' });
+    const anonymous = { ...workerB, builder: createDockerImageBuilder(engineB.docker) };
+    const second = await push(anonymous, service, { 'app/index.html': 'two\n' });
+    const pinned = pinnedName(first.build.image as PushedImage);
+    assert.match(second.log, new RegExp(`^Build cache: could not pull ${escape(pinned)} \\(.*(unauthorized|authentication required|no basic auth credentials).*\\); building without it$`, 'm'));
+    assert.match(second.log, INSTALLING, 'without the cache image the dependency step runs');
+    assert.ok(second.build.image?.digest, 'and the build is pushed all the same');
+  });
+});
