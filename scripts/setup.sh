@@ -21,6 +21,7 @@ need_cmd() { # need_cmd COMMAND PACKAGE
 }
 
 need_cmd redis-server redis-server
+need_cmd redis-sentinel redis-sentinel # the Sentinel failover test (test/faults/sentinel-failover.test.ts)
 need_cmd dockerd docker.io
 need_cmd containerd containerd
 need_cmd runc runc

@@ -15,7 +15,21 @@ const SENTINEL_COMMAND_TIMEOUT_MS = 3_000;
  * its further connections (a worker's blocking one) with `duplicate()`, which keeps all of this.
  */
 export function connectRedis(target: RedisTarget, own: RedisOptions = {}): Redis {
-  return new Redis(target.redisUrl, { ...sentinelOptions(target, own), ...own });
+  const redis = new Redis(target.redisUrl, { ...sentinelOptions(target, own), ...own });
+  return target.redisSentinel ? closingSentinelLinks(redis) : redis;
+}
+
+/**
+ * ioredis 6 closes the failover detector's sentinel subscriptions on disconnect() only: after
+ * quit() (how BullMQ closes), or a connection that gives up, they stay open, reconnect for ever
+ * and keep the process alive. Closed here when the connection ends, on BullMQ's duplicates too.
+ */
+function closingSentinelLinks(redis: Redis): Redis {
+  const connector = (redis as unknown as { connector?: { disconnect(): void } }).connector;
+  redis.on('end', () => connector?.disconnect());
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (override) => closingSentinelLinks(duplicate(override));
+  return redis;
 }
 
 function sentinelOptions(target: RedisTarget, own: RedisOptions): RedisOptions {

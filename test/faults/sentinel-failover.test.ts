@@ -1,0 +1,85 @@
+/**
+ * Redis behind Sentinel (three sentinels, a primary and a replica): the primary stops while a
+ * build runs, the sentinels promote the replica, and Slipway (server in this process, a worker
+ * process) follows. REDIS_URL names a port nothing listens on, so every connection comes from the
+ * sentinels; it still gives the password and the db.
+ *
+ * The primary is stopped with SIGTERM: Redis (7.0 and later) then holds writes and waits for its
+ * replica to catch up before it exits, so the failover itself loses nothing Redis acknowledged.
+ * A primary that crashes instead can lose the writes its replica had not yet received
+ * (replication is asynchronous); the README says so.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { checkRedis } from '../../src/cli/doctor-checks.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { freePort } from '../support/free-port.ts';
+import { startOwnSentinels, type OwnSentinels } from '../support/own-sentinels.ts';
+import { startCluster, statusProblems, type Cluster } from './cluster.ts';
+
+const DB = 3;
+
+describe('Redis behind Sentinel: the primary fails over mid-build', { timeout: 180_000 }, () => {
+  let redis: OwnSentinels;
+  let c: Cluster;
+  let env: Record<string, string>;
+  before(async () => {
+    redis = await startOwnSentinels();
+    env = {
+      REDIS_URL: `redis://:${redis.password}@127.0.0.1:${await freePort()}/${DB}`,
+      REDIS_SENTINELS: redis.sentinels,
+      REDIS_SENTINEL_NAME: redis.name,
+    };
+    c = await startCluster({ jobLease: 20, env });
+    c.startWorker();
+  });
+  after(async () => {
+    await c?.close();
+    await redis?.close();
+  });
+
+  const doctorLine = () => checkRedis(loadConfig({ GITHUB_WEBHOOK_SECRET: 's', SLIPWAY_REGISTRY: '127.0.0.1:5000', ...env }));
+
+  it('loses nothing: the build finishes, its record, log and statuses survive, and the next push builds', async () => {
+    const [service] = c.services;
+    const from = await redis.primaryPort();
+    assert.match((await doctorLine()).detail, new RegExp(`primary 127\\.0\\.0\\.1:${from} \\(named by 3 of 3 sentinels\\)`));
+
+    const first = await c.push(service!, 'Through a Sentinel failover', { buildSeconds: 3 });
+    await c.until(first.id, 'the build stage', (b) => b.stages.some((s) => s.name === 'build' && s.state === 'running'), 120_000);
+    const logBefore = await c.log(first.id);
+    await redis.stop(from, 'SIGTERM');
+    const to = await redis.failedOver(from);
+
+    const done = await c.settled(first.id, 120_000);
+    assert.equal(done.state, 'passed', done.detail);
+    assert.deepEqual(done.deploys.map((d) => d.state), ['succeeded'], JSON.stringify(done.deploys));
+    assert.ok((await c.log(first.id)).startsWith(logBefore), 'the log written before the failover is kept, in order');
+    assert.match((await c.answer(service!)) ?? '', /Through a Sentinel failover/);
+    await c.finalStatus(first.sha, `slipway/${service!.name}/production`);
+    assert.deepEqual(statusProblems(c.github.statuses.filter((s) => s.sha === first.sha)), []);
+
+    // On the new primary, in REDIS_URL's db
+    const primary = redis.client(to, DB);
+    try {
+      assert.equal(await primary.exists(`${c.prefix}:build:${first.id}`), 1);
+    } finally {
+      primary.disconnect();
+    }
+
+    const second = await c.push(service!, 'After the failover', {});
+    const next = await c.settled(second.id, 120_000);
+    assert.equal(next.state, 'passed', next.detail);
+    assert.deepEqual(next.deploys.map((d) => d.state), ['succeeded'], JSON.stringify(next.deploys));
+    assert.match((await c.answer(service!)) ?? '', /After the failover/);
+
+    assert.match((await doctorLine()).detail, new RegExp(`primary 127\\.0\\.0\\.1:${to} \\(named by 3 of 3 sentinels\\)`));
+  });
+
+  it('doctor fails saying so when no sentinel answers', async () => {
+    const dead = `127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`;
+    const line = await checkRedis(loadConfig({ GITHUB_WEBHOOK_SECRET: 's', SLIPWAY_REGISTRY: '127.0.0.1:5000', ...env, REDIS_SENTINELS: dead }));
+    assert.equal(line.outcome, 'fail');
+    assert.match(line.detail, /no sentinel names a primary: sentinel 127\.0\.0\.1:\d+: no answer: .*ECONNREFUSED/);
+  });
+});
