@@ -1,5 +1,5 @@
 import { isSlipwayError } from '../core/errors.ts';
-import { redactUrl } from '../core/redact-url.ts';
+import { describeRedisTarget } from '../store/redis-connection.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { loadPipelines } from '../config/load-pipelines.ts';
 import { schedulerSettings } from '../schedulers/settings.ts';
@@ -46,7 +46,7 @@ function usage(problem: string): number {
 function check(): number {
   const config = loadConfig();
   const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
-  process.stdout.write(`Configuration is valid. Registry ${config.registry.address}, Redis ${redactUrl(config.redisUrl)}.\n`);
+  process.stdout.write(`Configuration is valid. Registry ${config.registry.address}, Redis ${describeRedisTarget(config)}.\n`);
   process.stdout.write(`${pipelines.length} pipeline(s) in ${config.pipelinesDir}:\n`);
   for (const p of pipelines) {
     const targets = p.deploy.map((t) => `${t.branch} → ${t.environment} (${t.scheduler})`).join(', ') || 'no deploys';
