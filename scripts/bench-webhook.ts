@@ -54,12 +54,14 @@ interface Round {
 }
 
 const { values: flags } = parseArgs({
-  options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, deliveries: { type: 'string' } },
+  options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, deliveries: { type: 'string' }, only: { type: 'string' } },
 });
 const ROUNDS = Number(flags.rounds ?? process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(flags.seconds ?? process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(flags.connections ?? process.env.BENCH_CONNECTIONS ?? 32);
 const DELIVERIES = Number(flags.deliveries ?? process.env.BENCH_DELIVERIES ?? 10_000);
+/** `--only slipway`: load that server alone (for a profile); no ratios then */
+const ONLY = flags.only ? SERVERS.filter((n) => n === flags.only) : SERVERS;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-webhook-'));
 const children: ChildProcess[] = [];
@@ -156,6 +158,12 @@ async function load(url: string, opts: { seconds?: number; amount?: number }): P
   return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
 }
 
+/** user + system CPU time a process has used, in ms (clock ticks of 10 ms) */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -166,6 +174,15 @@ function rssMb(pid: number): number {
 async function idleRss(pid: number): Promise<number> {
   await sleep(5_000);
   return rssMb(pid);
+}
+
+/** `slipway server`'s RSS idle after start, and idle again after DELIVERIES deliveries. */
+async function rssAround(slipway: Running): Promise<{ idle: number; after: number }> {
+  const idle = await idleRss(slipway.proc.pid!);
+  const burst = await load(slipway.url, { amount: DELIVERIES });
+  const after = await idleRss(slipway.proc.pid!);
+  if (burst.non2xx > 0) console.log(`warning: ${burst.non2xx} of the ${DELIVERIES} deliveries were not answered 2xx`);
+  return { idle, after };
 }
 
 function median(xs: number[]): number {
@@ -197,39 +214,39 @@ async function main(): Promise<void> {
   console.log(`load: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s each, push payload ${body.length} bytes, signed, unique delivery ids`);
   build();
   const servers: Running[] = [];
-  for (const name of SERVERS) servers.push(await startServer(name));
-  const slipway = servers.find((s) => s.name === 'slipway')!;
-
-  const rssIdle = await idleRss(slipway.proc.pid!);
-  const burst = await load(slipway.url, { amount: DELIVERIES });
-  const rssAfter = await idleRss(slipway.proc.pid!);
-  if (burst.non2xx > 0) console.log(`warning: ${burst.non2xx} of the ${DELIVERIES} deliveries were not answered 2xx`);
+  for (const name of ONLY) servers.push(await startServer(name));
+  const slipway = servers.find((s) => s.name === 'slipway');
+  const rss = slipway && (await rssAround(slipway));
 
   for (const s of servers) await load(s.url, { seconds: 1 }); // warm up (JIT, connection pools)
-  const rounds = new Map<ServerName, Round[]>(SERVERS.map((n) => [n, []]));
+  const rounds = new Map<ServerName, Round[]>(ONLY.map((n) => [n, []]));
   for (let r = 1; r <= ROUNDS; r++) {
     for (const s of servers) {
+      const before = [cpuMs(s.proc.pid!), cpuMs(s.redis.pid!)];
       const round = await load(s.url, { seconds: SECONDS });
+      const served = round.rps * SECONDS;
+      const cpu = { server: ((cpuMs(s.proc.pid!) - before[0]!) * 1000) / served, redis: ((cpuMs(s.redis.pid!) - before[1]!) * 1000) / served };
       rounds.get(s.name)!.push(round);
-      console.log(`round ${r} ${s.name.padEnd(7)} ${Math.round(round.rps)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms${round.non2xx ? `  non-2xx/errors ${round.non2xx}` : ''}`);
+      console.log(`round ${r} ${s.name.padEnd(7)} ${Math.round(round.rps)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  CPU/request: server ${Math.round(cpu.server)} µs, its Redis ${Math.round(cpu.redis)} µs${round.non2xx ? `  non-2xx/errors ${round.non2xx}` : ''}`);
     }
   }
 
-  const summary = new Map(SERVERS.map((n) => {
+  const summary = new Map(ONLY.map((n) => {
     const rs = rounds.get(n)!;
     return [n, { rps: median(rs.map((x) => x.rps)), p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)) }];
   }));
   console.log('\n| server | req/s (median) | p50 | p99 |\n|---|---|---|---|');
-  for (const n of SERVERS) {
+  for (const n of ONLY) {
     const s = summary.get(n)!;
     console.log(`| ${LABEL[n]} | ${Math.round(s.rps).toLocaleString('en-US')} | ${s.p50} ms | ${s.p99} ms |`);
   }
-  const raw = summary.get('raw')!;
-  const floor = summary.get('bullmq')!;
-  const ours = summary.get('slipway')!;
-  console.log(`\nslipway / raw: ${(ours.rps / raw.rps).toFixed(2)}× req/s (target ≥ 0.6), p99 ${(ours.p99 / raw.p99).toFixed(2)}× (target ≤ 2)`);
+  const raw = summary.get('raw');
+  const floor = summary.get('bullmq');
+  const ours = summary.get('slipway');
+  if (rss) console.log(`\nslipway server RSS: ${rss.idle.toFixed(0)} MB idle after start, ${rss.after.toFixed(0)} MB idle after ${DELIVERIES.toLocaleString('en-US')} deliveries (${(((rss.after - rss.idle) / rss.idle) * 100).toFixed(0)} %, target within 10 %)`);
+  if (!raw || !floor || !ours) return;
+  console.log(`slipway / raw: ${(ours.rps / raw.rps).toFixed(2)}× req/s (target ≥ 0.6), p99 ${(ours.p99 / raw.p99).toFixed(2)}× (target ≤ 2)`);
   console.log(`slipway / BullMQ floor: ${(ours.rps / floor.rps).toFixed(2)}× req/s (target ≥ 0.7)`);
-  console.log(`slipway server RSS: ${rssIdle.toFixed(0)} MB idle after start, ${rssAfter.toFixed(0)} MB idle after ${DELIVERIES.toLocaleString('en-US')} deliveries (${(((rssAfter - rssIdle) / rssIdle) * 100).toFixed(0)} %, target within 10 %)`);
 }
 
 async function cleanUp(): Promise<void> {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Build } from '../src/core/build.ts';
 import { createApp } from '../src/http/app.ts';
@@ -13,11 +13,11 @@ import type { Runtime } from './runtime.ts';
 
 /**
  * Posts "Queued" unless a worker already took the build. A worker does not wait for it: its own
- * statuses are later steps, so the StatusGate drops a "Queued" that comes after them.
+ * statuses are later steps, so the StatusGate drops a "Queued" that comes after them (which is
+ * also why the record is not read again here: one Redis read per delivery less).
  */
 async function announceQueued(rt: Runtime, build: Build): Promise<void> {
-  const current = await rt.store.get(build.id);
-  if (current?.state === 'queued') await publishBuild({ statuses: rt.statuses, publicUrl: rt.config.publicUrl }, current);
+  if (build.state === 'queued') await publishBuild({ statuses: rt.statuses, publicUrl: rt.config.publicUrl }, build);
 }
 
 /** Resolves true when the Redis connection is (or gets) ready within `timeoutMs`. */
@@ -63,7 +63,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   const metrics = createServerMetrics({ redis: rt.redis, queuePrefix: rt.queuePrefix, counts: createOutcomeCounts(rt.redis, config.redisPrefix) });
   const signIn = config.githubOAuth && { ...config.githubOAuth, apiUrl: config.github.apiUrl, publicUrl: config.publicUrl };
   const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, healthy: async () => (await rt.redis.ping()) === 'PONG' });
-  const server = app.listen(config.port, config.host);
+  const server = createServer(app).listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
