@@ -1,4 +1,5 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Build } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
@@ -7,8 +8,8 @@ import { apiRoutes } from './api-routes.ts';
 import { requireBearer } from './bearer-auth.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { githubSignIn, type GitHubSignInConfig } from './github-sign-in.ts';
-import { countWebhookAnswers, metricsRoute, type HttpMetrics } from './metrics-route.ts';
-import { webhookRoute } from './webhook-route.ts';
+import { metricsRoute, type HttpMetrics } from './metrics-route.ts';
+import { isWebhookRequest, sendJson, webhookRoute } from './webhook-route.ts';
 
 export interface AppDeps {
   readonly receive: (d: Delivery) => Promise<Reply>;
@@ -25,15 +26,25 @@ export interface AppDeps {
 }
 
 /**
- * The HTTP surface: webhook (mounted before any body parser, signature-checked), health (open),
- * API and /metrics (behind SLIPWAY_API_TOKEN and/or a GitHub sign-in session when configured;
- * CSRF-checked for the session), dashboard.
+ * The HTTP surface: webhook (ahead of express and any body parser, signature-checked), health
+ * (open), API and /metrics (behind SLIPWAY_API_TOKEN and/or a GitHub sign-in session when
+ * configured; CSRF-checked for the session), dashboard. The webhook is the one route GitHub
+ * loads: it goes straight to its plain node:http handler, and everything else to express.
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): RequestListener {
+  const fail = failureAnswer(deps.logger, deps.healthy);
+  const webhook = webhookRoute(deps.receive, deps.afterQueued);
+  const rest = expressApp(deps, fail);
+  const metrics = deps.metrics;
+  return (req, res) => {
+    if (metrics && isWebhookRequest(req)) res.once('finish', () => metrics.webhookAnswered(res.statusCode));
+    webhook(req, res, (err) => (err === undefined ? rest(req, res) : void fail(err, req, res)));
+  };
+}
+
+function expressApp(deps: AppDeps, fail: Failure): RequestListener {
   const app = express();
   app.disable('x-powered-by');
-  if (deps.metrics) app.use(countWebhookAnswers(deps.metrics));
-  app.use(webhookRoute(deps.receive, deps.afterQueued));
   app.get('/healthz', async (_req, res) => {
     const ok = await deps.healthy().catch(() => false);
     res.status(ok ? 200 : 503).json({ ok, redis: ok ? 'up' : 'unreachable' });
@@ -49,20 +60,25 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiRoutes(deps.store));
   app.use(dashboardRoutes());
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
-  app.use(errorHandler(deps.logger, deps.healthy));
+  const onError: ErrorRequestHandler = (err, req, res, _next) => void fail(err, req, res);
+  app.use(onError);
   return app;
 }
 
+type Failure = (err: unknown, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
 /** 4xx as thrown; a failure while Redis does not answer is 503 (try again), any other 500. */
-function errorHandler(logger: Logger, healthy: () => Promise<boolean>): ErrorRequestHandler {
-  return async (err, req, res, _next) => {
-    const client = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? (err.status as number) : undefined;
-    if (client) return void res.status(client).json({ error: client === 413 ? 'payload too large' : String(err?.message ?? 'bad request') });
+function failureAnswer(logger: Logger, healthy: () => Promise<boolean>): Failure {
+  return async (err, req, res) => {
+    const e = err as { status?: unknown; message?: unknown } | undefined;
+    const path = (req.url ?? '').split('?', 1)[0];
+    const client = typeof e?.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : undefined;
+    if (client) return sendJson(res, client, { error: client === 413 ? 'payload too large' : String(e?.message ?? 'bad request') });
     if (!(await healthy().catch(() => false))) {
-      logger.warn({ path: req.path }, 'request failed while Redis is unavailable');
-      return void res.status(503).set('retry-after', '5').json({ error: 'Redis is unavailable; try again in a moment' });
+      logger.warn({ path }, 'request failed while Redis is unavailable');
+      return sendJson(res, 503, { error: 'Redis is unavailable; try again in a moment' }, { 'retry-after': '5' });
     }
-    logger.error({ err, path: req.path }, 'request failed');
-    res.status(500).json({ error: 'internal error; see the server log' });
+    logger.error({ err, path }, 'request failed');
+    sendJson(res, 500, { error: 'internal error; see the server log' });
   };
 }

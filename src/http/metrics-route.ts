@@ -20,10 +20,3 @@ export function metricsRoute(metrics: HttpMetrics, guard: RequestHandler): Route
   return router;
 }
 
-/** Counts every answer `POST /webhooks/github` gives, by status, once it is sent. */
-export function countWebhookAnswers(metrics: HttpMetrics): RequestHandler {
-  return (req, res, next) => {
-    if (req.method === 'POST' && req.path === '/webhooks/github') res.once('finish', () => metrics.webhookAnswered(res.statusCode));
-    next();
-  };
-}

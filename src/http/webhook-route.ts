@@ -1,5 +1,4 @@
-import type { IncomingMessage } from 'node:http';
-import express, { type Response, type Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Build } from '../core/build.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { isSignatureHeader } from '../webhook/verify-signature.ts';
@@ -24,42 +23,73 @@ interface Refusal {
 
 const UNSIGNED: Refusal = { status: 401, error: 'X-Hub-Signature-256 is missing or does not match; check that GITHUB_WEBHOOK_SECRET equals the webhook secret on GitHub' };
 
+/** Called with an error the route could not answer itself, or with nothing for a request that is not a delivery. */
+export type Next = (err?: unknown) => void;
+export type WebhookHandler = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+
 /**
  * `POST /webhooks/github`. Refuses what cannot be a GitHub delivery before reading its body (no
  * signature header, too large, compressed), then takes the body as raw bytes (no parser runs
  * before the signature check) within a size limit, a read deadline and a budget shared by every
  * webhook request in flight, so unsigned bodies cannot exhaust memory. Answers, and only then
  * hands new builds to `afterReply` (pending statuses).
+ *
+ * Plain node:http, so the busiest route skips express's stack (the app calls it before express);
+ * it is still a middleware express can mount. Every other request goes to `next()`.
  */
 export function webhookRoute(
   receive: (d: Delivery) => Promise<Reply>,
   afterReply: (builds: readonly Build[]) => void,
   limits: WebhookLimits = DEFAULT_WEBHOOK_LIMITS,
-): Router {
-  const router = express.Router();
+): WebhookHandler {
   const budget = { free: limits.maxInFlightBytes };
-  router.post('/webhooks/github', async (req, res, next) => {
+  return (req, res, next) => {
+    if (!isWebhookRequest(req)) return next();
+    void answer(req, res, next);
+  };
+
+  async function answer(req: IncomingMessage, res: ServerResponse, next: Next): Promise<void> {
     const refused = refuseByHeaders(req, limits);
     if (refused) return refuse(req, res, refused, limits);
     const read = await readBody(req, budget, limits);
     if (!read.ok) return refuse(req, res, read, limits);
     try {
       const result = await receive({
-        event: req.get('x-github-event'),
-        deliveryId: req.get('x-github-delivery'),
-        signature: req.get('x-hub-signature-256'),
-        contentType: req.get('content-type'),
+        event: header(req, 'x-github-event'),
+        deliveryId: header(req, 'x-github-delivery'),
+        signature: header(req, 'x-hub-signature-256'),
+        contentType: header(req, 'content-type'),
         body: read.body,
       });
-      res.status(result.status).json(result.body);
+      sendJson(res, result.status, result.body);
       if (result.queued.length > 0) afterReply(result.queued);
     } catch (err) {
       next(err);
     } finally {
       budget.free += read.body.length;
     }
-  });
-  return router;
+  }
+}
+
+/** `POST /webhooks/github`, matched as express matched it: any case, an optional trailing slash, any query. */
+export function isWebhookRequest(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  const path = (q < 0 ? url : url.slice(0, q)).toLowerCase();
+  return path === '/webhooks/github' || path === '/webhooks/github/';
+}
+
+/** A JSON answer, as express's `res.status(s).json(b)` sent it (without the ETag, which a POST answer does not use). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function refuseByHeaders(req: IncomingMessage, limits: WebhookLimits): Refusal | undefined {
@@ -119,11 +149,10 @@ function readBody(req: IncomingMessage, budget: { free: number }, limits: Webhoo
  * Answers a request refused before its body was read whole; what still arrives is dropped, and a
  * sender still streaming a read deadline after the answer is cut off.
  */
-function refuse(req: IncomingMessage, res: Response, refusal: Refusal, limits: WebhookLimits): void {
+function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal, limits: WebhookLimits): void {
   if (res.headersSent || req.socket.destroyed) return; // the sender went away: no one to answer
   req.on('error', () => undefined); // a sender resetting the connection after the answer is expected
-  if (refusal.retryAfter !== undefined) res.set('Retry-After', String(refusal.retryAfter));
-  res.status(refusal.status).json({ error: refusal.error });
+  sendJson(res, refusal.status, { error: refusal.error }, refusal.retryAfter !== undefined ? { 'retry-after': String(refusal.retryAfter) } : {});
   if (req.complete) return;
   const cutOff = setTimeout(() => req.socket.destroy(), limits.readTimeoutMs).unref();
   req.once('end', () => clearTimeout(cutOff)).resume();
