@@ -3,7 +3,6 @@ import { describeError } from '../core/errors.ts';
 import { pinnedName, type PushedImage } from '../core/image.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
 import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
-import { stoppedError } from '../core/stopped.ts';
 import { engineFailure, isNotFound } from './engine-error.ts';
 import { readJsonStream } from './json-stream.ts';
 import { authConfig } from './registry-auth.ts';
@@ -12,10 +11,12 @@ import { authConfig } from './registry-auth.ts';
 const PUSH_TAG = /:git-[0-9a-f]{7}$/;
 
 /**
- * The `cachefrom` images for a build of `repository` on this engine (the classic builder's
- * `--cache-from`): `candidate`, the service's last pushed image, pulled by digest with the
- * registry credentials when the engine does not have it; and the engine's own newest push-build
- * image of the repository when that is another one. None while nothing of the service was pushed.
+ * The `cachefrom` images of the builds on one engine (the classic builder's `--cache-from`).
+ *
+ * For a build of `repository` given `candidate` (the service's last pushed image): the candidate,
+ * pulled by digest with the registry credentials when the engine does not have it, and the
+ * engine's own newest push-build image of the repository when that is another one. None while
+ * nothing of the service was pushed: the engine's own cache as it is.
  *
  * Why both, and always: the classic builder matches a listed image's history step by step against
  * the Dockerfile, from the same base image on, so a pulled image's layers serve every step up to
@@ -26,33 +27,50 @@ const PUSH_TAG = /:git-[0-9a-f]{7}$/;
  * layers of anything else (a fork's build among them) never serve. Only push builds' images are
  * listed: trusted code.
  *
- * A pull that fails leaves a line in the log and that image out: the build runs colder, never
- * fails for it. Throws only when `signal` stops the build.
+ * One pull per image at a time: a prefetch (started while the commit is fetched) and the builds
+ * that want the same image share it. A pull that fails leaves a line in the log and that image
+ * out: the build runs colder, never fails for it. Nothing here throws.
  */
-export async function cacheSources(
-  docker: Docker,
-  repository: string,
-  candidate: PushedImage | undefined,
-  credentials: RegistryCredentials | undefined,
-  log: LogSink,
-  signal?: AbortSignal,
-): Promise<string[]> {
-  // Nothing pushed yet: the engine's own cache as it is, with no list to narrow it.
-  if (candidate?.repository !== repository) return [];
-  const sources: string[] = [];
-  const candidateId = await pulled(docker, candidate, credentials, log, signal);
-  if (candidateId) sources.push(pinnedName(candidate));
-  const own = await newestPushBuild(docker, repository).catch(() => undefined);
-  if (own && own.id !== candidateId) sources.push(own.name);
-  return sources;
+export interface CacheSources {
+  /** starts getting `candidate` onto the engine, for a build that will ask `list` for it */
+  prefetch(repository: string, candidate: PushedImage, log: LogSink, signal?: AbortSignal): void;
+  list(repository: string, candidate: PushedImage | undefined, log: LogSink, signal?: AbortSignal): Promise<string[]>;
+}
+
+export function createCacheSources(docker: Docker, credentials: RegistryCredentials | undefined): CacheSources {
+  /** pulls under way, by pinned name: each resolves with the local image id, or undefined */
+  const pulling = new Map<string, Promise<string | undefined>>();
+
+  function ensure(candidate: PushedImage, log: LogSink, signal?: AbortSignal): Promise<string | undefined> {
+    const name = pinnedName(candidate);
+    const underWay = pulling.get(name);
+    if (underWay) return underWay;
+    const pull = present(docker, name, candidate, credentials, log, signal).finally(() => pulling.delete(name));
+    pulling.set(name, pull);
+    return pull;
+  }
+
+  return {
+    prefetch(repository, candidate, log, signal) {
+      if (candidate.repository === repository) void ensure(candidate, log, signal);
+    },
+    async list(repository, candidate, log, signal) {
+      if (candidate?.repository !== repository) return [];
+      const sources: string[] = [];
+      const candidateId = await ensure(candidate, log, signal);
+      if (candidateId) sources.push(pinnedName(candidate));
+      const own = await newestPushBuild(docker, repository).catch(() => undefined);
+      if (own && own.id !== candidateId) sources.push(own.name);
+      return sources;
+    },
+  };
 }
 
 /** The candidate's local image id: the engine has it, or has just pulled it; undefined when it cannot. */
-async function pulled(docker: Docker, candidate: PushedImage, credentials: RegistryCredentials | undefined, log: LogSink, signal?: AbortSignal): Promise<string | undefined> {
-  const name = pinnedName(candidate);
+async function present(docker: Docker, name: string, candidate: PushedImage, credentials: RegistryCredentials | undefined, log: LogSink, signal?: AbortSignal): Promise<string | undefined> {
   try {
-    const present = await localId(docker, name);
-    if (present) return present;
+    const here = await localId(docker, name);
+    if (here) return here;
     log.line(`Build cache: pulling ${candidate.tag} (${name}), the last image pushed, for its layers`);
     const auth = await credentials?.credentials();
     await readJsonStream(await docker.createImage(authConfig(auth), { fromImage: name, abortSignal: signal }));
@@ -60,8 +78,7 @@ async function pulled(docker: Docker, candidate: PushedImage, credentials: Regis
     log.line(`Build cache: pulled ${candidate.tag}; its layers serve the steps that did not change`);
     return id;
   } catch (err) {
-    if (signal?.aborted) throw stoppedError(signal, `pulling ${name}`);
-    log.line(`Build cache: could not pull ${name} (${reason(err)}); building without it`);
+    log.line(`Build cache: could not pull ${name} (${signal?.aborted ? 'the build was stopped' : reason(err)}); building without it`);
     return undefined;
   }
 }

@@ -5,7 +5,7 @@ import { stoppedError, throwIfStopped } from '../core/stopped.ts';
 import type { ImageBuilder } from '../core/ports/image-builder.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
 import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
-import { cacheSources } from './cache-source.ts';
+import { createCacheSources } from './cache-source.ts';
 import { remoteAddSources } from './dockerfile-scan.ts';
 import { engineFailure } from './engine-error.ts';
 import { readJsonStream, StreamErrorFrame, type JsonFrame } from './json-stream.ts';
@@ -22,11 +22,16 @@ const CPU_PERIOD_US = 100_000;
  * even on failure. The build's own output goes to the log line by line. A stop closes the
  * request: the engine then cancels the build, ending the step running and removing its
  * container. Isolated builds get no network, no `ADD <url>` and the request's resource limits;
- * the classic builder has no PID limit (see `limitOptions`). A build given `cacheFrom` lists it as `cachefrom` (pulled with `registryCredentials` when the engine
- * lacks it; see cache-source.ts); the classic builder needs no inline cache metadata, as BuildKit would.
+ * the classic builder has no PID limit (see `limitOptions`). A build given `cacheFrom` lists it as
+ * `cachefrom` (pulled with `registryCredentials` when the engine lacks it, see cache-source.ts);
+ * the classic builder needs no inline cache metadata for it, as BuildKit would.
  */
 export function createDockerImageBuilder(docker: Docker, options: { registryCredentials?: RegistryCredentials } = {}): ImageBuilder {
+  const cache = createCacheSources(docker, options.registryCredentials);
   return {
+    prefetch(repository, cacheFrom, log, signal) {
+      cache.prefetch(repository, cacheFrom, log, signal);
+    },
     async discard(image, log) {
       const name = image.id ?? taggedName(image);
       try {
@@ -42,10 +47,11 @@ export function createDockerImageBuilder(docker: Docker, options: { registryCred
       try {
         throwIfStopped(signal, `building ${name}`);
         if (isolated) refuseRemoteSources(dockerfile, dockerfileContent);
-        const cache = await cacheSources(docker, image.repository, cacheFrom, options.registryCredentials, log, signal);
+        const sources = await cache.list(image.repository, cacheFrom, log, signal);
+        throwIfStopped(signal, `building ${name}`);
         const buildOptions: Docker.ImageBuildOptions = {
           t: name, dockerfile, labels, version: '1', rm: true, forcerm: true,
-          ...(cache.length > 0 ? { cachefrom: JSON.stringify(cache) } : {}),
+          ...(sources.length > 0 ? { cachefrom: JSON.stringify(sources) } : {}),
           ...(isolated ? { networkmode: 'none' } : {}),
           ...limitOptions(limits),
           abortSignal: signal,

@@ -67,6 +67,10 @@ async function start(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bui
 
 async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog, signal: AbortSignal): Promise<Verdict> {
   const { sha } = build.event;
+  const repository = `${deps.registry}/${pipeline.service}`;
+  // A worker new to the service gets the last pushed image's layers while the commit is fetched.
+  const cacheFrom = await lastPushed(deps, pipeline, repository, log);
+  if (cacheFrom) deps.builder.prefetch?.(repository, cacheFrom, log, signal);
   const clone = await runStage(deps, build.id, 'clone', log, () => fetchSource(deps, build, pipeline, log, signal));
   if (!clone.ok) return { state: 'error', detail: clone.detail };
   const tests: TestRunner = { run: (request, sink) => deps.tests.run(request, sink, signal) };
@@ -79,13 +83,12 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
   }
   // Pull request images are never pushed; their own tag keeps them from ever standing in for git-<sha7>.
   const pr = build.event.pullRequest;
-  const image = { repository: `${deps.registry}/${pipeline.service}`, tag: pr ? `pr${pr.number}-${sha.slice(0, 7)}` : imageTag(sha) };
+  const image = { repository, tag: pr ? `pr${pr.number}-${sha.slice(0, 7)}` : imageTag(sha) };
   const labels = ociLabels(build, clone.value);
   throwIfStopped(signal, 'the build');
   const built = await runStage(deps, build.id, 'build', log, () =>
     userFailureAsOutcome(async () => {
       const untrusted = await isolation(pr?.fork === true, clone.value, pipeline, signal);
-      const cacheFrom = await lastPushed(deps, pipeline, image.repository, log);
       return deps.builder.build({ context: clone.value.archive(signal), dockerfile: pipeline.dockerfile, image, labels, ...untrusted, cacheFrom }, log, signal);
     }),
   );

@@ -101,6 +101,8 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
     const second = await push(workerB, service, { 'app/index.html': 'two\n' });
     assert.match(second.log, new RegExp(`^Build cache: pulling ${first.build.image.tag} \\(${escape(pinnedName(first.build.image as PushedImage))}\\)`, 'm'));
     assert.match(second.log, /^Build cache: pulled /m);
+    // Started before the clone and asked for again by the build: one pull, which the build waited for.
+    assert.equal(second.log.match(/^Build cache: pulling /gm)?.length, 1, second.log);
     assert.match(second.log, DEPENDENCY_STEP_CACHED, second.log);
     assert.doesNotMatch(second.log, INSTALLING, 'the new worker ran the dependency step again');
 

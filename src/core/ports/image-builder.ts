@@ -44,6 +44,13 @@ export interface ImageBuilder {
   ): Promise<ImageRef>;
 
   /**
+   * Starts getting `cacheFrom` ready for a build of `repository` that will be given it (a pull,
+   * on an engine that lacks it), so that it arrives while the commit is fetched; that build waits
+   * for what is left of it. Returns at once, never throws: a failure is the build's log line.
+   */
+  prefetch?(repository: string, cacheFrom: PushedImage, log: LogSink, signal?: AbortSignal): void;
+
+  /**
    * Removes a built image and the layers only it has, so that none of them serves as build cache
    * for a later build (an untrusted build's layers were made without network and under limits, and
    * must never stand in for a trusted build's). Never throws: a failure goes to `log`.
