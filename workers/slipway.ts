@@ -1,23 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.ts';
-import type { RegistryCredentials } from '../src/core/ports/registry-credentials.ts';
-import { createDockerClient } from '../src/docker/docker-client.ts';
-import { createDockerImageBuilder } from '../src/docker/image-builder.ts';
-import { createDockerImagePusher } from '../src/docker/image-pusher.ts';
-import { createDockerTestRunner } from '../src/docker/test-runner.ts';
-import { createGitSourceFetcher } from '../src/git/git-source-fetcher.ts';
-import { githubCloneCredentials } from '../src/github/clone-credentials.ts';
-import { createSlackNotifier } from '../src/notifiers/slack-notifier.ts';
-import { createEcrCredentials } from '../src/registries/ecr-credentials.ts';
-import { registryHost } from '../src/registries/registry-host.ts';
-import { createStaticCredentials } from '../src/registries/static-credentials.ts';
-import { createSchedulers } from '../src/schedulers/index.ts';
-import { startBuildWorker } from './build-worker.ts';
-import { startDeployWorker } from './deploy-worker.ts';
-import { startReconciler } from './reconciler.ts';
-import { janitorFor } from './janitor.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
-import { startServer } from './server.ts';
+
+export { registryCredentialsFor } from './registry-credentials.ts';
 
 export type Role = 'server' | 'worker';
 
@@ -42,6 +27,7 @@ export async function startSlipway(config: Config, roles: readonly Role[], logge
       const rt = createRuntime(config, logger.child({ role: 'worker' }), 'patient');
       pipelines = rt.pipelines;
       closers.push(() => rt.close());
+      const { startWorkers } = await import('./worker-role.ts');
       const workers = startWorkers(rt);
       closers.push(() => Promise.all(workers.map((w) => w.close())).then(() => undefined));
     }
@@ -49,6 +35,7 @@ export async function startSlipway(config: Config, roles: readonly Role[], logge
       const rt = createRuntime(config, logger.child({ role: 'server' }), 'fail-fast');
       pipelines = rt.pipelines;
       closers.push(() => rt.close());
+      const { startServer } = await import('./server.ts');
       const server = await startServer(rt);
       url = server.url;
       closers.push(() => server.close());
@@ -58,35 +45,6 @@ export async function startSlipway(config: Config, roles: readonly Role[], logge
     throw err;
   }
   return { url, pipelines, close: () => closeAll(closers) };
-}
-
-function startWorkers(rt: Runtime) {
-  const { config } = rt;
-  const docker = createDockerClient(config.dockerHost);
-  const registryCredentials = registryCredentialsFor(config);
-  const source = createGitSourceFetcher(config.dataDir, { credentials: githubCloneCredentials(rt.githubTokens, config.github.apiUrl) });
-  const janitor = janitorFor(rt, docker);
-  void janitor.atStart();
-  const build = startBuildWorker(rt, {
-    source,
-    builder: createDockerImageBuilder(docker, { registryCredentials }),
-    tests: createDockerTestRunner(docker, { registryCredentials }),
-    pusher: createDockerImagePusher(docker, registryCredentials),
-  }, janitor.afterBuild);
-  const notifier = createSlackNotifier({ webhookUrl: config.slackWebhookUrl, logger: rt.logger });
-  const deploy = startDeployWorker(rt, {
-    schedulers: createSchedulers({ docker, registryCredentials, nomad: config.nomad, fleet: config.fleet, aws: config.aws }),
-    ancestry: source,
-    notifier,
-  });
-  return [build, deploy, startReconciler(rt, notifier, config.reconcileIntervalMs)];
-}
-
-/** SLIPWAY_REGISTRY_AUTH: `ecr` → ECR's authorization token, `basic` → the configured pair, `none` → anonymous. */
-export function registryCredentialsFor(config: Config): RegistryCredentials {
-  const { address, auth, username, password } = config.registry;
-  if (auth === 'ecr') return createEcrCredentials({ registry: address, region: config.aws.region, endpoint: config.aws.ecrEndpoint });
-  return createStaticCredentials(auth === 'basic' ? { username, password, serveraddress: registryHost(address) } : undefined);
 }
 
 /** Closes in reverse order of opening: server first, then workers, then connections. */

@@ -1,4 +1,4 @@
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { SlipwayError } from '../core/errors.ts';
 import type { RegistryAuth, RegistryCredentials } from '../core/ports/registry-credentials.ts';
 import { ecrError } from './ecr-errors.ts';
@@ -30,20 +30,27 @@ const ASSUMED_LIFETIME_MS = 60 * 60_000;
  * password valid for 12 hours, for SLIPWAY_REGISTRY. AWS credentials come from the SDK's chain.
  * The token is kept until `refreshMarginMs` before it expires; callers that ask meanwhile share
  * one request. When a refresh finds ECR unreachable, the token in hand is used while it is still
- * valid. The password never reaches a log or an error message.
+ * valid. The password never reaches a log or an error message. The AWS SDK loads at the first
+ * request, so a process that never asks (the HTTP server, `slipway doctor` without ECR) never loads it.
  */
 export function createEcrCredentials(config: EcrCredentialsConfig): RegistryCredentials {
-  const client = new ECRClient({
-    region: config.region ?? ecrHost(config.registry)?.region,
-    endpoint: config.endpoint,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
-  });
+  let ecr: Promise<{ client: ECRClient; GetAuthorizationTokenCommand: typeof import('@aws-sdk/client-ecr').GetAuthorizationTokenCommand }> | undefined;
+  const sdk = () =>
+    (ecr ??= import('@aws-sdk/client-ecr').then(({ ECRClient, GetAuthorizationTokenCommand }) => ({
+      client: new ECRClient({
+        region: config.region ?? ecrHost(config.registry)?.region,
+        endpoint: config.endpoint,
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
+      }),
+      GetAuthorizationTokenCommand,
+    })));
   const serveraddress = registryHost(config.registry);
   const marginMs = config.refreshMarginMs ?? 15 * 60_000;
   let cached: Cached | undefined;
   let inFlight: Promise<Cached> | undefined;
 
   async function fetchToken(): Promise<Cached> {
+    const { client, GetAuthorizationTokenCommand } = await sdk();
     await client.config.region().catch((err: unknown) => {
       throw new SlipwayError('REGISTRY_DENIED', `${DOING}: no AWS region; set AWS_REGION`, { cause: err });
     });
