@@ -76,6 +76,30 @@ describe('Redis behind Sentinel: the primary fails over mid-build', { timeout: 1
     assert.match((await doctorLine()).detail, new RegExp(`primary 127\\.0\\.0\\.1:${to} \\(named by 3 of 3 sentinels\\)`));
   });
 
+  it('a primary that hangs mid-build is left at the failover: the build settles, statuses are final, the next push builds', async () => {
+    // A frozen primary keeps every connection open and answers nothing: only the sentinels'
+    // +switch-master tells Slipway to leave it. It stays frozen to the end, so nothing that
+    // finishes below went through it.
+    const [service] = c.services;
+    const from = await redis.primaryPort();
+    await redis.startReplica(await freePort(), from);
+    const first = await c.push(service!, 'Through a hung primary', { buildSeconds: 3 });
+    await c.until(first.id, 'the build stage', (b) => b.stages.some((s) => s.name === 'build' && s.state === 'running'), 120_000);
+    redis.freeze(from);
+    await redis.failedOver(from);
+
+    const done = await c.settled(first.id, 120_000);
+    assert.equal(done.state, 'passed', done.detail);
+    assert.deepEqual(done.deploys.map((d) => d.state), ['succeeded'], JSON.stringify(done.deploys));
+    await c.finalStatus(first.sha, `slipway/${service!.name}/production`);
+    assert.deepEqual(statusProblems(c.github.statuses.filter((s) => s.sha === first.sha)), []);
+
+    const second = await c.push(service!, 'After the hung primary', {});
+    const next = await c.settled(second.id, 120_000);
+    assert.equal(next.state, 'passed', next.detail);
+    assert.match((await c.answer(service!)) ?? '', /After the hung primary/);
+  });
+
   it('doctor fails saying so when no sentinel answers', async () => {
     const dead = `127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`;
     const line = await checkRedis(loadConfig({ GITHUB_WEBHOOK_SECRET: 's', SLIPWAY_REGISTRY: '127.0.0.1:5000', ...env, REDIS_SENTINELS: dead }));

@@ -22,6 +22,10 @@ export interface OwnSentinels {
   primaryPort(): Promise<number>;
   /** stops the redis-server on `port` (SIGTERM: a primary first waits for its replica to catch up; SIGKILL: a crash) */
   stop(port: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** freezes the redis-server on `port` (SIGSTOP): its connections stay open and it answers nothing, as a hung host */
+  freeze(port: number): void;
+  /** starts a redis-server on `port` as a replica of `of`; resolves once it is in sync and every sentinel counts it */
+  startReplica(port: number, of: number): Promise<void>;
   /** waits until every sentinel names a primary other than `from` and it takes writes; its port */
   failedOver(from: number, timeoutMs?: number): Promise<number>;
   /** a client of the redis-server on `port` (the caller quits it) */
@@ -57,7 +61,7 @@ export async function startOwnSentinels(): Promise<OwnSentinels> {
       `sentinel monitor ${NAME} 127.0.0.1 ${primary} 2`,
       `sentinel auth-pass ${NAME} ${PASSWORD}`,
       `sentinel down-after-milliseconds ${NAME} 1000`,
-      `sentinel failover-timeout ${NAME} 5000`,
+      `sentinel failover-timeout ${NAME} 3000`,
       `sentinel parallel-syncs ${NAME} 1`,
     ].join('\n') + '\n');
     procs.set(port, spawn('redis-sentinel', [conf], { stdio: 'ignore' }));
@@ -104,20 +108,26 @@ export async function startOwnSentinels(): Promise<OwnSentinels> {
     removeTempDir(dir);
   };
 
+  const replicaReady = async (port: number) => {
+    await until(`the replica on ${port} to sync`, () => ask(client(port), async (r) => /master_link_status:up/.test(await r.info('replication'))), 20_000);
+    await until(`every sentinel to count the replica on ${port} and know the other sentinels`, async () => {
+      for (const s of sentinelPorts) {
+        const replicas = await ask(sentinelClient(s), (r) => r.call('SENTINEL', 'REPLICAS', NAME) as Promise<string[][]>);
+        const entry = replicas.map((fields) => (key: string) => fields[fields.indexOf(key) + 1]).find((field) => field('port') === String(port));
+        if (entry?.('flags') !== 'slave') return false;
+        const fields = await ask(sentinelClient(s), (r) => r.call('SENTINEL', 'MASTER', NAME) as Promise<string[]>);
+        if (fields[fields.indexOf('num-other-sentinels') + 1] !== '2') return false;
+      }
+      return true;
+    }, 30_000);
+  };
+
   try {
     startServer(primary);
     startServer(replica, primary);
     for (const port of sentinelPorts) startSentinel(port);
     // Ready for a failover: the replica in sync, and every sentinel knowing it and the two others.
-    await until('the replica to sync', () => ask(client(replica), async (r) => /master_link_status:up/.test(await r.info('replication'))), 20_000);
-    await until('every sentinel to know the replica and the other sentinels', async () => {
-      for (const port of sentinelPorts) {
-        const fields = await ask(sentinelClient(port), (r) => r.call('SENTINEL', 'MASTER', NAME) as Promise<string[]>);
-        const field = (key: string) => fields[fields.indexOf(key) + 1];
-        if (field('flags') !== 'master' || field('num-slaves') !== '1' || field('num-other-sentinels') !== '2') return false;
-      }
-      return true;
-    }, 30_000);
+    await replicaReady(replica);
   } catch (err) {
     await close();
     throw err;
@@ -130,6 +140,13 @@ export async function startOwnSentinels(): Promise<OwnSentinels> {
     sentinelPorts,
     primaryPort,
     stop,
+    freeze(port) {
+      procs.get(port)?.kill('SIGSTOP');
+    },
+    async startReplica(port, of) {
+      startServer(port, of);
+      await replicaReady(port);
+    },
     async failedOver(from, timeoutMs = 30_000) {
       let to = 0;
       await until(`a primary other than 127.0.0.1:${from}`, async () => {
