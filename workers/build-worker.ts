@@ -7,6 +7,7 @@ import type { TestRunner } from '../src/core/ports/test-runner.ts';
 import { BUILD_QUEUE, type BuildJobData } from '../src/queue/jobs.ts';
 import { settleBuild } from '../src/pipeline/settle.ts';
 import { runBuild } from '../src/pipeline/run-build.ts';
+import { warmBuildCaches } from '../src/pipeline/warm-build-cache.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
 
@@ -43,6 +44,8 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
       throw toBullError(err);
     }
   }, (data, reason) => settleBuild(deps, data.buildId, reason));
+  // The services' last pushed images, so that this worker's first build of each reuses their layers.
+  void warmBuildCaches({ ...deps, logger: rt.logger }, stopping.signal);
   return {
     async close() {
       stopping.abort(new SlipwayError('WORKER_STOPPING', 'the worker building it was stopped; it is built again'));

@@ -27,13 +27,14 @@ const PUSH_TAG = /:git-[0-9a-f]{7}$/;
  * layers of anything else (a fork's build among them) never serve. Only push builds' images are
  * listed: trusted code.
  *
- * One pull per image at a time: a prefetch (started while the commit is fetched) and the builds
- * that want the same image share it. A pull that fails leaves a line in the log and that image
- * out: the build runs colder, never fails for it. Nothing here throws.
+ * One pull per image at a time: a prefetch (when a worker starts, or while a build's commit is
+ * fetched) and the builds that want the same image share it. A pulled image gets its build's tag,
+ * so the janitor removes it like the images built here. A pull that fails leaves a line in the
+ * log and that image out: the build runs colder, never fails for it. Nothing here throws.
  */
 export interface CacheSources {
-  /** starts getting `candidate` onto the engine, for a build that will ask `list` for it */
-  prefetch(repository: string, candidate: PushedImage, log: LogSink, signal?: AbortSignal): void;
+  /** gets `candidate` onto the engine, for a build that will ask `list` for it; never rejects */
+  prefetch(repository: string, candidate: PushedImage, log: LogSink, signal?: AbortSignal): Promise<void>;
   list(repository: string, candidate: PushedImage | undefined, log: LogSink, signal?: AbortSignal): Promise<string[]>;
 }
 
@@ -51,8 +52,8 @@ export function createCacheSources(docker: Docker, credentials: RegistryCredenti
   }
 
   return {
-    prefetch(repository, candidate, log, signal) {
-      if (candidate.repository === repository) void ensure(candidate, log, signal);
+    async prefetch(repository, candidate, log, signal) {
+      if (candidate.repository === repository) await ensure(candidate, log, signal);
     },
     async list(repository, candidate, log, signal) {
       if (candidate?.repository !== repository) return [];
@@ -74,6 +75,9 @@ async function present(docker: Docker, name: string, candidate: PushedImage, cre
     log.line(`Build cache: pulling ${candidate.tag} (${name}), the last image pushed, for its layers`);
     const auth = await credentials?.credentials();
     await readJsonStream(await docker.createImage(authConfig(auth), { fromImage: name, abortSignal: signal }));
+    // Its build's tag, as if built here: the janitor removes it with that build's other images
+    // (a pull by digest alone leaves an image no tag names, which nothing would ever remove).
+    await docker.getImage(name).tag({ repo: candidate.repository, tag: candidate.tag }).catch(() => undefined);
     const id = await localId(docker, name);
     log.line(`Build cache: pulled ${candidate.tag}; its layers serve the steps that did not change`);
     return id;

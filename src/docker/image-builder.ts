@@ -29,9 +29,7 @@ const CPU_PERIOD_US = 100_000;
 export function createDockerImageBuilder(docker: Docker, options: { registryCredentials?: RegistryCredentials } = {}): ImageBuilder {
   const cache = createCacheSources(docker, options.registryCredentials);
   return {
-    prefetch(repository, cacheFrom, log, signal) {
-      cache.prefetch(repository, cacheFrom, log, signal);
-    },
+    prefetch: (repository, cacheFrom, log, signal) => cache.prefetch(repository, cacheFrom, log, signal),
     async discard(image, log) {
       const name = image.id ?? taggedName(image);
       try {

@@ -70,7 +70,7 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
   const repository = `${deps.registry}/${pipeline.service}`;
   // A worker new to the service gets the last pushed image's layers while the commit is fetched.
   const cacheFrom = await lastPushed(deps, pipeline, repository, log);
-  if (cacheFrom) deps.builder.prefetch?.(repository, cacheFrom, log, signal);
+  if (cacheFrom) void deps.builder.prefetch?.(repository, cacheFrom, log, signal);
   const clone = await runStage(deps, build.id, 'clone', log, () => fetchSource(deps, build, pipeline, log, signal));
   if (!clone.ok) return { state: 'error', detail: clone.detail };
   const tests: TestRunner = { run: (request, sink) => deps.tests.run(request, sink, signal) };

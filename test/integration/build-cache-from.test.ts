@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Build } from '../../src/core/build.ts';
 import { pinnedName, type PushedImage } from '../../src/core/image.ts';
 import type { Pipeline } from '../../src/core/pipeline.ts';
@@ -19,6 +19,7 @@ import { readJsonStream } from '../../src/docker/json-stream.ts';
 import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
 import type { BuildDeps } from '../../src/pipeline/deps.ts';
 import { runBuild } from '../../src/pipeline/run-build.ts';
+import { warmBuildCaches } from '../../src/pipeline/warm-build-cache.ts';
 import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
@@ -52,7 +53,7 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
   const credentials = createStaticCredentials({ username: env.authUsername, password: env.authPassword, serveraddress: env.authRegistry });
   const run = randomUUID().slice(0, 8);
   const pipeline = (service: string): Pipeline => ({ service, repository: `acme/${service}`, dockerfile: 'Dockerfile', deploy: [], file: `${service}.yml` });
-  const pipelines = [pipeline(`cached-${run}`), pipeline(`uncached-${run}`)];
+  const pipelines = [pipeline(`cached-${run}`), pipeline(`uncached-${run}`), pipeline(`warmed-${run}`)];
   const repos = new Map<string, TestRepo>();
   let github: GitHubEmulator;
   let engineB: SecondEngine;
@@ -105,6 +106,9 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
     assert.equal(second.log.match(/^Build cache: pulling /gm)?.length, 1, second.log);
     assert.match(second.log, DEPENDENCY_STEP_CACHED, second.log);
     assert.doesNotMatch(second.log, INSTALLING, 'the new worker ran the dependency step again');
+    // Tagged as its build: the janitor removes it with that build's images, as if built here.
+    const pulled = await engineB.docker.getImage(pinnedName(first.build.image as PushedImage)).inspect();
+    assert.ok(pulled.RepoTags.includes(`${first.build.image.repository}:${first.build.image.tag}`), pulled.RepoTags.join(', '));
 
     // The engine has the last pushed image now (it pushed it): nothing to pull, and the step
     // restored from the pulled image still serves (the engine's own cache alone would not find it).
@@ -112,6 +116,21 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
     assert.doesNotMatch(third.log, /^Build cache:/m);
     assert.match(third.log, DEPENDENCY_STEP_CACHED, third.log);
     assert.doesNotMatch(third.log, INSTALLING);
+  });
+
+  it('a worker warms its engine at start: its first build of a service pulls nothing and takes the dependency step from cache', async () => {
+    const service = `warmed-${run}`;
+    const first = await push(workerA, service, { Dockerfile: DOCKERFILE, 'deps.txt': `is-odd ${run}\n`, 'app/index.html': 'one\n' });
+    const lines: string[] = [];
+    const logger = { info: (_: unknown, text: string) => void lines.push(text), warn: (_: unknown, text: string) => void lines.push(text) } as unknown as Logger;
+    await warmBuildCaches({ ...workerB, pipelines: [pipeline(service)], logger });
+    assert.deepEqual(lines.filter((l) => l.startsWith('Build cache: pulled')), [`Build cache: pulled ${first.build.image!.tag}; its layers serve the steps that did not change`], lines.join('\n'));
+    assert.ok(await engineB.docker.getImage(pinnedName(first.build.image as PushedImage)).inspect());
+
+    const second = await push(workerB, service, { 'app/index.html': 'two\n' });
+    assert.doesNotMatch(second.log, /^Build cache:/m);
+    assert.match(second.log, DEPENDENCY_STEP_CACHED, second.log);
+    assert.doesNotMatch(second.log, INSTALLING);
   });
 
   it('builds without cache when the last pushed image cannot be pulled (no credentials): a log line, not a failure', async () => {

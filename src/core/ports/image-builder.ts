@@ -44,11 +44,12 @@ export interface ImageBuilder {
   ): Promise<ImageRef>;
 
   /**
-   * Starts getting `cacheFrom` ready for a build of `repository` that will be given it (a pull,
-   * on an engine that lacks it), so that it arrives while the commit is fetched; that build waits
-   * for what is left of it. Returns at once, never throws: a failure is the build's log line.
+   * Gets `cacheFrom` ready for a build of `repository` that will be given it (a pull, on an engine
+   * that lacks it): started before the commit is fetched, or when a worker starts. A build given it
+   * meanwhile waits for what is left of the same pull. Resolves once it is there or could not be
+   * had (a line in `log`); never rejects.
    */
-  prefetch?(repository: string, cacheFrom: PushedImage, log: LogSink, signal?: AbortSignal): void;
+  prefetch?(repository: string, cacheFrom: PushedImage, log: LogSink, signal?: AbortSignal): Promise<void>;
 
   /**
    * Removes a built image and the layers only it has, so that none of them serves as build cache
