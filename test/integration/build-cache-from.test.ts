@@ -53,7 +53,7 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
   const credentials = createStaticCredentials({ username: env.authUsername, password: env.authPassword, serveraddress: env.authRegistry });
   const run = randomUUID().slice(0, 8);
   const pipeline = (service: string): Pipeline => ({ service, repository: `acme/${service}`, dockerfile: 'Dockerfile', deploy: [], file: `${service}.yml` });
-  const pipelines = [pipeline(`cached-${run}`), pipeline(`uncached-${run}`), pipeline(`warmed-${run}`)];
+  const pipelines = [pipeline(`cached-${run}`), pipeline(`uncached-${run}`), pipeline(`warmed-${run}`), pipeline(`forked-${run}`)];
   const repos = new Map<string, TestRepo>();
   let github: GitHubEmulator;
   let engineB: SecondEngine;
@@ -131,6 +131,28 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
     assert.doesNotMatch(second.log, /^Build cache:/m);
     assert.match(second.log, DEPENDENCY_STEP_CACHED, second.log);
     assert.doesNotMatch(second.log, INSTALLING);
+  });
+
+  it('a fork\'s build on a new worker takes the trusted layers, and leaves none of its own for the trusted build after it', async () => {
+    const service = `forked-${run}`;
+    const first = await push(workerA, service, { Dockerfile: DOCKERFILE, 'deps.txt': `is-even ${run}\n`, 'app/index.html': 'one\n' });
+    // The fork adds a step; a trusted commit later has the same one. The fork's layer for it was
+    // made without network and under limits: the trusted build must make its own.
+    const extra = `${DOCKERFILE}RUN echo "extra step ran"\n`;
+    const sha = repos.get(service)!.commit({ Dockerfile: extra, 'app/index.html': 'fork\n' }, 'from a fork', `fork-${run}`);
+    const pr = { number: 9, baseBranch: 'main', fork: true };
+    const created = await store.create(service, { kind: 'pull_request', deliveryId: randomUUID(), repository: `acme/${service}`, cloneUrl: repos.get(service)!.url, sha, branch: 'feature', pullRequest: pr });
+    const fork = await runBuild(workerB, created.id, { final: true });
+    const forkLog = (await store.readLog(fork.id)).lines.join('\n');
+    assert.equal(fork.state, 'passed', `${fork.detail}\n${forkLog}`);
+    assert.match(forkLog, new RegExp(`^Build cache: pulled ${first.build.image!.tag};`, 'm'));
+    assert.match(forkLog, DEPENDENCY_STEP_CACHED, forkLog);
+    assert.match(forkLog, /^extra step ran$/m);
+    assert.match(forkLog, /^Removed the image .*pr9-[0-9a-f]{7}/m);
+
+    const trusted = await push(workerB, service, { Dockerfile: extra, 'app/index.html': 'two\n' });
+    assert.match(trusted.log, DEPENDENCY_STEP_CACHED, trusted.log);
+    assert.match(trusted.log, /^extra step ran$/m, 'the trusted build took the fork\'s layer');
   });
 
   it('builds without cache when the last pushed image cannot be pulled (no credentials): a log line, not a failure', async () => {
