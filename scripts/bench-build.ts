@@ -3,7 +3,8 @@
  * next to git and the docker CLI doing the same work on the same engine (ratio Slipway/raw):
  * a clone into a new mirror; a cold build (no images or layers of ours left; the base stays); the
  * same commit again (layer cache); a commit changing only www/index.html; and a new commit through
- * clone → build → test → push with the real stage adapters against the local registry. Own services
+ * clone → build → test → push with the real stage adapters against the local registry (Slipway's
+ * build given the image pushed just before as `cacheFrom`, as runBuild gives it). Own services
  * under /tmp, stopped at the end or on Ctrl-C. The CLI runs with DOCKER_BUILDKIT=0 (classic builder, as Slipway).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs as parseArgv } from 'node:util';
 import type Docker from 'dockerode';
 import { newBuild } from '../src/core/build.ts';
-import { imageTag, taggedName, type ImageRef } from '../src/core/image.ts';
+import { imageTag, taggedName, type ImageRef, type PushedImage } from '../src/core/image.ts';
 import type { Checkout } from '../src/core/ports/source-fetcher.ts';
 import { createDockerClient } from '../src/docker/docker-client.ts';
 import { createDockerImageBuilder } from '../src/docker/image-builder.ts';
@@ -41,8 +42,11 @@ let interrupted = false;
 interface Ops {
   firstClone(sha: string): Promise<void>;
   clone(sha: string): Promise<void>;
-  /** `labelled: false` builds without the per-build labels, to show what they cost */
-  build(sha: string, labelled?: boolean): Promise<{ image: ImageRef; hits: string }>;
+  /**
+   * `labelled: false` builds without the per-build labels, to show what they cost; `pipeline`
+   * builds as runBuild does (Slipway: given the last image it pushed as `cacheFrom`)
+   */
+  build(sha: string, labelled?: boolean, pipeline?: boolean): Promise<{ image: ImageRef; hits: string }>;
   test(image: ImageRef): Promise<void>;
   push(image: ImageRef): Promise<void>;
 }
@@ -101,6 +105,8 @@ function slipwayOps(b: Bench): Ops {
   const checkouts = new Map<string, Checkout>();
   const lines: string[] = [];
   const log = { line: (text: string) => void lines.push(text) };
+  const builder = createDockerImageBuilder(b.docker);
+  let lastPushed: PushedImage | undefined;
   return {
     async firstClone(sha) {
       const dir = fs.mkdtempSync(path.join(b.root, 'first-'));
@@ -110,11 +116,11 @@ function slipwayOps(b: Bench): Ops {
     async clone(sha) {
       checkouts.set(sha, await fetcher.fetch({ cloneUrl: b.repo.url, sha }, log));
     },
-    async build(sha, labelled) {
+    async build(sha, labelled, pipeline) {
       lines.length = 0;
       const context = checkouts.get(sha)!.archive();
-      const request = { context, dockerfile: 'Dockerfile', image: { repository: b.repository, tag: imageTag(sha) }, labels: labelsFor(b, sha, labelled) };
-      const image = await createDockerImageBuilder(b.docker).build(request, log);
+      const request = { context, dockerfile: 'Dockerfile', image: { repository: b.repository, tag: imageTag(sha) }, labels: labelsFor(b, sha, labelled), cacheFrom: pipeline ? lastPushed : undefined };
+      const image = await builder.build(request, log);
       return { image, hits: cacheHits(lines.join('\n')) };
     },
     async test(image) {
@@ -122,7 +128,7 @@ function slipwayOps(b: Bench): Ops {
       if (!result.passed) throw new Error(`slipway test failed: ${lines.slice(-5).join('\n')}`);
     },
     async push(image) {
-      await createDockerImagePusher(b.docker, createStaticCredentials(undefined)).push(image, log);
+      lastPushed = await createDockerImagePusher(b.docker, createStaticCredentials(undefined)).push(image, log);
     },
   };
 }
@@ -200,12 +206,13 @@ async function buildRows(b: Bench, side: Side, ops: Ops): Promise<void> {
   await ops.clone(sha);
   const [edited, e] = await timed(() => ops.build(sha));
   record(b, 'build warm, new index.html', side, edited, e.hits);
+  await ops.push(e.image); // untimed: the last push before the pipeline's build, as on a worker
 }
 
 async function pipelineRows(b: Bench, side: Side, ops: Ops): Promise<void> {
   const sha = commitPage(b);
   const [clone] = await timed(() => ops.clone(sha));
-  const [build, { image, hits }] = await timed(() => ops.build(sha));
+  const [build, { image, hits }] = await timed(() => ops.build(sha, true, true));
   const [test] = await timed(() => ops.test(image));
   const [push] = await timed(() => ops.push(image));
   for (const [row, ms] of [['pipeline: clone', clone], ['pipeline: build', build], ['pipeline: test', test], ['pipeline: push', push]] as const) record(b, row, side, ms);
