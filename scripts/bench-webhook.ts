@@ -12,7 +12,8 @@
  * req/s (median of rounds), p50, p99, the ratios, and the server's RSS idle after start and idle
  * again after D (10,000) deliveries. Env BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS and
  * BENCH_DELIVERIES do the same as the flags (a smoke run: --rounds 1 --seconds 2 --deliveries 500).
- * BENCH_CPU_PROF=<dir> starts `slipway server` with --cpu-prof writing there.
+ * BENCH_CPU_PROF=<dir> starts `slipway server` with --cpu-prof writing there; BENCH_NODE_FLAGS adds
+ * node flags of your own (e.g. heap sizes to try). `--only slipway` loads that server alone.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -90,7 +91,8 @@ async function startServer(name: ServerName): Promise<Running> {
   const env = { ...process.env, REDIS_URL: redis.url, SECRET, PORT: String(port) };
   let proc: ChildProcess;
   if (name === 'slipway') {
-    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const prof = process.env.BENCH_CPU_PROF ? [...flags, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : flags;
     proc = spawn(process.execPath, [...prof, path.join(ROOT, 'bin/slipway.mjs'), 'server'], {
       cwd: tmp,
       stdio: ['ignore', log, log],
