@@ -4,8 +4,11 @@
  * (append-only, as production), Docker engine and registry, with a GitHub emulator taking the
  * commit statuses, and prints:
  *
- * - start to ready: spawn of `slipway server` → first 200 from /healthz, over `--starts` starts;
- * - idle RSS (VmRSS) of `slipway server` and of `slipway all`, 2 s after ready;
+ * - start to ready: spawn of `slipway server` → first 200 from /healthz, over `--starts` starts,
+ *   beside the floor on this machine at this moment: a bare `node:http` server, spawned the same way;
+ * - idle RSS (VmRSS) of `slipway server` and of `slipway all`: 2 s after ready, and settled, after
+ *   `--idle` seconds without work (V8's memory reducer gives back the young generation that
+ *   start-up grew once the process has been idle for a while, typically 10–45 s);
  * - queue pickup with an idle worker: `slipway all` gets `--pushes` signed pushes one at a time
  *   (the next once the last build ended); pickup is the build record's `startedAt` (set by the
  *   worker when the build turns `running`, before it fetches anything) minus the moment the
@@ -32,21 +35,23 @@ const SECRET = 'bench-secret';
 const TOKEN = 'bench-token';
 const PREFIX = 'bench';
 const REPOSITORY = 'bench/app';
-const IDLE_MS = 2_000;
+const EARLY_MS = 2_000;
 
 interface Args {
   pushes: number;
   starts: number;
+  idle: number;
 }
 
 function args(): Args {
-  const { values } = parseArgs({ options: { pushes: { type: 'string', default: '200' }, starts: { type: 'string', default: '5' } }, strict: false });
-  const [pushes, starts] = [Number(values.pushes), Number(values.starts)];
-  if (!Number.isInteger(pushes) || pushes < 1 || !Number.isInteger(starts) || starts < 1) {
-    console.error('usage: npm run bench:pickup -- [--pushes N (default 200)] [--starts N (default 5)]');
+  const options = { pushes: { type: 'string', default: '200' }, starts: { type: 'string', default: '5' }, idle: { type: 'string', default: '60' } } as const;
+  const { values } = parseArgs({ options, strict: false });
+  const [pushes, starts, idle] = [Number(values.pushes), Number(values.starts), Number(values.idle)];
+  if (![pushes, starts, idle].every((n) => Number.isInteger(n) && n >= 1)) {
+    console.error('usage: npm run bench:pickup -- [--pushes N (default 200)] [--starts N (default 5)] [--idle SECONDS (default 60)]');
     process.exit(2);
   }
-  return { pushes, starts };
+  return { pushes, starts, idle };
 }
 
 /** Nearest-rank percentile of an ascending list. */
@@ -96,20 +101,47 @@ function slipwayEnv(root: string, services: LocalServices, github: GitHubEmulato
   };
 }
 
-async function startToReady(bin: string, env: NodeJS.ProcessEnv, root: string, starts: number): Promise<{ ready: number[]; rss: number[] }> {
+interface Footprint {
+  ready: number[];
+  /** RSS 2 s after ready, each start */
+  early: number[];
+  /** RSS after `idle` seconds, the last start */
+  settled: number;
+}
+
+/** `slipway server` started `starts` times; the last one is left idle for `idleS` seconds. */
+async function serverFootprint(bin: string, env: NodeJS.ProcessEnv, root: string, starts: number, idleS: number): Promise<Footprint> {
   const ready: number[] = [];
-  const rss: number[] = [];
+  const early: number[] = [];
+  let settled = NaN;
   for (let i = 0; i < starts; i++) {
     const server = await startSlipwayProcess(bin, 'server', await freePort(), env, path.join(root, 'server.log'));
     try {
       ready.push(server.readyMs);
-      await sleep(IDLE_MS);
-      rss.push(server.rssMb());
+      await sleep(EARLY_MS);
+      early.push(server.rssMb());
+      if (i === starts - 1) {
+        await sleep(idleS * 1000 - EARLY_MS);
+        settled = server.rssMb();
+      }
     } finally {
       await server.stop();
     }
   }
-  return { ready, rss };
+  return { ready, early, settled };
+}
+
+/** The floor for start to ready: a node:http server answering 200, spawned and polled the same way. */
+async function bareNodeReady(root: string, starts: number): Promise<number[]> {
+  const script = path.join(root, 'bare.mjs');
+  fs.writeFileSync(script, "import http from 'node:http';\nhttp.createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n");
+  const ready: number[] = [];
+  for (let i = 0; i < starts; i++) {
+    const bare = await startSlipwayProcess(script, 'server', await freePort(), {}, path.join(root, 'bare.log'));
+    ready.push(bare.readyMs);
+    await bare.stop();
+  }
+  return ready;
 }
 
 /** One push at a time: 202, then its build record's `startedAt`, then wait for it to end. */
@@ -153,7 +185,7 @@ function summary(label: string, values: readonly number[], unit: string, digits 
 }
 
 async function main(): Promise<void> {
-  const { pushes, starts } = args();
+  const { pushes, starts, idle } = args();
   const root = fs.mkdtempSync('/tmp/slipway-bp-');
   let services: LocalServices | undefined;
   let github: GitHubEmulator | undefined;
@@ -178,10 +210,13 @@ async function main(): Promise<void> {
     repo.commit({ 'README.md': 'bench\n' }, 'first');
     const env = slipwayEnv(root, services, github, repo);
 
-    const server = await startToReady(bin, env, root, starts);
+    const floor = await bareNodeReady(root, starts);
+    const server = await serverFootprint(bin, env, root, starts, idle);
     all = await startSlipwayProcess(bin, 'all', await freePort(), env, path.join(root, 'all.log'));
-    await sleep(IDLE_MS);
-    const allIdle = all.rssMb();
+    await sleep(EARLY_MS);
+    const allEarly = all.rssMb();
+    await sleep(idle * 1000 - EARLY_MS);
+    const allSettled = all.rssMb();
     redis = new Redis(services.redisUrl);
     const warm = await pickups(all, redis, github, Math.min(10, pushes)); // mirror cloned, code paths warm
     const times = await pickups(all, redis, github, pushes);
@@ -190,8 +225,9 @@ async function main(): Promise<void> {
     const cpus = os.cpus();
     console.log(`\nSlipway pickup and footprint — ${cpus.length} × ${cpus[0]?.model.trim()}, Node ${process.version}, ${new Date().toISOString()}`);
     console.log(summary('start to ready, slipway server', server.ready, 'ms'));
-    console.log(`${'idle RSS, slipway server'.padEnd(34)} ${fmt(Math.min(...server.rss), 1)}–${fmt(Math.max(...server.rss), 1)} MB`);
-    console.log(`${'idle RSS, slipway all'.padEnd(34)} ${fmt(allIdle, 1)} MB (${fmt(allAfter, 1)} MB after ${warm.length + times.length} builds)`);
+    console.log(summary('start to ready, bare node:http', floor, 'ms'));
+    console.log(`${'idle RSS, slipway server'.padEnd(34)} ${fmt(server.settled, 1)} MB after ${idle} s idle; ${fmt(Math.min(...server.early), 1)}–${fmt(Math.max(...server.early), 1)} MB 2 s after ready`);
+    console.log(`${'idle RSS, slipway all'.padEnd(34)} ${fmt(allSettled, 1)} MB after ${idle} s idle; ${fmt(allEarly, 1)} MB 2 s after ready; ${fmt(allAfter, 1)} MB after ${warm.length + times.length} builds`);
     console.log(summary('queue pickup, idle worker', times, 'ms'));
   } finally {
     await stopAll();
