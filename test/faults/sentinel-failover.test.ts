@@ -8,6 +8,9 @@
  * replica to catch up before it exits, so the failover itself loses nothing Redis acknowledged.
  * A primary that crashes instead can lose the writes its replica had not yet received
  * (replication is asynchronous); the README says so.
+ *
+ * Then a primary that hangs (SIGSTOP) while a build runs: its connections stay open and nothing
+ * answers, so only the sentinels' announcement of the failover moves Slipway off it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +18,7 @@ import { checkRedis } from '../../src/cli/doctor-checks.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { freePort } from '../support/free-port.ts';
 import { startOwnSentinels, type OwnSentinels } from '../support/own-sentinels.ts';
-import { startCluster, statusProblems, type Cluster } from './cluster.ts';
+import { startCluster, statusProblems, type Cluster, type WorkerProcess } from './cluster.ts';
 
 const DB = 3;
 
@@ -23,6 +26,7 @@ describe('Redis behind Sentinel: the primary fails over mid-build', { timeout: 1
   let redis: OwnSentinels;
   let c: Cluster;
   let env: Record<string, string>;
+  let worker: WorkerProcess;
   before(async () => {
     redis = await startOwnSentinels();
     env = {
@@ -31,13 +35,17 @@ describe('Redis behind Sentinel: the primary fails over mid-build', { timeout: 1
       REDIS_SENTINEL_NAME: redis.name,
     };
     c = await startCluster({ jobLease: 20, env });
-    c.startWorker();
+    worker = c.startWorker();
   });
   after(async () => {
     await c?.close();
     await redis?.close();
   });
 
+  /** the build and its deploys settled; else what the worker said last, to tell why */
+  const settled = (id: string) => c.settled(id, 120_000).catch((err: Error) => {
+    throw new Error(`${err.message}\nthe worker's last lines:\n${worker.output.slice(-40).join('\n')}`);
+  });
   const doctorLine = () => checkRedis(loadConfig({ GITHUB_WEBHOOK_SECRET: 's', SLIPWAY_REGISTRY: '127.0.0.1:5000', ...env }));
 
   it('loses nothing: the build finishes, its record, log and statuses survive, and the next push builds', async () => {
@@ -51,7 +59,7 @@ describe('Redis behind Sentinel: the primary fails over mid-build', { timeout: 1
     await redis.stop(from, 'SIGTERM');
     const to = await redis.failedOver(from);
 
-    const done = await c.settled(first.id, 120_000);
+    const done = await settled(first.id);
     assert.equal(done.state, 'passed', done.detail);
     assert.deepEqual(done.deploys.map((d) => d.state), ['succeeded'], JSON.stringify(done.deploys));
     assert.ok((await c.log(first.id)).startsWith(logBefore), 'the log written before the failover is kept, in order');
@@ -68,7 +76,7 @@ describe('Redis behind Sentinel: the primary fails over mid-build', { timeout: 1
     }
 
     const second = await c.push(service!, 'After the failover', {});
-    const next = await c.settled(second.id, 120_000);
+    const next = await settled(second.id);
     assert.equal(next.state, 'passed', next.detail);
     assert.deepEqual(next.deploys.map((d) => d.state), ['succeeded'], JSON.stringify(next.deploys));
     assert.match((await c.answer(service!)) ?? '', /After the failover/);
@@ -88,14 +96,14 @@ describe('Redis behind Sentinel: the primary fails over mid-build', { timeout: 1
     redis.freeze(from);
     await redis.failedOver(from);
 
-    const done = await c.settled(first.id, 120_000);
+    const done = await settled(first.id);
     assert.equal(done.state, 'passed', done.detail);
     assert.deepEqual(done.deploys.map((d) => d.state), ['succeeded'], JSON.stringify(done.deploys));
     await c.finalStatus(first.sha, `slipway/${service!.name}/production`);
     assert.deepEqual(statusProblems(c.github.statuses.filter((s) => s.sha === first.sha)), []);
 
     const second = await c.push(service!, 'After the hung primary', {});
-    const next = await c.settled(second.id, 120_000);
+    const next = await settled(second.id);
     assert.equal(next.state, 'passed', next.detail);
     assert.match((await c.answer(service!)) ?? '', /After the hung primary/);
   });

@@ -40,6 +40,11 @@ const PASSWORD = 'sentinel-test-pw';
 export async function startOwnSentinels(): Promise<OwnSentinels> {
   const dir = makeTempDir('slipway-own-sentinels-');
   const procs = new Map<number, ChildProcess>();
+  // A test process that ends without its after hook (a hang, a signal) leaves no Redis behind.
+  const killAll = () => {
+    for (const p of procs.values()) p.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const [primary, replica] = [await freePort(), await freePort()];
   const sentinelPorts = [await freePort(), await freePort(), await freePort()];
   const client = (port: number, db = 0) => new Redis({ host: '127.0.0.1', port, db, password: PASSWORD, lazyConnect: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
@@ -104,6 +109,7 @@ export async function startOwnSentinels(): Promise<OwnSentinels> {
     }
   };
   const close = async () => {
+    process.off('exit', killAll);
     await Promise.all([...procs.keys()].map((port) => stop(port, 'SIGKILL')));
     removeTempDir(dir);
   };
