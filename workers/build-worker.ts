@@ -8,6 +8,8 @@ import { BUILD_QUEUE, type BuildJobData } from '../src/queue/jobs.ts';
 import { settleBuild } from '../src/pipeline/settle.ts';
 import { runBuild } from '../src/pipeline/run-build.ts';
 import { warmBuildCaches } from '../src/pipeline/warm-build-cache.ts';
+import { createCancelWatch } from '../src/store/cancel-watch.ts';
+import { createRedisCancelRequests } from '../src/store/redis-cancel-requests.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
 
@@ -25,7 +27,11 @@ export interface BuildAdapters {
  */
 export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuild?: (service: string) => Promise<void>): { close(): Promise<void> } {
   const stopping = new AbortController();
+  const cancels = createRedisCancelRequests(rt.redis, rt.config.redisPrefix);
+  // `slipway cancel` or a newer push, asked on any process, reaches the build running here.
+  const watch = createCancelWatch(rt.redis, rt.config.redisPrefix, cancels, rt.logger);
   const deps = {
+    cancels,
     ...adapters,
     ...pipelineDeps(rt),
     registry: rt.config.registry.address,
@@ -35,13 +41,16 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
   const worker = startQueueWorker<BuildJobData>(rt, BUILD_QUEUE, rt.config.buildConcurrency, async (job) => {
     const log = rt.logger.child({ build: job.data.buildId, attempt: job.attemptsMade + 1 });
     log.info('build started');
+    const cancel = watch.watch(job.data.buildId);
     try {
-      const build = await runBuild({ ...deps, logger: log }, job.data.buildId, attemptOf(job), stopping.signal);
+      const build = await runBuild({ ...deps, logger: log }, job.data.buildId, attemptOf(job), AbortSignal.any([stopping.signal, cancel.signal]));
       log.info({ state: build.state, detail: build.detail }, 'build finished');
       await afterBuild?.(build.service); // the janitor (never throws)
     } catch (err) {
       log.warn({ err }, 'build attempt failed');
       throw toBullError(err);
+    } finally {
+      cancel.stop();
     }
   }, (data, reason) => settleBuild(deps, data.buildId, reason));
   // The services' last pushed images, so that this worker's first build of each reuses their layers.
@@ -50,6 +59,7 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
     async close() {
       stopping.abort(new SlipwayError('WORKER_STOPPING', 'the worker building it was stopped; it is built again'));
       await worker.close();
+      await watch.close();
     },
   };
 }

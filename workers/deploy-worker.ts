@@ -7,6 +7,7 @@ import { SlipwayError } from '../src/core/errors.ts';
 import { runDeploy } from '../src/pipeline/run-deploy.ts';
 import { settleDeploy } from '../src/pipeline/settle.ts';
 import { DEPLOY_QUEUE, type DeployJobData } from '../src/queue/jobs.ts';
+import { createRedisHeldDeploys } from '../src/store/redis-held-deploys.ts';
 import { createRedisLock, type Lock } from '../src/store/redis-lock.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
@@ -35,6 +36,7 @@ export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker
     ...adapters,
     ...pipelineDeps(rt),
     deadlineMs: rt.config.deployDeadlineMs,
+    held: createRedisHeldDeploys(rt.redis, rt.config.redisPrefix),
   };
   return startQueueWorker<DeployJobData>(rt, DEPLOY_QUEUE, DEPLOY_CONCURRENCY, async (job, token) => {
     const { buildId, environment } = job.data;

@@ -13,7 +13,7 @@ const GRACE_MS = 60_000;
  */
 export function startReconciler(rt: Runtime, notifier: Notifier, intervalMs: number, graceMs = GRACE_MS): { close(): Promise<void> } {
   const lock = createRedisLock(rt.redis, rt.config.redisPrefix);
-  const deploy = (build: Build, d: DeployRecord) => ({ buildId: build.id, environment: d.environment, deployId: d.id, ...(d.rollback ? { rollback: true } : {}) });
+  const deploy = (build: Build, d: DeployRecord) => ({ buildId: build.id, environment: d.environment, deployId: d.id, ...(d.rollback ? { rollback: true } : {}), ...(d.requested === 'approval' ? { approved: true } : {}) });
   const deps = {
     ...pipelineDeps(rt),
     notifier,

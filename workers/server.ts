@@ -9,6 +9,7 @@ import { createServerMetrics } from '../src/metrics/server-metrics.ts';
 import { publishBuild } from '../src/pipeline/publish.ts';
 import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
 import { createDeliveryReceiver } from '../src/webhook/receive-delivery.ts';
+import { environmentActions } from './environment-actions.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
@@ -62,7 +63,7 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   if (!config.apiToken && !config.githubOAuth) logger.warn('SLIPWAY_API_TOKEN is not set: the API is open to anyone who reaches this server (build records and logs included)');
   const metrics = createServerMetrics({ redis: rt.redis, queuePrefix: rt.queuePrefix, counts: createOutcomeCounts(rt.redis, config.redisPrefix) });
   const signIn = config.githubOAuth && { ...config.githubOAuth, apiUrl: config.github.apiUrl, publicUrl: config.publicUrl };
-  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, healthy: async () => (await rt.redis.ping()) === 'PONG' });
+  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, environments: environmentActions(rt), healthy: async () => (await rt.redis.ping()) === 'PONG' });
   const server = createServer(app).listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -11,6 +11,14 @@ Usage:
                      queue a deploy of the release before the current one (or of that build's
                      pushed image), past the "never older over newer" fence; prints the build page
                      to watch. Needs Redis and the same configuration, not a running server.
+  slipway deploy <service> <environment> --build <id> [--no-wait]
+                     deploy an already pushed build (any branch) by its digest, no rebuild, no
+                     approval wait, past the fence; prints the rollout until it ends
+  slipway promote <service> <from-environment> <to-environment> [--no-wait]
+                     deploy exactly the digest running in <from-environment> to <to-environment>
+  slipway approve <service> <environment> [--no-wait]
+                     let the deploy waiting for approval there go (\`approval: required\`)
+                     (\`slipway <command> --help\` for one command's details)
   slipway doctor     check every part this configuration uses: Redis (AOF, noeviction), the Docker
                      engine, the registry (a push and a pull), GitHub and Slack credentials, each
                      scheduler a pipeline deploys with; one line each, exit 1 on any failure
@@ -48,6 +56,8 @@ Configuration comes from environment variables (see README.md):
 
 Routes: POST /webhooks/github (signature only), GET /healthz, GET /metrics (Prometheus),
         GET /api/builds, GET /api/builds/:id, GET /api/builds/:id/logs,
+        POST /api/services/:service/environments/:environment/deploy|approve|rollback,
+        GET /api/services/:service/environments/:environment/releases,
         dashboard at / (GitHub sign-in at /auth/github/login when configured)
 
 Exit codes: 0 ok, 1 runtime failure (or nothing to roll back to), 2 invalid usage or configuration

@@ -3,6 +3,7 @@ import { describeRedisTarget } from '../store/redis-connection.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { loadPipelines } from '../config/load-pipelines.ts';
 import { schedulerSettings } from '../schedulers/settings.ts';
+import { COMMAND_HELP } from './command-help.ts';
 import { HELP } from './help.ts';
 
 const ROLES = { all: ['server', 'worker'], server: ['server'], worker: ['worker'] } as const;
@@ -12,13 +13,16 @@ const OPERATOR_COMMANDS: Record<string, (args: readonly string[]) => Promise<num
   rollback: async (args) => (await import('./rollback.ts')).rollbackCommand(args),
   releases: async (args) => (await import('./releases.ts')).releasesCommand(args),
   doctor: async (args) => (await import('./doctor.ts')).doctorCommand(args),
+  deploy: async (args) => (await import('./deploy.ts')).deployCommand(args),
+  promote: async (args) => (await import('./promote.ts')).promoteCommand(args),
+  approve: async (args) => (await import('./approve.ts')).approveCommand(args),
 };
 
 /** Runs one `slipway` command and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   if (command === 'help' || command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(HELP);
+    process.stdout.write(COMMAND_HELP[command] ?? HELP);
     return 0;
   }
   const operator = Object.hasOwn(OPERATOR_COMMANDS, command) ? OPERATOR_COMMANDS[command] : undefined;

@@ -1,5 +1,7 @@
 import type { DeployRecord } from '../core/build.ts';
 import { taggedName } from '../core/image.ts';
+import { deployJobData } from '../queue/jobs.ts';
+import { pipelineDeps } from '../../workers/runtime.ts';
 import { queueRollback, type RollbackResult } from '../pipeline/queue-rollback.ts';
 import { type CommandIo, processIo, withRuntime } from './cli-runtime.ts';
 import { parseTargetArguments } from './target-arguments.ts';
@@ -19,11 +21,8 @@ export async function rollbackCommand(args: readonly string[], io: CommandIo = p
   if (options.to !== undefined && !BUILD_ID.test(options.to)) return refuse(io, `--to takes a build id (a number, as on the build page), not "${options.to}"`, 2);
   return withRuntime(io, async (rt) => {
     const deps = {
-      pipelines: rt.pipelines,
-      store: rt.store,
-      statuses: rt.statuses,
-      publicUrl: rt.config.publicUrl,
-      enqueueRollback: (buildId: string, deploy: DeployRecord) => rt.enqueuer.enqueueDeploy({ buildId, environment: deploy.environment, deployId: deploy.id, rollback: true }),
+      ...pipelineDeps(rt),
+      enqueueDeploy: (buildId: string, deploy: DeployRecord) => rt.enqueuer.enqueueDeploy(deployJobData(buildId, deploy)),
     };
     const result = await queueRollback(deps, { service, environment, to: options.to });
     if ('refused' in result) return refuse(io, result.refused, result.reason === 'unknown_target' ? 2 : 1);

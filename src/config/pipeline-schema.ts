@@ -22,6 +22,7 @@ export const DeployEntrySchema = z.looseObject({
   branch: BranchName,
   environment: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case letters, digits and dashes'),
   scheduler: z.string().min(1),
+  approval: z.literal('required', 'must be "required" (or left out: no approval)').optional(),
 });
 
 export const PipelineSchema = z.strictObject({

@@ -9,7 +9,11 @@ export type StageState = 'pending' | 'running' | 'passed' | 'failed' | 'error' |
  * `error` = Slipway or an external system failed. Statuses and messages map from these.
  */
 export type BuildState = 'queued' | 'running' | 'passed' | 'failed' | 'error';
-export type DeployState = 'queued' | 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'skipped' | 'error';
+/** `held`: waiting for `slipway approve` (an `approval: required` entry); not an outcome. */
+export type DeployState = 'queued' | 'held' | 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'skipped' | 'error';
+
+/** How a person asked for a deploy (a rollback keeps its own `rollback` flag): the ancestry fence does not apply. */
+export type DeployRequestKind = 'deploy' | 'promote' | 'approval';
 
 export interface StageRecord {
   name: StageName;
@@ -31,6 +35,12 @@ export interface DeployRecord {
   detail?: string;
   /** a rollback (`slipway rollback`): puts this earlier build back, past the ancestry fence */
   rollback?: boolean;
+  /** asked for by a person: `slipway deploy`, `slipway promote`, or a held deploy `slipway approve` let go */
+  requested?: DeployRequestKind;
+  /** a promotion: the environment whose running digest this deploys */
+  from?: string;
+  /** a deploy a person asked for that went back to an older commit: the newer sha it replaced */
+  backFrom?: string;
   startedAt?: number;
   finishedAt?: number;
 }

@@ -23,6 +23,7 @@ export const ErrorCodes = {
   STATUS_REJECTED: { retryable: false, summary: 'GitHub rejected a commit status' },
   NOTIFY_FAILED: { retryable: false, summary: 'the notification could not be delivered' },
   BUILD_TIMED_OUT: { retryable: false, summary: 'the build ran longer than SLIPWAY_BUILD_TIMEOUT and was stopped' },
+  BUILD_CANCELLED: { retryable: false, summary: 'the build was cancelled (slipway cancel, or superseded by a newer push)' },
   ABORTED: { retryable: false, summary: 'the work was stopped before it finished' },
   WORKER_STOPPING: { retryable: true, summary: 'the worker running it was asked to stop; the work goes back to the queue' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;

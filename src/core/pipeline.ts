@@ -36,6 +36,8 @@ export interface DeployTarget {
   readonly branch: string;
   readonly environment: string;
   readonly scheduler: string;
+  /** `required`: a push's deploy here waits for `slipway approve` (deploys a person asks for never wait) */
+  readonly approval?: 'required';
   /** the adapter's own block, already validated by that adapter's schema */
   readonly settings: Readonly<Record<string, unknown>>;
 }

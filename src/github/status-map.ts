@@ -21,6 +21,7 @@ const BUILD_STATE: Record<Build['state'], CommitState> = {
 
 const DEPLOY_STATE: Record<DeployRecord['state'], CommitState> = {
   queued: 'pending',
+  held: 'pending',
   running: 'pending',
   succeeded: 'success',
   skipped: 'success',
@@ -73,9 +74,12 @@ function buildDescription(build: Build): string {
 function deployDescription(deploy: DeployRecord): string {
   const env = deploy.environment;
   if (deploy.rollback) return rollbackDescription(deploy);
+  if (deploy.requested) return requestedDescription(deploy);
   switch (deploy.state) {
     case 'queued':
       return `Waiting to deploy to ${env}`;
+    case 'held':
+      return `Waiting for approval to deploy to ${env}`;
     case 'running':
       return `Deploying to ${env}`;
     case 'succeeded':
@@ -86,6 +90,34 @@ function deployDescription(deploy: DeployRecord): string {
       return `Not deployed to ${env}: ${deploy.detail ?? 'skipped'}`;
     default:
       return `Deploy to ${env} failed: ${deploy.detail ?? deploy.state}`;
+  }
+}
+
+const REQUESTED: Record<NonNullable<DeployRecord['requested']>, (deploy: DeployRecord) => string> = {
+  deploy: () => 'deployed by hand',
+  promote: (d) => `promoted from ${d.from ?? 'another environment'}`,
+  approval: () => 'approved',
+};
+
+/** A deploy a person asked for (deploy, promote, approve): says so, and says when it goes back to an older commit. */
+function requestedDescription(deploy: DeployRecord): string {
+  const env = deploy.environment;
+  const how = REQUESTED[deploy.requested!](deploy);
+  const back = deploy.backFrom ? `, back from newer ${deploy.backFrom.slice(0, 7)}` : '';
+  switch (deploy.state) {
+    case 'queued':
+    case 'held':
+      return `Waiting to deploy to ${env} (${how})`;
+    case 'running':
+      return `Deploying to ${env} (${how}${back})`;
+    case 'succeeded':
+      return `Deployed to ${env} (${how}${back})`;
+    case 'rolled_back':
+      return `Rolled back in ${env} (${how}${back}): ${deploy.detail ?? 'unhealthy'}`;
+    case 'skipped':
+      return `Not deployed to ${env}: ${deploy.detail ?? 'skipped'}`;
+    default:
+      return `Deploy to ${env} (${how}) failed: ${deploy.detail ?? deploy.state}`;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { apiRoutes } from './api-routes.ts';
 import { requireBearer } from './bearer-auth.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
+import { environmentRoutes, type EnvironmentActions } from './environment-routes.ts';
 import { githubSignIn, type GitHubSignInConfig } from './github-sign-in.ts';
 import { metricsRoute, type HttpMetrics } from './metrics-route.ts';
 import { isWebhookRequest, sendJson, webhookRoute } from './webhook-route.ts';
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly metrics?: HttpMetrics;
   /** GitHub sign-in for people (SLIPWAY_GITHUB_OAUTH_*): their session opens the API and dashboard */
   readonly signIn?: GitHubSignInConfig;
+  /** release control: deploy, promote, approve, rollback and releases of one service's environment */
+  readonly environments?: EnvironmentActions;
 }
 
 /**
@@ -58,6 +61,7 @@ function expressApp(deps: AppDeps, fail: Failure): RequestListener {
   if (deps.metrics) app.use(metricsRoute(deps.metrics, guard));
   app.use('/api', guard);
   app.use(apiRoutes(deps.store));
+  if (deps.environments) app.use(environmentRoutes(deps.environments));
   app.use(dashboardRoutes());
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
   const onError: ErrorRequestHandler = (err, req, res, _next) => void fail(err, req, res);

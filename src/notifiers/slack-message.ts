@@ -26,7 +26,15 @@ function headlines(n: DeployNotice): { mrkdwn: string; text: string } {
     return { mrkdwn: `${emoji} ${phrase(`*${service}*`, `\`${sha7}\``, `*${env}*`)}`, text: phrase(n.service, sha7, n.environment) };
   }
   const { emoji, verb } = HEADLINE[n.outcome];
-  return { mrkdwn: `${emoji} ${verb} *${service}* \`${sha7}\` to *${env}*`, text: `${verb} ${n.service} ${sha7} to ${n.environment}` };
+  const asked = requestedNote(n);
+  return { mrkdwn: `${emoji} ${verb} *${service}* \`${sha7}\` to *${env}*${escapeMrkdwn(asked)}`, text: `${verb} ${n.service} ${sha7} to ${n.environment}${asked}` };
+}
+
+/** ` (promoted from staging, back from newer abc1234)` for a deploy a person asked for; empty otherwise. */
+function requestedNote(n: DeployNotice): string {
+  if (!n.requested) return '';
+  const how = n.requested === 'promote' ? `promoted from ${n.from ?? 'another environment'}` : n.requested === 'approval' ? 'approved' : 'deployed by hand';
+  return ` (${how}${n.backFrom ? `, back from newer ${n.backFrom.slice(0, 7)}` : ''})`;
 }
 
 /** Slack's mrkdwn escaping for user-derived text (commit messages, branch names, authors). */

@@ -3,6 +3,7 @@ import type { DeployRecord } from '../core/build.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import type { Ancestry } from '../core/ports/ancestry.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
+import type { HeldDeploys } from '../core/ports/held-deploys.ts';
 import type { ImageBuilder } from '../core/ports/image-builder.ts';
 import type { ImagePusher } from '../core/ports/image-pusher.ts';
 import type { Notifier } from '../core/ports/notifier.ts';
@@ -37,6 +38,8 @@ export interface DeployDeps extends PipelineDeps {
   readonly ancestry: Ancestry;
   readonly notifier: Notifier;
   readonly deadlineMs: number;
+  /** where `approval: required` deploys wait; without it nothing is held */
+  readonly held?: HeldDeploys;
 }
 
 /** How the worker ran this job: a retryable failure on the last attempt is final. */

@@ -21,7 +21,7 @@ export function publishDeploy(deps: Pick<PipelineDeps, 'statuses' | 'publicUrl'>
 }
 
 function stepOf(state: Build['state'] | DeployRecord['state']): StatusStep {
-  return state === 'queued' ? 0 : state === 'running' ? 1 : FINAL_STEP;
+  return state === 'queued' || state === 'held' ? 0 : state === 'running' ? 1 : FINAL_STEP;
 }
 
 /** Tells the notifier (Slack) how one deploy ended. */
@@ -34,13 +34,14 @@ export function notifyDeploy(deps: { readonly notifier: Notifier; readonly publi
     message: build.event.message,
     author: build.event.author,
     // A rollback's duration is its own: the push it came from may be weeks old.
-    durationMs: Date.now() - (deploy.rollback ? (deploy.startedAt ?? Date.now()) : build.createdAt),
+    durationMs: Date.now() - (deploy.rollback || deploy.requested ? (deploy.startedAt ?? Date.now()) : build.createdAt),
     buildUrl: buildUrl(deps.publicUrl, build.id),
     build: build.id,
     deploy: deploy.id,
     outcome,
     detail: deploy.detail ?? '',
     ...(deploy.rollback ? { rollback: true } : {}),
+    ...(deploy.requested ? { requested: deploy.requested, from: deploy.from, backFrom: deploy.backFrom } : {}),
   });
 }
 

@@ -1,17 +1,13 @@
-import type { Build, DeployRecord } from '../core/build.ts';
-import { describeError } from '../core/errors.ts';
-import { targetFor, unknownTarget } from '../core/pipeline.ts';
+import { unknownTarget } from '../core/pipeline.ts';
 import type { ReleaseRecord } from '../core/ports/build-store.ts';
-import type { PipelineDeps } from './deps.ts';
-import { buildUrl, pipelineFor, publishDeploy } from './publish.ts';
+import { buildUrl } from './publish.ts';
+import { notDeployable, queueRequestedDeploy, type RequestDeps, type RequestResult } from './queue-requested-deploy.ts';
 
 /** How far back in a target's release history a rollback looks for the release before the current one. */
 const LOOKBACK = 20;
 
-export interface RollbackDeps extends Pick<PipelineDeps, 'pipelines' | 'store' | 'statuses' | 'publicUrl'> {
-  /** queues the deploy job of `deploy`, a rollback of `buildId` (the ancestry fence does not apply) */
-  readonly enqueueRollback: (buildId: string, deploy: DeployRecord) => Promise<void>;
-}
+/** `enqueueDeploy` queues the job of a rollback's deploy record (the ancestry fence does not apply). */
+export type RollbackDeps = RequestDeps;
 
 export interface RollbackRequest {
   readonly service: string;
@@ -21,9 +17,7 @@ export interface RollbackRequest {
 }
 
 /** What was queued, or why nothing was: `unknown_target` is a wrong command line, the others the state of things. */
-export type RollbackResult =
-  | { readonly queued: { readonly build: Build; readonly deploy: DeployRecord; readonly current?: ReleaseRecord; readonly url: string } }
-  | { readonly refused: string; readonly reason: 'unknown_target' | 'nothing_to_roll_back' | 'not_deployable' };
+export type RollbackResult = RequestResult;
 
 /**
  * Queues a rollback: a deploy of an earlier build's pushed image to one (service, environment),
@@ -49,7 +43,7 @@ export async function queueRollback(deps: RollbackDeps, request: RollbackRequest
   const build = await deps.store.get(chosen);
   const problem = notDeployable(build, chosen, service);
   if (problem || !build) return { refused: problem ?? `no build ${chosen}`, reason: 'not_deployable' };
-  const deploy = await recordQueued(deps, build, environment);
+  const deploy = await queueRequestedDeploy(deps, build, environment, 'rollback');
   return { queued: { build, deploy, current, url: buildUrl(deps.publicUrl, build.id) } };
 }
 
@@ -62,28 +56,4 @@ export function previousBuildId(history: readonly ReleaseRecord[]): string | und
   const [current] = history;
   const replaced = new Set(history.flatMap((r) => (r.replaced ? [r.replaced] : [])));
   return history.find((r) => r.image !== current?.image && !replaced.has(r.buildId))?.buildId;
-}
-
-function notDeployable(build: Build | undefined, id: string, service: string): string | undefined {
-  if (!build) return `no build ${id}`;
-  if (build.service !== service) return `build ${id} is of ${build.service}, not ${service}`;
-  if (!build.image?.digest) return `build ${id} (${build.event.sha.slice(0, 7)}) was never pushed (it ${build.state}${build.detail ? `: ${build.detail}` : ''}); only pushed builds can be deployed`;
-  return undefined;
-}
-
-/** Deploy record and pending status first, then the job: the worker may post its outcome a moment after. */
-async function recordQueued(deps: RollbackDeps, build: Build, environment: string): Promise<DeployRecord> {
-  const pipeline = pipelineFor(deps, build.service);
-  const scheduler = (pipeline && targetFor(pipeline, environment, build.event.branch, true)?.scheduler) ?? 'unknown';
-  const added = await deps.store.addDeploy(build.id, { environment, scheduler, rollback: true });
-  const deploy = added.deploy;
-  await publishDeploy(deps, added.build, deploy);
-  try {
-    await deps.enqueueRollback(build.id, deploy);
-  } catch (err) {
-    const failed: DeployRecord = { ...deploy, state: 'error', detail: `could not queue the rollback: ${describeError(err)}`, finishedAt: Date.now() };
-    await publishDeploy(deps, await deps.store.setDeploy(build.id, failed), failed);
-    throw err;
-  }
-  return deploy;
 }

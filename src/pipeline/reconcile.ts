@@ -27,6 +27,7 @@ export interface Reconciled {
 export async function reconcile(deps: ReconcileDeps, options: { graceMs: number; limit?: number }): Promise<Reconciled> {
   const done: Reconciled = { requeued: [], settled: [] };
   for (const open of await deps.store.unsettled(Date.now() - options.graceMs, options.limit ?? 500)) {
+    if (open.deploy?.state === 'held') continue; // waits for a person, not for a job
     const name = open.deploy ? `deploy ${open.deploy.id} of build ${open.build.id}` : `build ${open.build.id}`;
     const job = await jobOf(deps, open);
     if (job.state === 'pending') continue;

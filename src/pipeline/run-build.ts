@@ -26,6 +26,9 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
   if (isFinal(build.state)) return build;
   const log = deps.store.log(buildId);
   const pipeline = pipelineFor(deps, build.service);
+  // Cancelled while it waited in the queue: it never starts.
+  const cancelled = await deps.cancels?.pending(buildId);
+  if (cancelled !== undefined) return finish(deps, buildId, { state: 'cancelled', detail: cancelled }, log, pipeline);
   // SLIPWAY_BUILD_TIMEOUT (and a stop from outside) reaches every port; a stopped build is never retried.
   const limit = timeLimit(deps.timeoutMs, signal);
   let verdict: Verdict;
@@ -40,8 +43,9 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
       await log.flush();
       throw err;
     }
-    log.line(`Error: ${describeError(err)}`);
-    verdict = { state: 'error', detail: describeError(err) };
+    const cancel = isSlipwayError(err, 'BUILD_CANCELLED');
+    log.line(`${cancel ? 'Stopped' : 'Error'}: ${describeError(err)}`);
+    verdict = { state: cancel ? 'cancelled' : 'error', detail: describeError(err) };
   } finally {
     limit.clear();
   }
@@ -49,7 +53,7 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
   return finish(deps, buildId, verdict, log, pipeline);
 }
 
-type Verdict = { state: 'passed' | 'failed' | 'error'; detail: string; image?: PushedImage | ImageRef };
+type Verdict = { state: 'passed' | 'failed' | 'error' | 'cancelled'; detail: string; image?: PushedImage | ImageRef };
 
 async function start(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog): Promise<void> {
   const e = build.event;
@@ -148,7 +152,11 @@ async function fetchSource(deps: BuildDeps, build: Build, pipeline: Pipeline, lo
   return ok(checkout);
 }
 
-async function finish(deps: BuildDeps, buildId: string, verdict: Verdict, log: BuildLog, pipeline?: Pipeline): Promise<Build> {
+async function finish(deps: BuildDeps, buildId: string, outcome: Verdict, log: BuildLog, pipeline?: Pipeline): Promise<Build> {
+  // One decision: a cancel request that came before this seal wins (nothing deploys, no image is
+  // recorded, even if the push went through); one that comes after it is refused.
+  const cancelled = await deps.cancels?.seal(buildId);
+  const verdict: Verdict = cancelled !== undefined ? { state: 'cancelled', detail: cancelled } : outcome;
   log.line(`Build ${verdict.state}: ${verdict.detail}`);
   const build = await deps.store.update(buildId, (b) => {
     if (verdict.image) b.image = { repository: verdict.image.repository, tag: verdict.image.tag, digest: verdict.image.digest };

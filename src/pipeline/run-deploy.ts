@@ -4,6 +4,7 @@ import { pinnedName, taggedName } from '../core/image.ts';
 import { targetFor, type Pipeline } from '../core/pipeline.ts';
 import type { BuildLog } from '../core/ports/build-log.ts';
 import type { Attempt, DeployDeps } from './deps.ts';
+import { holdForApproval } from './hold-for-approval.ts';
 import { notifyDeploy, pipelineFor, publishDeploy } from './publish.ts';
 
 /** One deploy job: which build goes where, and which deploy record it settles. */
@@ -14,6 +15,8 @@ export interface DeployRequest {
   readonly deployId?: string;
   /** `slipway rollback`: put this earlier build back on purpose, past the ancestry fence */
   readonly rollback?: boolean;
+  /** `slipway approve`: the held deploy, let go (its own job id; the record says the rest) */
+  readonly approved?: boolean;
 }
 
 /**
@@ -36,17 +39,21 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest, attemp
   const prefix = (text: string) => log.line(`[${environment}] ${text}`);
   const base: DeployRecord = { ...queued, detail: undefined, startedAt: Date.now(), finishedAt: undefined };
   const rollback = base.rollback === true;
+  // A rollback, deploy, promotion or approval is a person's decision: it neither waits nor meets the fence.
+  const manual = rollback || base.requested !== undefined;
   try {
     const pipeline = pipelineFor(deps, build.service);
-    const target = pipeline && targetFor(pipeline, environment, build.event.branch, rollback);
+    const target = pipeline && targetFor(pipeline, environment, build.event.branch, manual);
     const adapter = target && deps.schedulers[target.scheduler];
     if (!pipeline || !target || !adapter) throw new SlipwayError('PIPELINE_INVALID', `${build.service} no longer deploys ${build.event.branch} to ${environment}`);
     const current = await deps.store.release(build.service, environment);
-    const stale = rollback ? undefined : await fence(deps, build, pipeline, current);
-    if (stale) return await record(deps, build, log, { ...base, state: 'skipped', detail: stale, finishedAt: Date.now() });
+    const stale = rollback ? undefined : await fence(deps, build, pipeline, current).catch((err: unknown) => { if (manual) return undefined; throw err; });
+    if (stale && !manual) return await record(deps, build, log, { ...base, state: 'skipped', detail: stale, finishedAt: Date.now() });
+    if (!manual && target.approval === 'required' && deps.held) return await holdForApproval({ ...deps, held: deps.held }, build, { ...base, scheduler: target.scheduler }, (d) => record(deps, build, log, d));
+    if (stale && current) base.backFrom = current.sha; // a person's deploy of an older commit says so
 
     await record(deps, build, log, { ...base, scheduler: target.scheduler, state: 'running' });
-    prefix(`${rollback ? 'Rolling back to' : 'Deploying'} ${taggedName(image)} (${image.digest}) with ${target.scheduler}`);
+    prefix(`${rollback ? 'Rolling back to' : 'Deploying'} ${taggedName(image)} (${image.digest}) with ${target.scheduler}${base.backFrom ? `, going back from newer ${base.backFrom.slice(0, 7)} (asked for by hand)` : ''}`);
     const release = { service: build.service, environment, image: { ...image, digest: image.digest }, sha: build.event.sha, buildId, settings: target.settings };
     const deployment = await adapter.deploy(release, { line: prefix }, { deadlineMs: deps.deadlineMs, signal });
     signal?.throwIfAborted();
@@ -54,6 +61,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest, attemp
       await deps.store.recordRelease({
         service: build.service, environment, sha: build.event.sha, image: pinnedName(release.image), buildId, deployedAt: Date.now(),
         ...(rollback ? { rollback: true, ...(current && current.buildId !== buildId ? { replaced: current.buildId } : {}) } : {}),
+        ...(base.requested ? { requested: base.requested } : {}),
       });
     }
     const done = await record(deps, build, log, { ...base, scheduler: target.scheduler, state: deployment.outcome, detail: deployment.detail, finishedAt: Date.now() });

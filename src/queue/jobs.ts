@@ -13,6 +13,13 @@ export interface DeployJobData {
   readonly deployId?: string;
   /** `slipway rollback`: put this earlier build back; the ancestry fence does not apply */
   readonly rollback?: boolean;
+  /** `slipway approve`: the held deploy, let go; a job of its own (the one that held it has ended) */
+  readonly approved?: boolean;
+}
+
+/** The job that runs a deploy record: a rollback's flag and an approval's own job id come from the record. */
+export function deployJobData(buildId: string, deploy: { readonly id: string; readonly environment: string; readonly rollback?: boolean; readonly requested?: string }): DeployJobData {
+  return { buildId, environment: deploy.environment, deployId: deploy.id, ...(deploy.rollback ? { rollback: true } : {}), ...(deploy.requested === 'approval' ? { approved: true } : {}) };
 }
 
 /**
@@ -21,7 +28,8 @@ export interface DeployJobData {
  * redeploy of the same build) is a job of its own, and queueing one record twice is still one job.
  */
 export const buildJobId = (buildId: string) => `build-${buildId}`;
-export const deployJobId = (data: DeployJobData) => (data.deployId ? `deploy-${data.deployId}` : `deploy-${data.buildId}-${data.environment}`);
+export const deployJobId = (data: DeployJobData) =>
+  data.deployId ? `deploy-${data.deployId}${data.approved ? '-approved' : ''}` : `deploy-${data.buildId}-${data.environment}`;
 
 /** Where a job stands: still to be run (or running), ended, or unknown to the queue. */
 export interface JobStanding {

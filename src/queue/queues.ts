@@ -7,6 +7,11 @@ export interface Enqueuer {
   enqueueDeploy(data: DeployJobData): Promise<void>;
   buildJob(buildId: string): Promise<JobStanding>;
   deployJob(data: DeployJobData): Promise<JobStanding>;
+  /**
+   * Takes a build's job off the queue unless a worker holds it: true when no job will run the
+   * build any more (removed, or none left), false when one is running it now.
+   */
+  withdrawBuild(buildId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,12 @@ export function createEnqueuer(connection: ConnectionOptions, prefix: string): E
     },
     buildJob: (buildId) => standing(builds, buildJobId(buildId)),
     deployJob: (data) => standing(deploys, deployJobId(data)),
+    async withdrawBuild(buildId) {
+      const job = await builds.getJob(buildJobId(buildId));
+      if (!job) return true;
+      // remove() refuses a job a worker holds the lock of (BullMQ: "could not be removed because it is locked").
+      return job.remove().then(() => true, () => false);
+    },
     async close() {
       await Promise.all([builds.close(), deploys.close()]);
     },

@@ -51,11 +51,13 @@ export interface Cluster {
   readonly slack: SlackEmulator;
   readonly url: string;
   readonly prefix: string;
+  /** the environment Slipway runs with, for `slipway` commands against it */
+  readonly env: Readonly<Record<string, string>>;
   startWorker(): WorkerProcess;
   /** SIGKILLs every worker still running */
   killWorkers(): Promise<void>;
   /** commits a change to the service's repository (the app; `slow` adds build and start-up delays) and sends the signed push; resolves with the build id */
-  push(service: Service, page: string, options?: { buildSeconds?: number; startSeconds?: number }): Promise<{ id: string; sha: string }>;
+  push(service: Service, page: string, options?: { buildSeconds?: number; startSeconds?: number; branch?: string }): Promise<{ id: string; sha: string }>;
   build(id: string): Promise<Build>;
   /** the build's log as the API serves it */
   log(id: string): Promise<string>;
@@ -130,7 +132,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       await exited;
     }));
   };
-  const build = async (id: string) => (await (await fetch(`${server.url}/api/builds/${id}`)).json()) as Build;
+  // With SLIPWAY_API_TOKEN set, the harness reads the API as a client holding it would.
+  const apiHeaders: Record<string, string> = env.SLIPWAY_API_TOKEN ? { authorization: `Bearer ${env.SLIPWAY_API_TOKEN}` } : {};
+  const build = async (id: string) => (await (await fetch(`${server.url}/api/builds/${id}`, { headers: apiHeaders })).json()) as Build;
   const until: Cluster['until'] = async (id, what, done, timeoutMs = 120_000) => {
     const end = Date.now() + timeoutMs;
     for (;;) {
@@ -148,6 +152,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     slack,
     url: server.url,
     prefix,
+    env,
     startWorker() {
       const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       workers.push(child);
@@ -172,8 +177,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         'check.sh': '#!/bin/sh\ngrep -q "<h1>" /www/index.html\n',
         'www/index.html': `<!doctype html><h1>${page}</h1>\n`,
       };
-      const sha = service.repo.commit(files, page);
-      const body = JSON.stringify(pushPayload({ repository: service.repository, cloneUrl: service.repo.url, branch: 'main', sha, message: page, author: 'ada' }));
+      const sha = service.repo.commit(files, page, o.branch);
+      const body = JSON.stringify(pushPayload({ repository: service.repository, cloneUrl: service.repo.url, branch: o.branch ?? 'main', sha, message: page, author: 'ada' }));
       const res = await fetch(`${server.url}/webhooks/github`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': signBody(SECRET, body) },
@@ -184,7 +189,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       return { id: answer.queued[0].id, sha };
     },
     build,
-    log: async (id) => (await fetch(`${server.url}/api/builds/${id}/logs`)).text(),
+    log: async (id) => (await fetch(`${server.url}/api/builds/${id}/logs`, { headers: apiHeaders })).text(),
     until,
     settled: (id, timeoutMs) => until(id, 'an outcome', (b) => isFinal(b.state) && b.deploys.every((d) => isFinal(d.state)), timeoutMs),
     async answer(service) {

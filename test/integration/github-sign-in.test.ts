@@ -176,6 +176,10 @@ describe('GitHub sign-in for people (emulated OAuth flow, real Redis)', () => {
         assert.match(((await res.json()) as { error: string }).error, /X-CSRF-Token/);
       }
     }
+    // With its CSRF token the signed-in browser reaches the build action (no build 1 here: 404, not 401/403).
+    const action = await fetch(`${s.url}/api/builds/1/cancel`, { method: 'POST', headers: { cookie: session!, 'x-csrf-token': csrf, origin: s.url } });
+    assert.equal(action.status, 404);
+    assert.match(((await action.json()) as { error: string }).error, /^no build 1$/);
     const out = await fetch(`${s.url}/auth/logout`, { method: 'POST', headers: { cookie: session!, 'x-csrf-token': csrf, origin: s.url } });
     assert.equal(out.status, 204);
     assert.match(setCookies(out).find((c) => c.startsWith('slipway_session='))!, /Max-Age=0/);

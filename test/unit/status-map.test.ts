@@ -20,6 +20,8 @@ describe('build → commit status', () => {
     ['passed', build((b) => { b.state = 'passed'; b.detail = 'Tests passed; pushed git-aaaaaaa'; }), 'success', /pushed git-aaaaaaa/],
     ['failed', build((b) => { b.state = 'failed'; b.detail = 'Tests failed (exit code 1)'; }), 'failure', /exit code 1/],
     ['error', build((b) => { b.state = 'error'; b.detail = 'registry unreachable'; }), 'error', /registry unreachable/],
+    ['cancelled (superseded)', build((b) => { b.state = 'cancelled'; b.detail = 'Superseded by bbbbbbb (build 8)'; }), 'error', /^Superseded by bbbbbbb \(build 8\)$/],
+    ['cancelled (by hand)', build((b) => { b.state = 'cancelled'; b.detail = 'Cancelled with slipway cancel (build 7)'; }), 'error', /^Cancelled/],
   ];
   for (const [name, b, state, description] of table) {
     it(name, () => {

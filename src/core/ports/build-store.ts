@@ -15,6 +15,8 @@ export interface ReleaseRecord {
   readonly rollback?: boolean;
   /** for a rollback: the build whose release it replaced (a later rollback never puts that one back) */
   readonly replaced?: string;
+  /** deployed because a person asked (`slipway deploy`, `promote`, `approve`) */
+  readonly requested?: 'deploy' | 'promote' | 'approval';
 }
 
 /** How many of a service's newest builds `lastPushed` looks through for a pushed image. */

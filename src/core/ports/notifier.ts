@@ -17,6 +17,12 @@ export interface DeployNotice {
   readonly detail: string;
   /** the deploy put an earlier build back (`slipway rollback`) */
   readonly rollback?: boolean;
+  /** asked for by a person (`slipway deploy`, `promote`, `approve`): the message says how, and says when it went back */
+  readonly requested?: 'deploy' | 'promote' | 'approval';
+  /** a promotion's source environment */
+  readonly from?: string;
+  /** the newer sha a deploy a person asked for went back from */
+  readonly backFrom?: string;
 }
 
 /** Tells people how a deploy went. `notify` never throws: a notice that cannot be sent is logged. */

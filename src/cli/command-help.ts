@@ -1,0 +1,35 @@
+/** `slipway <command> --help`: one command's usage, what it does, and its exit codes. */
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  deploy: `Usage: slipway deploy <service> <environment> --build <id> [--no-wait]
+
+Deploys an already pushed build of the service (from any branch) to the environment, by the
+image digest it pushed; nothing is rebuilt. A deploy asked for by a person is its own approval:
+it does not wait for \`approval: required\`, and it may go back to an older commit (the "never
+older over newer" fence applies to automatic deploys only); its status and Slack message say so.
+Prints the rollout until it ends; --no-wait returns once it is queued. API:
+POST /api/services/:service/environments/:environment/deploy {"build":"<id>"}.
+
+Exit codes: 0 deployed (or queued), 1 not deployable (never pushed, unknown build) or the deploy
+failed, 2 a wrong command line or an unknown service or environment (the known ones are named).
+`,
+  promote: `Usage: slipway promote <service> <from-environment> <to-environment> [--no-wait]
+
+Deploys to <to-environment> exactly the image digest running in <from-environment> (its release
+record, as \`slipway releases\` shows it); nothing is rebuilt. Like \`slipway deploy\` it does not
+wait for approval and is not fenced. Prints the rollout until it ends; --no-wait returns once it
+is queued. API: POST /api/services/:service/environments/:to/deploy {"from":"<from-environment>"}.
+
+Exit codes: 0 deployed (or queued), 1 nothing released in <from-environment> or the deploy
+failed, 2 a wrong command line or an unknown service or environment.
+`,
+  approve: `Usage: slipway approve <service> <environment> [--no-wait]
+
+Lets the deploy waiting for approval in the environment go (a deploy entry with
+\`approval: required\` holds a push's deploy, status "Waiting for approval"; a newer build
+waiting there replaces the older one). Prints the rollout until it ends; --no-wait returns once
+it is queued. API: POST /api/services/:service/environments/:environment/approve.
+
+Exit codes: 0 deployed (or queued), 1 nothing waits for approval there or the deploy failed,
+2 a wrong command line or an unknown service or environment.
+`,
+};

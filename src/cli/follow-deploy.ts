@@ -1,0 +1,41 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isFinal, type DeployRecord } from '../core/build.ts';
+import type { BuildStore } from '../core/ports/build-store.ts';
+import type { CommandIo } from './cli-runtime.ts';
+
+const POLL_MS = 300;
+
+export interface Followed {
+  readonly buildId: string;
+  readonly deployId: string;
+  readonly environment: string;
+  /** the log line to print from (the build log's length before the deploy was queued) */
+  readonly fromLine: number;
+}
+
+/**
+ * Prints the deploy's progress (its environment's lines of the build log) until it ends, then
+ * returns its final record; undefined when it has not ended within `timeoutMs` (or its build
+ * record is gone). Polls the store: the command needs Redis only, not a running server.
+ */
+export async function followDeploy(store: BuildStore, io: CommandIo, followed: Followed, timeoutMs: number): Promise<DeployRecord | undefined> {
+  const until = Date.now() + timeoutMs;
+  const prefix = `[${followed.environment}] `;
+  let next = followed.fromLine;
+  for (;;) {
+    const build = await store.get(followed.buildId);
+    const deploy = build?.deploys.find((d) => d.id === followed.deployId);
+    const page = await store.readLog(followed.buildId, next);
+    next = page.next;
+    for (const line of page.lines) if (line.startsWith(prefix)) io.out(`  ${line}\n`);
+    if (!deploy) return undefined;
+    if (isFinal(deploy.state)) return deploy;
+    if (Date.now() > until) return undefined;
+    await sleep(POLL_MS);
+  }
+}
+
+/** Where the build log ends now: following starts there. */
+export async function logEnd(store: BuildStore, buildId: string): Promise<number> {
+  return (await store.readLog(buildId)).next;
+}
