@@ -9,6 +9,9 @@ import type { StatusReporter } from '../src/core/ports/status-reporter.ts';
 import type { PipelineDeps } from '../src/pipeline/deps.ts';
 import { appPrivateKey } from '../src/github/app-jwt.ts';
 import { createGitHubTokens, type GitHubTokens } from '../src/github/github-tokens.ts';
+import type { DeploymentReporter } from '../src/core/ports/deployment-reporter.ts';
+import { createGitHubDeploymentReporter } from '../src/github/deployment-reporter.ts';
+import { createRedisDeploymentIds } from '../src/store/redis-deployment-ids.ts';
 import { installationsFromBuilds } from '../src/github/installations-from-builds.ts';
 import { createGitHubStatusReporter } from '../src/github/status-reporter.ts';
 import { withOutcomeCounts } from '../src/metrics/count-outcomes-store.ts';
@@ -28,6 +31,8 @@ export interface Runtime {
   readonly store: BuildStore;
   readonly enqueuer: Enqueuer;
   readonly statuses: StatusReporter;
+  /** each deploy as a GitHub deployment */
+  readonly deployments: DeploymentReporter;
   /** GitHub tokens for statuses and clones: the App's installation tokens, else GITHUB_TOKEN */
   readonly githubTokens: GitHubTokens;
   readonly queuePrefix: string;
@@ -36,7 +41,7 @@ export interface Runtime {
 
 /** The part of the pipeline deps every job shares, taken from the runtime. */
 export function pipelineDeps(rt: Runtime): PipelineDeps {
-  return { pipelines: rt.pipelines, store: rt.store, statuses: rt.statuses, publicUrl: rt.config.publicUrl, logger: rt.logger };
+  return { pipelines: rt.pipelines, store: rt.store, statuses: rt.statuses, deployments: rt.deployments, publicUrl: rt.config.publicUrl, logger: rt.logger };
 }
 
 /**
@@ -104,6 +109,7 @@ export function createRuntime(
     ),
     enqueuer: createEnqueuer(redis, queuePrefix),
     statuses: createGitHubStatusReporter({ tokens: githubTokens, apiUrl, logger, gate: createRedisStatusGate(redis, config.redisPrefix) }),
+    deployments: createGitHubDeploymentReporter({ tokens: githubTokens, apiUrl, logger, ids: createRedisDeploymentIds(redis, config.redisPrefix), gate: createRedisStatusGate(redis, config.redisPrefix) }),
     githubTokens,
     queuePrefix,
     async close() {

@@ -54,7 +54,7 @@ export function parsePipeline(
   const p = parsed.data;
   const problems: string[] = [];
   const deploy = p.deploy.flatMap((entry, i): DeployTarget[] => {
-    const { branch, environment, scheduler, approval, ...blocks } = entry;
+    const { branch, environment, scheduler, url, approval, ...blocks } = entry;
     const schema = schemas[scheduler];
     if (!schema) {
       problems.push(`${file}: deploy.${i}.scheduler: unknown scheduler "${scheduler}"; one of: ${Object.keys(schemas).join(', ')}`);
@@ -68,7 +68,7 @@ export function parsePipeline(
       problems.push(...prefixed(file, formatIssues(settings.error.issues, `deploy.${i}.${scheduler}`)));
       return [];
     }
-    return [{ branch, environment, scheduler, ...(approval ? { approval } : {}), settings: settings.data }];
+    return [{ branch, environment, scheduler, ...(url ? { url } : {}), ...(approval ? { approval } : {}), settings: settings.data }];
   });
   const seen = new Set<string>();
   deploy.forEach((t, i) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ByteSize } from './byte-size.ts';
 import { parseImageReference } from '../core/image-reference.ts';
 import { isAcceptableCloneUrl, isValidBranchName } from '../core/refs.ts';
+import { isHttpUrl } from '../core/http-url.ts';
 
 const BranchName = z.string().refine(isValidBranchName, 'is not a valid git branch name');
 
@@ -22,6 +23,7 @@ export const DeployEntrySchema = z.looseObject({
   branch: BranchName,
   environment: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case letters, digits and dashes'),
   scheduler: z.string().min(1),
+  url: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL, e.g. https://hello.example.com').optional(),
   approval: z.literal('required', 'must be "required" (or left out: no approval)').optional(),
 });
 

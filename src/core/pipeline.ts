@@ -36,6 +36,8 @@ export interface DeployTarget {
   readonly branch: string;
   readonly environment: string;
   readonly scheduler: string;
+  /** where the environment answers: the GitHub deployment's `environment_url` */
+  readonly url?: string;
   /** `required`: a push's deploy here waits for `slipway approve` (deploys a person asks for never wait) */
   readonly approval?: 'required';
   /** the adapter's own block, already validated by that adapter's schema */

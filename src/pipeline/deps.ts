@@ -7,6 +7,7 @@ import type { HeldDeploys } from '../core/ports/held-deploys.ts';
 import type { ImageBuilder } from '../core/ports/image-builder.ts';
 import type { ImagePusher } from '../core/ports/image-pusher.ts';
 import type { Notifier } from '../core/ports/notifier.ts';
+import type { DeploymentReporter } from '../core/ports/deployment-reporter.ts';
 import type { Scheduler } from '../core/ports/scheduler.ts';
 import type { SourceFetcher } from '../core/ports/source-fetcher.ts';
 import type { StatusReporter } from '../core/ports/status-reporter.ts';
@@ -17,6 +18,8 @@ export interface PipelineDeps {
   readonly pipelines: readonly Pipeline[];
   readonly store: BuildStore;
   readonly statuses: StatusReporter;
+  /** each deploy as a GitHub deployment (none: statuses only) */
+  readonly deployments?: DeploymentReporter;
   readonly publicUrl: string;
   readonly logger: Logger;
 }

@@ -1,4 +1,5 @@
 import type { Build, DeployRecord } from '../core/build.ts';
+import { targetFor } from '../core/pipeline.ts';
 import type { DeployNotice, Notifier } from '../core/ports/notifier.ts';
 import { FINAL_STEP, type StatusStep } from '../core/ports/status-reporter.ts';
 import { buildStatus, deployStatus } from '../github/status-map.ts';
@@ -14,10 +15,17 @@ export function publishBuild(deps: Pick<PipelineDeps, 'statuses' | 'publicUrl'>,
   return deps.statuses.report(build.event.repository, build.event.sha, buildStatus(build, buildUrl(deps.publicUrl, build.id)), about);
 }
 
-/** Posts the commit status of one deploy; never one older than already posted. */
-export function publishDeploy(deps: Pick<PipelineDeps, 'statuses' | 'publicUrl'>, build: Build, deploy: DeployRecord): Promise<void> {
+/** Posts the commit status of one deploy, and its GitHub deployment's; never one older than already posted. */
+export async function publishDeploy(deps: Pick<PipelineDeps, 'statuses' | 'publicUrl'> & Partial<Pick<PipelineDeps, 'deployments' | 'pipelines'>>, build: Build, deploy: DeployRecord): Promise<void> {
   const about = { subject: `deploy:${deploy.id}`, step: stepOf(deploy.state), build: build.id, deploy: deploy.id };
-  return deps.statuses.report(build.event.repository, build.event.sha, deployStatus(build.service, deploy, buildUrl(deps.publicUrl, build.id)), about);
+  const logUrl = buildUrl(deps.publicUrl, build.id);
+  // The entry's `url` (any entry of the environment: a rollback or promotion may come from another branch).
+  const pipeline = deps.pipelines && pipelineFor({ pipelines: deps.pipelines }, build.service);
+  const environmentUrl = pipeline && targetFor(pipeline, deploy.environment, build.event.branch, true)?.url;
+  await Promise.all([
+    deps.statuses.report(build.event.repository, build.event.sha, deployStatus(build.service, deploy, logUrl), about),
+    deps.deployments?.report({ repository: build.event.repository, sha: build.event.sha, service: build.service, build: build.id, deploy, logUrl, ...(environmentUrl ? { environmentUrl } : {}) }),
+  ]);
 }
 
 function stepOf(state: Build['state'] | DeployRecord['state']): StatusStep {

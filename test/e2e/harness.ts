@@ -57,6 +57,8 @@ export interface HarnessOptions {
   registry?: string;
   /** the pipeline's `test:` block as YAML lines (default: `sh /check.sh` in the built image, 60 s) */
   test?: string;
+  /** more keys of the deploy entry as YAML lines (e.g. `url: https://hello.example.com`) */
+  entry?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -70,7 +72,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const pipelinesDir = makeTempDir('slipway-pipelines-');
   const dataDir = makeTempDir('slipway-data-');
   const deploy = options.deploy?.(servicePort, service) ?? dockerDeploy(servicePort);
-  writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, deploy, options.test ?? DEFAULT_TEST));
+  writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, deploy, options.test ?? DEFAULT_TEST, options.entry));
   const configEnv: Record<string, string> = {
     PORT: String(httpPort),
     REDIS_URL: env.redisUrl,
@@ -169,7 +171,7 @@ function dockerDeploy(port: number) {
 
 export const DEFAULT_TEST = 'command: ["sh", "/check.sh"]\ntimeout: 60';
 
-export function pipelineYaml(service: string, repository: string, deploy: { scheduler: string; block: string }, test: string): string {
+export function pipelineYaml(service: string, repository: string, deploy: { scheduler: string; block: string }, test: string, entry?: string): string {
   const block = deploy.block.split('\n').map((l) => `      ${l}`).join('\n');
   return `service: ${service}
 repository: ${repository}
@@ -179,7 +181,7 @@ deploy:
   - branch: main
     environment: production
     scheduler: ${deploy.scheduler}
-    ${deploy.scheduler}:
+${entry ? entry.split('\n').map((l) => `    ${l}\n`).join('') : ''}    ${deploy.scheduler}:
 ${block}
 `;
 }

@@ -1,12 +1,17 @@
-// Local emulator of the GitHub REST commit-status endpoints (reference: shared/reference/apis.md §2).
+// Local emulator of the GitHub REST commit-status endpoints (reference: shared/reference/apis.md §2),
+// and of deployments and deployment statuses (github-deployments.ts).
 // Enforces what the real service enforces; use its `url` as Octokit's `baseUrl`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { charLength, listen, pollUntil, sendJson } from './http-util.ts';
+import { createDeploymentsEndpoints, type RecordedDeployment } from './github-deployments.ts';
 
 export interface RecordedStatus { owner: string; repo: string; sha: string; state: string; context: string; description?: string; target_url?: string; at: number }
 export interface GitHubEmulator {
   url: string;
   statuses: RecordedStatus[];
+  /** deployments created, oldest first, each with its statuses */
+  deployments: RecordedDeployment[];
+  waitForDeployments(pred: (d: RecordedDeployment[]) => boolean, timeoutMs?: number): Promise<void>;
   rejected: { status: number; body: unknown; path: string }[];
   knownCommits: Set<string>;
   failNext(status: 403 | 429 | 500, opts?: { retryAfter?: number; message?: string; primary?: boolean }): void;
@@ -191,6 +196,11 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
     reply(200, all.slice((page - 1) * perPage, page * perPage).map(toJson), headers);
   }
 
+  const deployments = createDeploymentsEndpoints({
+    base: () => base, commitKnown,
+    latestStates: (owner, repo, sha) => new Map([...latestStored(owner, repo, sha)].map(([k, s]) => [k, s.rec.state])),
+  });
+
   function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
     used++;
     const url = new URL(req.url ?? '/', base);
@@ -204,10 +214,13 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
     if (auth !== undefined && m?.[2] !== opts.token && !(m?.[2] !== undefined && opts.acceptToken?.(m[2]))) {
       return reply(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
-    const route = matchRoute(req.method ?? 'GET', url.pathname);
-    if (!route) return reply(404, NOT_FOUND);
+    const deploymentCall = deployments.match(req.method ?? 'GET', url.pathname);
+    const route = deploymentCall ? undefined : matchRoute(req.method ?? 'GET', url.pathname);
+    if (!route && !deploymentCall) return reply(404, NOT_FOUND);
     if (auth === undefined) return reply(401, { message: 'Requires authentication', documentation_url: DOCS, status: '401' });
-    if (route.kind === 'create') {
+    // An outage takes the deployments endpoints down too; failNext stays about commit statuses.
+    if (deploymentCall && down === undefined) return deploymentCall(url, raw, reply);
+    if (!route || route.kind === 'create') {
       if (down === 500) { const [s, b, h] = failResponse({ status: 500 }); return reply(s, b, h); }
       if (down !== undefined) {
         rejected.push({ status: down, body: 'unicorn', path: url.pathname });
@@ -217,7 +230,7 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
       const fail = pendingFail;
       pendingFail = undefined;
       if (fail) { const [s, b, h] = failResponse(fail); return reply(s, b, h); }
-      return create(route, raw, reply);
+      return create(route!, raw, reply);
     }
     const sha = resolveRef(route);
     if (sha === undefined) return reply(422, { message: `No commit found for SHA: ${route.ref}`, documentation_url: DOCS });
@@ -230,6 +243,11 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
   return {
     url: base,
     statuses,
+    deployments: deployments.deployments,
+    waitForDeployments(pred, timeoutMs = 2000) {
+      const describe = () => deployments.deployments.map((d) => `${d.id} ${d.environment}@${d.sha.slice(0, 7)}: ${d.statuses.map((s) => s.state).join(' → ') || '(no statuses)'}`).join(', ') || '(no deployments)';
+      return pollUntil(() => deployments.deployments, pred, timeoutMs, describe);
+    },
     rejected,
     knownCommits,
     failNext(status, o = {}) { pendingFail = { status, ...o }; },

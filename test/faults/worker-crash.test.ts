@@ -58,6 +58,11 @@ describe('workers killed mid-work', { timeout: 400_000 }, () => {
     const context = `slipway/${service!.name}/production`;
     assert.equal((await c.finalStatus(sha, context)).state, 'error');
     assert.deepEqual(statusProblems([...c.statuses(sha, context), ...c.statuses(sha, `slipway/${service!.name}`)]), []);
+    // One GitHub deployment however often the job ran (its id is kept), ending in error.
+    await c.github.waitForDeployments((ds) => ds.some((d) => d.sha === sha && d.statuses.at(-1)?.state === 'error'), 10_000);
+    const deployments = c.github.deployments.filter((d) => d.sha === sha);
+    assert.equal(deployments.length, 1, JSON.stringify(deployments));
+    assert.match(deployments[0]!.statuses.map((s) => s.state).join(' → '), /^(in_progress → )*error$/);
     await c.slack.waitFor((m) => m.some((x) => x.text.includes(sha.slice(0, 7))), 10_000);
     assert.equal(c.slack.messages.filter((m) => m.text.includes(sha.slice(0, 7))).length, 1);
 

@@ -1,0 +1,131 @@
+import { Octokit } from '@octokit/rest';
+import type { Logger } from 'pino';
+import type { DeploymentIds } from '../core/ports/deployment-ids.ts';
+import type { DeploymentNotice, DeploymentReporter } from '../core/ports/deployment-reporter.ts';
+import type { StatusGate } from '../core/ports/status-gate.ts';
+import { SlipwayError } from '../core/errors.ts';
+import { deploymentShown, deploymentTitle, isPreviewEnvironment, marksInactiveItself, type DeploymentState } from './deployment-map.ts';
+import type { GitHubTokens } from './github-tokens.ts';
+import { truncate } from './status-map.ts';
+import { retryDelay } from './status-reporter.ts';
+
+const RETRIES = 3;
+/** A hung connection must not hold a deploy (or its lock) forever. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export interface GitHubDeploymentOptions {
+  readonly tokens: GitHubTokens;
+  readonly apiUrl: string;
+  readonly logger: Logger;
+  /** which GitHub deployment stands for which deploy (created once across processes) */
+  readonly ids: DeploymentIds;
+  /** keeps each deploy's deployment statuses in order across processes (subject `deployment:<id>`) */
+  readonly gate?: StatusGate;
+  /** longest wait between attempts */
+  readonly maxWaitMs?: number;
+  readonly sleep?: (ms: number) => Promise<unknown>;
+}
+
+/**
+ * GitHub deployments with Octokit against `apiUrl`: `POST /repos/{o}/{r}/deployments` (the full
+ * sha, `auto_merge: false`, `required_contexts: []`: the deploy already happens, GitHub must not
+ * refuse or merge) and deployment statuses with `log_url` and `environment_url`. GitHub marks
+ * earlier successful deployments of an environment `inactive` itself only for non-production,
+ * non-transient ones (`auto_inactive`); for the others this marks the one a success replaces.
+ * Retries and refusals as the status reporter; never throws; tokens are never logged.
+ */
+export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions): DeploymentReporter {
+  const { tokens, apiUrl, logger, ids, gate, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)) } = options;
+  if (tokens.kind === 'none') return { report: async () => {} };
+  const octokit = new Octokit({ baseUrl: apiUrl, userAgent: 'slipway', log: quiet });
+  const maxWaitMs = options.maxWaitMs ?? 60_000;
+
+  /** Runs `call` with a token for `repository`; a refused installation token is minted again once. */
+  async function authorized<T>(repository: string, call: (authorization: string) => Promise<T>): Promise<T> {
+    const auth = await tokens.forRepository(repository);
+    try {
+      return await call(`token ${auth}`);
+    } catch (err) {
+      if ((err as { status?: number }).status !== 401 || tokens.kind !== 'app' || !auth) throw err;
+      tokens.refused(auth);
+      return call(`token ${await tokens.forRepository(repository)}`);
+    }
+  }
+
+  /** Retries what may pass later (rate limits, 5xx, no answer); false when it was given up on. */
+  async function attempt(what: string, about: Record<string, unknown>, run: () => Promise<unknown>): Promise<boolean> {
+    for (let n = 1; ; n++) {
+      try {
+        await run();
+        return true;
+      } catch (err) {
+        const wait = err instanceof SlipwayError && !err.retryable ? undefined : retryDelay(err, n, maxWaitMs);
+        if (wait === undefined || n >= RETRIES) {
+          logger.warn({ ...about, err: summarize(err) }, what);
+          return false;
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
+  async function create(n: DeploymentNotice, owner: string, repo: string): Promise<number> {
+    const environment = n.deploy.environment;
+    const { data } = await authorized(n.repository, (authorization) => octokit.rest.repos.createDeployment({
+      owner, repo, ref: n.sha, environment, auto_merge: false, required_contexts: [],
+      description: deploymentTitle(n), payload: { slipway: { service: n.service, build: n.build, deploy: n.deploy.id } },
+      ...(isPreviewEnvironment(environment) ? { transient_environment: true } : {}),
+      headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+    }));
+    // 202 (a merge instead of a deployment) only happens with auto_merge.
+    if (!('id' in data) || typeof data.id !== 'number') throw new SlipwayError('SOURCE_UNAVAILABLE', `GitHub created no deployment: ${JSON.stringify(data).slice(0, 200)}`, { retryable: false });
+    return data.id;
+  }
+
+  function postStatus(repository: string, deploymentId: number, status: { state: DeploymentState; description: string; logUrl: string; environmentUrl?: string }) {
+    const [owner = '', repo = ''] = repository.split('/');
+    return authorized(repository, (authorization) => octokit.rest.repos.createDeploymentStatus({
+      owner, repo, deployment_id: deploymentId, state: status.state, description: status.description, log_url: status.logUrl,
+      ...(status.environmentUrl && status.state !== 'inactive' ? { environment_url: status.environmentUrl } : {}),
+      headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+    }));
+  }
+
+  return {
+    async report(n) {
+      const shown = deploymentShown(n);
+      if (!shown) return;
+      const [owner = '', repo = ''] = n.repository.split('/');
+      const environment = n.deploy.environment;
+      const about = { build: n.build, deploy: n.deploy.id, repository: n.repository, environment, state: shown.state };
+      let posted: number | undefined;
+      let replaced: number | undefined;
+      const send = async () => {
+        let id = await ids.get(n.deploy.id);
+        if (id === undefined) {
+          if (!shown.create) return;
+          id = await create(n, owner, repo);
+          await ids.set(n.deploy.id, id);
+        }
+        await postStatus(n.repository, id, { ...shown, logUrl: n.logUrl, environmentUrl: n.environmentUrl });
+        posted = id;
+        if (shown.state === 'success') replaced = await ids.replaceLatest(n.repository, environment, id).catch(() => undefined);
+      };
+      await attempt('GitHub deployment status not posted', about, async () => {
+        const sent = gate ? await gate.post({ subject: `deployment:${n.deploy.id}`, step: shown.step }, send) : (await send(), true);
+        if (!sent) logger.debug(about, 'deployment status dropped: a later one was already posted');
+      });
+      if (posted === undefined || replaced === undefined || replaced === posted || marksInactiveItself(environment)) return;
+      const superseded = replaced;
+      await attempt('superseded GitHub deployment not marked inactive', { ...about, superseded }, () =>
+        postStatus(n.repository, superseded, { state: 'inactive', description: truncate(`Replaced by build ${n.build} (${n.sha.slice(0, 7)})`), logUrl: n.logUrl }));
+    },
+  };
+}
+
+function summarize(err: unknown) {
+  const e = err as { status?: number; message?: string };
+  return { status: e.status, message: e.message };
+}
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
