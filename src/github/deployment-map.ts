@@ -40,8 +40,9 @@ export function deploymentShown(n: Pick<DeploymentNotice, 'service' | 'deploy' |
     case 'skipped':
       return { ...base, state: 'inactive', create: false };
     default:
-      // Waiting for something other than a worker (an approval): the deployment exists and waits.
-      return { ...base, state: 'pending' };
+      // Another outcome (a cancelled deploy) ends a deployment it has like a skipped one; a deploy
+      // waiting for something other than a worker (an approval) has its deployment, pending.
+      return isFinal(n.deploy.state) ? { ...base, state: 'inactive', create: false } : { ...base, state: 'pending' };
   }
 }
 
