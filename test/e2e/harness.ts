@@ -57,6 +57,8 @@ export interface HarnessOptions {
   registry?: string;
   /** the pipeline's `test:` block as YAML lines (default: `sh /check.sh` in the built image, 60 s) */
   test?: string;
+  /** the whole pipeline file instead of the one the options above make (several deploy entries) */
+  pipeline?: (servicePort: number, service: string, repository: string) => string;
   /** more keys of the deploy entry as YAML lines (e.g. `url: https://hello.example.com`) */
   entry?: string;
 }
@@ -73,6 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dataDir = makeTempDir('slipway-data-');
   const deploy = options.deploy?.(servicePort, service) ?? dockerDeploy(servicePort);
   writeFileSync(join(pipelinesDir, `${service}.yml`), pipelineYaml(service, repository, deploy, options.test ?? DEFAULT_TEST, options.entry));
+  if (options.pipeline) writeFileSync(join(pipelinesDir, `${service}.yml`), options.pipeline(servicePort, service, repository));
   const configEnv: Record<string, string> = {
     PORT: String(httpPort),
     REDIS_URL: env.redisUrl,
