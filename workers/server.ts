@@ -10,6 +10,7 @@ import { publishBuild } from '../src/pipeline/publish.ts';
 import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
 import { createDeliveryReceiver } from '../src/webhook/receive-delivery.ts';
 import { environmentActions } from './environment-actions.ts';
+import { releaseControl } from './build-actions.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
@@ -55,15 +56,21 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
     redisBack: (timeoutMs) => redisReady(rt, timeoutMs),
     logger,
   });
+  const control = releaseControl(rt);
   const afterQueued = (builds: readonly Build[]) => {
     for (const build of builds) {
       void announceQueued(rt, build).catch((err) => logger.warn({ err, build: build.id }, 'could not post the Queued status'));
+      // After the answer, like the status: a newer push stops the older builds of its branch.
+      void control.supersede(build).then(
+        (ids) => ids.length > 0 && logger.info({ build: build.id, superseded: ids }, 'superseded older builds'),
+        (err: unknown) => logger.warn({ err, build: build.id }, 'could not supersede older builds'),
+      );
     }
   };
   if (!config.apiToken && !config.githubOAuth) logger.warn('SLIPWAY_API_TOKEN is not set: the API is open to anyone who reaches this server (build records and logs included)');
   const metrics = createServerMetrics({ redis: rt.redis, queuePrefix: rt.queuePrefix, counts: createOutcomeCounts(rt.redis, config.redisPrefix) });
   const signIn = config.githubOAuth && { ...config.githubOAuth, apiUrl: config.github.apiUrl, publicUrl: config.publicUrl };
-  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, environments: environmentActions(rt), healthy: async () => (await rt.redis.ping()) === 'PONG' });
+  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, environments: environmentActions(rt), buildActions: control, healthy: async () => (await rt.redis.ping()) === 'PONG' });
   const server = createServer(app).listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -14,7 +14,7 @@ export async function cancelCommand(args: readonly string[], io: CommandIo = pro
   const id = buildArgument('cancel', args);
   if ('usage' in id) return refuse(io, id.usage, 2);
   return withRuntime(io, async (rt) => {
-    const result = await releaseControl(rt).cancel(id.build, `Cancelled with slipway cancel (build ${id.build})`);
+    const result = await releaseControl(rt).cancel(id.build, 'Cancelled with slipway cancel');
     if ('refused' in result) return refuse(io, result.refused, result.reason === 'unknown_build' ? 2 : 1);
     const url = buildUrl(rt.config.publicUrl, id.build);
     if ('stopping' in result) io.out(`Asked the worker running build ${id.build} to stop it; it is still ${result.stopping.state}.\n  Watch it: ${url}\n`);

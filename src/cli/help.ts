@@ -19,6 +19,11 @@ Usage:
   slipway approve <service> <environment> [--no-wait]
                      let the deploy waiting for approval there go (\`approval: required\`)
                      (\`slipway <command> --help\` for one command's details)
+  slipway cancel <build-id>
+                     stop a queued or running build: it ends cancelled (status "Cancelled …"),
+                     its containers are removed and it never deploys
+  slipway rerun <build-id>
+                     build a finished build's commit again, as a new build
   slipway doctor     check every part this configuration uses: Redis (AOF, noeviction), the Docker
                      engine, the registry (a push and a pull), GitHub and Slack credentials, each
                      scheduler a pipeline deploys with; one line each, exit 1 on any failure
@@ -56,6 +61,7 @@ Configuration comes from environment variables (see README.md):
 
 Routes: POST /webhooks/github (signature only), GET /healthz, GET /metrics (Prometheus),
         GET /api/builds, GET /api/builds/:id, GET /api/builds/:id/logs,
+        POST /api/builds/:id/cancel, POST /api/builds/:id/rerun,
         POST /api/services/:service/environments/:environment/deploy|approve|rollback,
         GET /api/services/:service/environments/:environment/releases,
         dashboard at / (GitHub sign-in at /auth/github/login when configured)

@@ -6,9 +6,10 @@ export type StageState = 'pending' | 'running' | 'passed' | 'failed' | 'error' |
 
 /**
  * Outcome of a build as a whole. `failed` = the user's code failed (build step or test);
- * `error` = Slipway or an external system failed. Statuses and messages map from these.
+ * `error` = Slipway or an external system failed; `cancelled` = stopped on purpose (`slipway cancel`,
+ * or superseded by a newer push): never deployed. Statuses and messages map from these.
  */
-export type BuildState = 'queued' | 'running' | 'passed' | 'failed' | 'error';
+export type BuildState = 'queued' | 'running' | 'passed' | 'failed' | 'error' | 'cancelled';
 /** `held`: waiting for `slipway approve` (an `approval: required` entry); not an outcome. */
 export type DeployState = 'queued' | 'held' | 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'skipped' | 'error';
 
@@ -59,6 +60,8 @@ export interface Build {
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
+  /** `slipway rerun`: the build whose commit this one builds again */
+  rerunOf?: string;
 }
 
 export const STAGES: readonly StageName[] = ['clone', 'build', 'test', 'push'];
@@ -75,7 +78,7 @@ export function newBuild(id: string, service: string, event: SourceEvent, now: n
   };
 }
 
-const FINAL_STATES = new Set<string>(['passed', 'failed', 'error', 'succeeded', 'rolled_back', 'skipped']);
+const FINAL_STATES = new Set<string>(['passed', 'failed', 'error', 'cancelled', 'succeeded', 'rolled_back', 'skipped']);
 
 /** Whether a build or deploy state is an outcome: nothing changes it any more. */
 export function isFinal(state: BuildState | DeployState): boolean {

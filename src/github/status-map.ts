@@ -17,6 +17,7 @@ const BUILD_STATE: Record<Build['state'], CommitState> = {
   passed: 'success',
   failed: 'failure',
   error: 'error',
+  cancelled: 'error',
 };
 
 const DEPLOY_STATE: Record<DeployRecord['state'], CommitState> = {

@@ -5,6 +5,7 @@ import type { Build } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { apiRoutes } from './api-routes.ts';
+import { buildActionRoutes, type BuildActions } from './build-action-routes.ts';
 import { requireBearer } from './bearer-auth.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { environmentRoutes, type EnvironmentActions } from './environment-routes.ts';
@@ -24,6 +25,8 @@ export interface AppDeps {
   readonly metrics?: HttpMetrics;
   /** GitHub sign-in for people (SLIPWAY_GITHUB_OAUTH_*): their session opens the API and dashboard */
   readonly signIn?: GitHubSignInConfig;
+  /** `POST /api/builds/:id/cancel` and `/rerun` (absent: not served) */
+  readonly buildActions?: BuildActions;
   /** release control: deploy, promote, approve, rollback and releases of one service's environment */
   readonly environments?: EnvironmentActions;
 }
@@ -61,6 +64,7 @@ function expressApp(deps: AppDeps, fail: Failure): RequestListener {
   if (deps.metrics) app.use(metricsRoute(deps.metrics, guard));
   app.use('/api', guard);
   app.use(apiRoutes(deps.store));
+  if (deps.buildActions) app.use(buildActionRoutes(deps.buildActions));
   if (deps.environments) app.use(environmentRoutes(deps.environments));
   app.use(dashboardRoutes());
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));

@@ -20,7 +20,7 @@ export function buildActionRoutes(actions: BuildActions): Router {
   router.param('id', (req, res, next, id: string) => (/^\d{1,15}$/.test(id) ? next() : void res.status(404).json({ error: `no build ${id}` })));
 
   router.post('/api/builds/:id/cancel', async (req, res) => {
-    const result = await actions.cancel(req.params.id, `Cancelled through the API (build ${req.params.id})`);
+    const result = await actions.cancel(req.params.id, 'Cancelled through the API');
     if ('refused' in result) return void res.status(result.reason === 'unknown_build' ? 404 : 409).json({ error: result.refused, ...(result.build ? { build: result.build } : {}) });
     if ('stopping' in result) return void res.status(202).json({ message: `build ${req.params.id} is being stopped by the worker running it`, build: result.stopping });
     res.json({ build: result.cancelled });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DeployRecord } from '../core/build.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import type { Ancestry } from '../core/ports/ancestry.ts';
+import type { CancelRequests } from '../core/ports/cancel-requests.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import type { HeldDeploys } from '../core/ports/held-deploys.ts';
 import type { ImageBuilder } from '../core/ports/image-builder.ts';
@@ -34,6 +35,8 @@ export interface BuildDeps extends PipelineDeps {
   readonly enqueueDeploy: (buildId: string, deploy: DeployRecord) => Promise<void>;
   /** SLIPWAY_BUILD_TIMEOUT: how long one build job (clone → push) may take before it is stopped */
   readonly timeoutMs: number;
+  /** `slipway cancel` and superseding pushes: checked when the build starts and sealed as it ends */
+  readonly cancels?: CancelRequests;
 }
 
 export interface DeployDeps extends PipelineDeps {

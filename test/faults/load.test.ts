@@ -1,7 +1,8 @@
 /**
  * A load run: many pushes over many services with three workers (SLIPWAY_LOAD_PUSHES and
- * SLIPWAY_LOAD_SERVICES change the size; default 200 over 20). Every build ends final, no build is
- * deployed twice, each service's releases go out in commit order and it ends on its last push,
+ * SLIPWAY_LOAD_SERVICES change the size; default 200 over 20). Every build ends final (passed, or
+ * cancelled when a newer push of its service superseded it), no build is deployed twice, each
+ * service's releases go out in commit order and it ends on its last push,
  * statuses are in order, and Redis memory is reported before and after.
  */
 import assert from 'node:assert/strict';
@@ -45,24 +46,34 @@ describe(`load: ${PUSHES} pushes over ${SERVICES} services, three workers`, { ti
 
     for (const [i, service] of c.services.entries()) {
       const mine = pushes.filter((p) => p.service === i).map((p) => builds.get(p.id)!);
+      assert.equal(mine.at(-1)?.state, 'passed', `the last push of ${service.name} is never superseded: ${mine.at(-1)?.detail}`);
       for (const b of mine) {
+        if (b.state === 'cancelled') {
+          assert.match(b.detail ?? '', /^Superseded by [0-9a-f]{7} \(build \d+\)$/, `build ${b.id}`);
+          assert.equal(b.deploys.length, 0, `superseded build ${b.id} has deploys`);
+          continue;
+        }
         assert.equal(b.state, 'passed', `build ${b.id}: ${b.detail}`);
         assert.equal(b.deploys.length, 1, `build ${b.id} has ${b.deploys.length} deploys`);
         assert.ok(['succeeded', 'skipped'].includes(b.deploys[0]!.state), `build ${b.id}: ${b.deploys[0]!.state} ${b.deploys[0]!.detail}`);
       }
       // In commit order: sorted by when each went out, the pushes that deployed are in push order.
-      const deployed = mine.filter((b) => b.deploys[0]!.state === 'succeeded').sort((x, y) => x.deploys[0]!.finishedAt! - y.deploys[0]!.finishedAt!);
+      const deployed = mine.filter((b) => b.deploys[0]?.state === 'succeeded').sort((x, y) => x.deploys[0]!.finishedAt! - y.deploys[0]!.finishedAt!);
       assert.deepEqual(deployed.map((b) => Number(b.id)), deployed.map((b) => Number(b.id)).sort((x, y) => x - y), `${service.name} deployed out of order`);
       assert.equal(deployed.at(-1)?.id, mine.at(-1)?.id, `${service.name} ends on its last push`);
       assert.match((await c.answer(service)) ?? '', new RegExp(`Release ${pushes.filter((p) => p.service === i).at(-1)!.n}<`));
     }
-    for (const p of pushes) await c.finalStatus(p.sha, `slipway/${c.services[p.service]!.name}/production`);
+    for (const p of pushes) {
+      const name = c.services[p.service]!.name;
+      await c.finalStatus(p.sha, builds.get(p.id)!.state === 'cancelled' ? `slipway/${name}` : `slipway/${name}/production`);
+    }
     assert.deepEqual(statusProblems(c.github.statuses), []);
 
     const afterMemory = await usedMemory(c.redis.url);
     const all = [...builds.values()];
     const skipped = all.filter((b) => b.deploys[0]?.state === 'skipped').length;
-    t.diagnostic(`${PUSHES} pushes over ${SERVICES} services, 3 workers: all final in ${(took / 1000).toFixed(0)} s; ${PUSHES - skipped} deployed, ${skipped} skipped as older than what ran`);
+    const superseded = all.filter((b) => b.state === 'cancelled').length;
+    t.diagnostic(`${PUSHES} pushes over ${SERVICES} services, 3 workers: all final in ${(took / 1000).toFixed(0)} s; ${PUSHES - skipped - superseded} deployed, ${skipped} skipped as older than what ran, ${superseded} superseded by a newer push`);
     t.diagnostic(`Redis used_memory: ${(before / 1e6).toFixed(2)} MB before, ${(afterMemory / 1e6).toFixed(2)} MB after`);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Two workers racing for one environment: two pushes to one service build at once on two worker
- * processes; their deploys never overlap, and the older commit never goes out after the newer one.
+ * Two workers racing for one environment: two pushes to one service, the second as soon as the
+ * first has built (any sooner and it would supersede the first), so the first's slow rollout and
+ * the second's deploy meet on two worker processes; their deploys never overlap, and the older
+ * commit never goes out after the newer one.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +19,8 @@ describe('two workers, one environment', { timeout: 300_000 }, () => {
 
   it('deploys one at a time, never older over newer', async () => {
     const [service] = c.services;
-    const older = await c.push(service!, 'Older', { startSeconds: 2 });
+    const older = await c.push(service!, 'Older', { startSeconds: 8 });
+    await c.until(older.id, 'its build passed', (b) => b.state === 'passed', 180_000);
     const newer = await c.push(service!, 'Newer', { startSeconds: 2 });
     const [a, b] = await Promise.all([c.settled(older.id, 180_000), c.settled(newer.id, 180_000)]);
     assert.equal(a.state, 'passed', a.detail);

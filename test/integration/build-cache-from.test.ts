@@ -116,6 +116,13 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
     assert.doesNotMatch(third.log, /^Build cache:/m);
     assert.match(third.log, DEPENDENCY_STEP_CACHED, third.log);
     assert.doesNotMatch(third.log, INSTALLING);
+
+    // Back on the first worker, which has its own builds but not the new worker's: it pulls the
+    // last one pushed (its new layers only) and takes the dependency step from cache all the same.
+    const fourth = await push(workerA, service, { 'app/index.html': 'four\n' });
+    assert.match(fourth.log, new RegExp(`^Build cache: pulling ${third.build.image!.tag} `, 'm'));
+    assert.match(fourth.log, DEPENDENCY_STEP_CACHED, fourth.log);
+    assert.doesNotMatch(fourth.log, INSTALLING);
   });
 
   it('a worker warms its engine at start: its first build of a service pulls nothing and takes the dependency step from cache', async () => {
