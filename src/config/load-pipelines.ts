@@ -85,6 +85,7 @@ export function parsePipeline(
       dockerfile: p.dockerfile,
       test: p.test,
       deploy,
+      ...(p.paths ? { paths: Object.freeze(p.paths) } : {}),
       file,
     },
   };

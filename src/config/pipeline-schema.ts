@@ -3,8 +3,17 @@ import { ByteSize } from './byte-size.ts';
 import { parseImageReference } from '../core/image-reference.ts';
 import { isAcceptableCloneUrl, isValidBranchName } from '../core/refs.ts';
 import { isHttpUrl } from '../core/http-url.ts';
+import { pathPatternProblem } from '../core/paths-filter.ts';
 
-const BranchName = z.string().refine(isValidBranchName, 'is not a valid git branch name');
+/** A branch name, or a glob of them (src/core/glob.ts): `*` stands for any run of characters but `/`. */
+const BranchPattern = z
+  .string()
+  .refine((b) => isValidBranchName(b.replace(/[*?]/g, 'x')), 'is not a valid git branch name or glob of them (e.g. main, release/*, feature/**)');
+
+const PathPattern = z.string().superRefine((pattern, ctx) => {
+  const problem = pathPatternProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const CloneUrl = z.string().refine(isAcceptableCloneUrl, 'must be an https://, ssh://, git://, file:// or user@host:path URL');
 
@@ -20,7 +29,7 @@ export const TestSchema = z.strictObject({
 });
 
 export const DeployEntrySchema = z.looseObject({
-  branch: BranchName,
+  branch: BranchPattern,
   environment: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case letters, digits and dashes'),
   scheduler: z.string().min(1),
   url: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL, e.g. https://hello.example.com').optional(),
@@ -37,4 +46,6 @@ export const PipelineSchema = z.strictObject({
     .default('Dockerfile'),
   test: TestSchema.optional(),
   deploy: z.array(DeployEntrySchema).default([]),
+  /** globs of the files that matter: a push that changes none of them is skipped */
+  paths: z.array(PathPattern).min(1, 'must name at least one path glob, e.g. [services/hello/**] (or leave paths out)').optional(),
 });

@@ -7,9 +7,11 @@ export type StageState = 'pending' | 'running' | 'passed' | 'failed' | 'error' |
 /**
  * Outcome of a build as a whole. `failed` = the user's code failed (build step or test);
  * `error` = Slipway or an external system failed; `cancelled` = stopped on purpose (`slipway cancel`,
- * or superseded by a newer push): never deployed. Statuses and messages map from these.
+ * or superseded by a newer push): never deployed; `skipped` = nothing to build (a skip word in a pull
+ * request's head commit, or no file in the pipeline's `paths` changed): never deployed, status
+ * `success`. Statuses and messages map from these.
  */
-export type BuildState = 'queued' | 'running' | 'passed' | 'failed' | 'error' | 'cancelled';
+export type BuildState = 'queued' | 'running' | 'passed' | 'failed' | 'error' | 'cancelled' | 'skipped';
 /** `held`: waiting for `slipway approve` (an `approval: required` entry); not an outcome. */
 export type DeployState = 'queued' | 'held' | 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'skipped' | 'error';
 

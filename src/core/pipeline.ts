@@ -1,4 +1,5 @@
 import { STAGES, type StageName } from './build.ts';
+import { branchMatches } from './branch-pattern.ts';
 
 /**
  * A validated pipeline definition: one per service, loaded from a YAML file at start.
@@ -13,6 +14,8 @@ export interface Pipeline {
   readonly dockerfile: string;
   readonly test?: TestSpec;
   readonly deploy: readonly DeployTarget[];
+  /** globs of the files that matter (src/core/glob.ts): a push that changes none of them is skipped */
+  readonly paths?: readonly string[];
   /** the file it came from, for messages */
   readonly file: string;
 }
@@ -33,6 +36,7 @@ export interface TestSpec {
 }
 
 export interface DeployTarget {
+  /** a branch name or a glob of them (`release/*`); a name without wildcards means exactly that branch */
   readonly branch: string;
   readonly environment: string;
   readonly scheduler: string;
@@ -49,8 +53,14 @@ export function stageOrder(pipeline: Pick<Pipeline, 'test'>): readonly StageName
   return pipeline.test?.image ? ['clone', 'test', 'build', 'push'] : STAGES;
 }
 
+/** The entries a push to `branch` deploys with: per environment, the first whose branch pattern matches. */
 export function targetsFor(pipeline: Pipeline, branch: string): readonly DeployTarget[] {
-  return pipeline.deploy.filter((t) => t.branch === branch);
+  const environments = new Set<string>();
+  return pipeline.deploy.filter((t) => {
+    if (environments.has(t.environment) || !branchMatches(t.branch, branch)) return false;
+    environments.add(t.environment);
+    return true;
+  });
 }
 
 /**
@@ -59,7 +69,7 @@ export function targetsFor(pipeline: Pipeline, branch: string): readonly DeployT
  */
 export function targetFor(pipeline: Pipeline, environment: string, branch: string, anyBranch = false): DeployTarget | undefined {
   const entries = pipeline.deploy.filter((t) => t.environment === environment);
-  return entries.find((t) => t.branch === branch) ?? (anyBranch ? entries[0] : undefined);
+  return entries.find((t) => branchMatches(t.branch, branch)) ?? (anyBranch ? entries[0] : undefined);
 }
 
 /** Why (service, environment) is not a deploy target the pipelines define, or undefined when it is. */

@@ -18,6 +18,12 @@ export interface SourceEvent {
   readonly author?: string;
   /** the GitHub App installation that received the delivery, when one did */
   readonly installationId?: number;
+  /** a push: the commit the branch pointed at before it (absent for a new branch) */
+  readonly before?: string;
+  /** the repository's default branch, which a new branch's changes are counted against (`paths`) */
+  readonly defaultBranch?: string;
+  /** a push whose payload listed every changed file: the server already applied `paths` to it */
+  readonly filesListed?: boolean;
   readonly pullRequest?: {
     readonly number: number;
     readonly baseBranch: string;

@@ -7,8 +7,9 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import { isSlipwayError, SlipwayError } from '../core/errors.ts';
 import type { LogSink } from '../core/ports/build-log.ts';
 import type { Ancestry } from '../core/ports/ancestry.ts';
+import type { ChangedFiles } from '../core/ports/changed-files.ts';
 import type { SourceFetcher } from '../core/ports/source-fetcher.ts';
-import { isAcceptableCloneUrl, isFullSha } from '../core/refs.ts';
+import { isAcceptableCloneUrl, isFullSha, isValidBranchName } from '../core/refs.ts';
 import { redactUrl } from '../core/redact-url.ts';
 import { stoppedError, throwIfStopped } from '../core/stopped.ts';
 import { credentialEnv, isAuthRefusal, type GitCredentialSource, type GitCredentials } from './git-credentials.ts';
@@ -36,7 +37,7 @@ type Remote = (url: string, args: readonly string[], options: { cwd?: string; si
  * for it through its environment only (never the mirror's config, never a file); when the remote
  * refuses them, the source is asked again once (a revoked token is replaced).
  */
-export function createGitSourceFetcher(dataDir: string, options: { credentials?: GitCredentialSource } = {}): SourceFetcher & Ancestry {
+export function createGitSourceFetcher(dataDir: string, options: { credentials?: GitCredentialSource } = {}): SourceFetcher & Ancestry & ChangedFiles {
   const mirrors = join(dataDir, 'mirrors');
   const { credentials } = options;
 
@@ -97,7 +98,49 @@ export function createGitSourceFetcher(dataDir: string, options: { credentials?:
         throw new SlipwayError('SOURCE_UNAVAILABLE', `git merge-base could not compare ${ancestor.slice(0, 7)} and ${descendant.slice(0, 7)} (exit ${code})`);
       });
     },
+
+    async changedFiles({ cloneUrl, base, head }, signal) {
+      if (!isAcceptableCloneUrl(cloneUrl)) throw new SlipwayError('REF_INVALID', `clone URL ${redactUrl(String(cloneUrl))} is not acceptable`);
+      if (!isFullSha(head)) throw new SlipwayError('REF_INVALID', `"${head}" is not a full commit sha`);
+      if ('commit' in base ? !isFullSha(base.commit) : !isValidBranchName(base.branch)) {
+        throw new SlipwayError('REF_INVALID', `"${'commit' in base ? base.commit : base.branch}" is neither a full commit sha nor a branch name`);
+      }
+      const path = mirrorPath(mirrors, cloneUrl);
+      return serialized(path, async (held) => {
+        const git = await openMirror(path, cloneUrl, { line: () => undefined }, remote, held);
+        if (!(await hasCommit(git, head))) return undefined;
+        const from = 'commit' in base ? await commitIn(git, base.commit, cloneUrl) : await mergeBase(path, base.branch, head, held);
+        if (from === undefined) return undefined;
+        // -z: names exactly as stored (no quoting); --no-renames: a move counts for both its paths
+        const out = await runGit(['diff', '--name-only', '-z', '--no-renames', from, head, '--'], { cwd: path, signal: held });
+        return out.toString('utf8').split('\0').filter(Boolean);
+      }, signal);
+    },
   };
+}
+
+/** `sha` when the mirror has it (fetched from the remote when missing); undefined when the remote no longer has it either. */
+async function commitIn(mirror: Mirror, sha: string, url: string): Promise<string | undefined> {
+  if (await hasCommit(mirror, sha)) return sha;
+  try {
+    await fetchCommit(mirror, sha, [url], { line: () => undefined });
+    return sha;
+  } catch (err) {
+    if (isSlipwayError(err, 'COMMIT_NOT_FOUND')) return undefined; // force-pushed away
+    throw err;
+  }
+}
+
+/** Where `head` left `branch` (their merge base); undefined when the mirror has no such branch or they share no history. */
+async function mergeBase(path: string, branch: string, head: string, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    const out = await runGit(['merge-base', `refs/heads/${branch}`, head], { cwd: path, signal });
+    const sha = out.toString().trim();
+    return isFullSha(sha) ? sha : undefined;
+  } catch (err) {
+    if (err instanceof GitCommandError) return undefined;
+    throw err; // stopped
+  }
 }
 
 function mirrorPath(root: string, url: string): string {

@@ -18,6 +18,8 @@ const BUILD_STATE: Record<Build['state'], CommitState> = {
   failed: 'failure',
   error: 'error',
   cancelled: 'error',
+  // nothing to build is not a failure: a required check stays mergeable
+  skipped: 'success',
 };
 
 const DEPLOY_STATE: Record<DeployRecord['state'], CommitState> = {

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import type { BuildStore } from '../core/ports/build-store.ts';
 
-const FINISHED = new Set(['passed', 'failed', 'error', 'cancelled']);
+const FINISHED = new Set(['passed', 'failed', 'error', 'cancelled', 'skipped']);
 
 /**
  * Read-only JSON API over build records and logs.

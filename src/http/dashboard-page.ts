@@ -14,7 +14,7 @@ export const DASHBOARD_HTML = `<!doctype html>
  table{border-collapse:collapse;width:100%;background:#fff}
  td,th{border-bottom:1px solid #d0d7de;padding:6px 8px;text-align:left;white-space:nowrap}
  td.msg{white-space:normal}
- .passed,.succeeded{color:#1a7f37}.cancelled{color:#6e7781}.failed,.error,.rolled_back{color:#cf222e}
+ .passed,.succeeded{color:#1a7f37}.cancelled,.skipped{color:#6e7781}.failed,.error,.rolled_back{color:#cf222e}
  .running,.queued{color:#9a6700}.skipped,.pending{color:#57606a}
  pre{background:#0d1117;color:#e6edf3;padding:12px;overflow:auto;max-height:70vh;font-size:12px}
  code{font-family:ui-monospace,monospace}

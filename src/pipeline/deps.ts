@@ -11,6 +11,7 @@ import type { Notifier } from '../core/ports/notifier.ts';
 import type { DeploymentReporter } from '../core/ports/deployment-reporter.ts';
 import type { Scheduler } from '../core/ports/scheduler.ts';
 import type { SourceFetcher } from '../core/ports/source-fetcher.ts';
+import type { ChangedFiles } from '../core/ports/changed-files.ts';
 import type { StatusReporter } from '../core/ports/status-reporter.ts';
 import type { TestRunner } from '../core/ports/test-runner.ts';
 
@@ -26,7 +27,8 @@ export interface PipelineDeps {
 }
 
 export interface BuildDeps extends PipelineDeps {
-  readonly source: SourceFetcher;
+  /** with `changedFiles`, a pipeline's `paths` is applied to pushes the webhook could not decide */
+  readonly source: SourceFetcher & Partial<ChangedFiles>;
   readonly builder: ImageBuilder;
   readonly tests: TestRunner;
   readonly pusher: ImagePusher;

@@ -13,6 +13,7 @@ import { pipelineFor, publishBuild, publishDeploy } from './publish.ts';
 import { ociLabels } from './oci-labels.ts';
 import { runStage, setStage, type StageOutcome } from './run-stage.ts';
 import { runTests } from './run-tests.ts';
+import { reasonToSkip, skipRest } from './skip-unchanged.ts';
 
 /**
  * Runs one build: clone → build → test → push (clone → test → build → push when the tests name
@@ -53,7 +54,7 @@ export async function runBuild(deps: BuildDeps, buildId: string, attempt: Attemp
   return finish(deps, buildId, verdict, log, pipeline);
 }
 
-type Verdict = { state: 'passed' | 'failed' | 'error' | 'cancelled'; detail: string; image?: PushedImage | ImageRef };
+type Verdict = { state: 'passed' | 'failed' | 'error' | 'cancelled' | 'skipped'; detail: string; image?: PushedImage | ImageRef };
 
 async function start(deps: BuildDeps, build: Build, pipeline: Pipeline, log: BuildLog): Promise<void> {
   const e = build.event;
@@ -77,6 +78,9 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
   if (cacheFrom) void deps.builder.prefetch?.(repository, cacheFrom, log, signal);
   const clone = await runStage(deps, build.id, 'clone', log, () => fetchSource(deps, build, pipeline, log, signal));
   if (!clone.ok) return { state: 'error', detail: clone.detail };
+  // A skip word in a pull request's head commit, or nothing in `paths` changed: done, nothing built.
+  const skip = await reasonToSkip(deps, build, pipeline, clone.value, log, signal);
+  if (skip) return skipRest(deps, build.id, skip);
   const tests: TestRunner = { run: (request, sink) => deps.tests.run(request, sink, signal) };
   const testImage = pipeline.test?.image;
   if (testImage) {

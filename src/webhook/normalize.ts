@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { isAcceptableCloneUrl, isFullSha, isValidBranchName } from '../core/refs.ts';
+import { skipWordIn, skipWordReason } from '../core/skip-words.ts';
 import type { Normalized, SourceEvent } from '../core/source-event.ts';
 import { PullRequestDelivery, PushFields, readFields } from './payload-schema.ts';
 
@@ -49,7 +50,11 @@ function normalizePush(deliveryId: string, p: z.output<typeof PushFields>): Norm
   if (!isValidBranchName(branch)) return skip(`branch name ${quote(branch)} is not a valid git branch name`);
   if (!isFullSha(p.after)) return skip('push has no valid "after" commit sha');
   if (!isAcceptableCloneUrl(p.repository.clone_url)) return skip(`payload field repository.clone_url ${CLONE_URL_RULE}`);
+  // The whole message, not only its first line, as GitHub reads it.
+  const skipWord = skipWordIn(p.head_commit?.message);
+  if (skipWord) return skip(skipWordReason(skipWord, p.after));
   const author = p.head_commit?.author;
+  const defaultBranch = p.repository.default_branch;
   const event: SourceEvent = {
     kind: 'push',
     deliveryId,
@@ -60,6 +65,8 @@ function normalizePush(deliveryId: string, p: z.output<typeof PushFields>): Norm
     message: firstLine(p.head_commit?.message),
     author: cut(author?.username ?? author?.name ?? p.pusher?.name, MAX_AUTHOR),
     ...installation(p.installation),
+    ...(isFullSha(p.before) && !ZERO_SHA.test(p.before) ? { before: p.before } : {}),
+    ...(isValidBranchName(defaultBranch) ? { defaultBranch } : {}),
   };
   return { action: 'build', event };
 }

@@ -10,13 +10,14 @@ export type PullRequestEvent = EmitterWebhookEvent<'pull_request'>['payload'];
  * do without is required; the rest may be absent, but never of another type. Unknown fields are
  * ignored and dropped, so a body's other parts (however odd or deep) are never walked.
  */
-const Repository = z.object({ full_name: z.string(), clone_url: z.string() });
+const Repository = z.object({ full_name: z.string(), clone_url: z.string(), default_branch: z.string().optional() });
 /** present when a GitHub App receives the delivery: its tokens for this repository come from this installation */
 const Installation = z.object({ id: z.number().int().positive() }).optional();
 
 export const PushFields = z.object({
   ref: z.string(),
   after: z.string(),
+  before: z.string().optional(),
   deleted: z.boolean().optional(),
   repository: Repository,
   installation: Installation,

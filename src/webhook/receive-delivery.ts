@@ -7,6 +7,7 @@ import type { Enqueuer } from '../queue/queues.ts';
 import type { DeliveryLedger } from '../store/delivery-ledger.ts';
 import { normalize } from './normalize.ts';
 import { parseBody } from './parse-body.ts';
+import { applyPaths } from './paths-verdict.ts';
 import { verifySignature } from './verify-signature.ts';
 
 /** GitHub waits 10 s for an answer; keep some of that for the network. */
@@ -61,9 +62,11 @@ export function createDeliveryReceiver(deps: ReceiverDeps): (delivery: Delivery)
     const verdict = normalize(d.event, d.deliveryId, payload);
     if (verdict.action === 'ping') return reply(200, { ok: true, message: 'pong' });
     if (verdict.action === 'skip') return reply(202, { skipped: verdict.reason });
-    const event = verdict.event;
-    const pipelines = deps.pipelines.filter((p) => p.repository.toLowerCase() === event.repository.toLowerCase());
-    if (pipelines.length === 0) return reply(202, { skipped: `no pipeline builds repository ${event.repository}` });
+    const wanted = deps.pipelines.filter((p) => p.repository.toLowerCase() === verdict.event.repository.toLowerCase());
+    if (wanted.length === 0) return reply(202, { skipped: `no pipeline builds repository ${verdict.event.repository}` });
+    // `paths`: decided here when the payload lists every changed file, else by the worker from git.
+    const { build: pipelines, event, skipped } = applyPaths(wanted, verdict.event, payload);
+    if (skipped) return reply(202, { skipped });
 
     const deadline = Date.now() + patienceMs;
     for (;;) {

@@ -24,6 +24,7 @@ describe('normalize: push', () => {
       message: 'Fix login',
       author: 'ada',
       installationId: 1, // GitHub's example was delivered to an App
+      defaultBranch: 'master', // GitHub's example creates the branch: no `before`
     });
   });
 
