@@ -6,6 +6,7 @@
  *
  * - start to ready: spawn of `slipway server` → first 200 from /healthz, over `--starts` starts,
  *   beside the floor on this machine at this moment: a bare `node:http` server, spawned the same way;
+ *   and the CPU time each had used by then (/proc/<pid>/stat), which a busy machine does not stretch;
  * - idle RSS (VmRSS) of `slipway server` and of `slipway all`: 2 s after ready, and settled, after
  *   `--idle` seconds without work (V8's memory reducer gives back the young generation that
  *   start-up grew once the process has been idle for a while, typically 10–45 s);
@@ -103,6 +104,7 @@ function slipwayEnv(root: string, services: LocalServices, github: GitHubEmulato
 
 interface Footprint {
   ready: number[];
+  readyCpu: number[];
   /** RSS 2 s after ready, each start */
   early: number[];
   /** RSS after `idle` seconds, the last start */
@@ -112,12 +114,14 @@ interface Footprint {
 /** `slipway server` started `starts` times; the last one is left idle for `idleS` seconds. */
 async function serverFootprint(bin: string, env: NodeJS.ProcessEnv, root: string, starts: number, idleS: number): Promise<Footprint> {
   const ready: number[] = [];
+  const readyCpu: number[] = [];
   const early: number[] = [];
   let settled = NaN;
   for (let i = 0; i < starts; i++) {
     const server = await startSlipwayProcess(bin, 'server', await freePort(), env, path.join(root, 'server.log'));
     try {
       ready.push(server.readyMs);
+      readyCpu.push(server.readyCpuMs);
       await sleep(EARLY_MS);
       early.push(server.rssMb());
       if (i === starts - 1) {
@@ -128,20 +132,22 @@ async function serverFootprint(bin: string, env: NodeJS.ProcessEnv, root: string
       await server.stop();
     }
   }
-  return { ready, early, settled };
+  return { ready, readyCpu, early, settled };
 }
 
 /** The floor for start to ready: a node:http server answering 200, spawned and polled the same way. */
-async function bareNodeReady(root: string, starts: number): Promise<number[]> {
+async function bareNodeReady(root: string, starts: number): Promise<{ ready: number[]; readyCpu: number[] }> {
   const script = path.join(root, 'bare.mjs');
   fs.writeFileSync(script, "import http from 'node:http';\nhttp.createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n");
   const ready: number[] = [];
+  const readyCpu: number[] = [];
   for (let i = 0; i < starts; i++) {
     const bare = await startSlipwayProcess(script, 'server', await freePort(), {}, path.join(root, 'bare.log'));
     ready.push(bare.readyMs);
+    readyCpu.push(bare.readyCpuMs);
     await bare.stop();
   }
-  return ready;
+  return { ready, readyCpu };
 }
 
 /** One push at a time: 202, then its build record's `startedAt`, then wait for it to end. */
@@ -225,7 +231,9 @@ async function main(): Promise<void> {
     const cpus = os.cpus();
     console.log(`\nSlipway pickup and footprint — ${cpus.length} × ${cpus[0]?.model.trim()}, Node ${process.version}, ${new Date().toISOString()}`);
     console.log(summary('start to ready, slipway server', server.ready, 'ms'));
-    console.log(summary('start to ready, bare node:http', floor, 'ms'));
+    console.log(summary('start to ready, bare node:http', floor.ready, 'ms'));
+    console.log(summary('CPU used by ready, slipway server', server.readyCpu, 'ms'));
+    console.log(summary('CPU used by ready, bare node:http', floor.readyCpu, 'ms'));
     console.log(`${'idle RSS, slipway server'.padEnd(34)} ${fmt(server.settled, 1)} MB after ${idle} s idle; ${fmt(Math.min(...server.early), 1)}–${fmt(Math.max(...server.early), 1)} MB 2 s after ready`);
     console.log(`${'idle RSS, slipway all'.padEnd(34)} ${fmt(allSettled, 1)} MB after ${idle} s idle; ${fmt(allEarly, 1)} MB 2 s after ready; ${fmt(allAfter, 1)} MB after ${warm.length + times.length} builds`);
     console.log(summary('queue pickup, idle worker', times, 'ms'));

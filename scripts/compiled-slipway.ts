@@ -6,7 +6,7 @@
  * dist/ from `tsc -p tsconfig.build.json`, node_modules linked to the checkout's), so a bench never
  * runs `npm run build` over the dist/ another process may be running from.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,6 +34,8 @@ export interface SlipwayProcess {
   readonly url: string;
   /** ms from spawn to the first 200 from /healthz */
   readonly readyMs: number;
+  /** CPU time (user + system, all its threads) the process had used by then, in ms: what a busy machine cannot stretch */
+  readonly readyCpuMs: number;
   /** resident set size now, in MB (VmRSS of /proc/<pid>/status) */
   rssMb(): number;
   /** SIGTERM, and SIGKILL after 15 s */
@@ -55,7 +57,7 @@ export async function startSlipwayProcess(bin: string, role: 'server' | 'all', p
     throw new Error(`slipway ${role} did not get ready (log: ${logFile}): ${(err as Error).message}`);
   }
   const readyMs = performance.now() - t0;
-  return { pid: child.pid!, url, readyMs, rssMb: () => rssMb(child.pid!), stop };
+  return { pid: child.pid!, url, readyMs, readyCpuMs: cpuMs(child.pid!), rssMb: () => rssMb(child.pid!), stop };
 }
 
 async function untilHealthy(child: ChildProcess, url: string, timeoutMs: number): Promise<void> {
@@ -67,6 +69,17 @@ async function untilHealthy(child: ChildProcess, url: string, timeoutMs: number)
     if (performance.now() > until) throw new Error(`no 200 from ${url}/healthz within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+let ticksPerSecond: number | undefined;
+
+/** utime + stime of /proc/<pid>/stat, in ms. */
+export function cpuMs(pid: number): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  // Fields after the command name (in parentheses, which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
 export function rssMb(pid: number): number {
