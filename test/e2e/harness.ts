@@ -17,7 +17,7 @@ import { makeTempDir, removeTempDir } from '../support/temp-dir.ts';
 
 export const SECRET = 'e2e-webhook-secret';
 export const TOKEN = 'e2e-github-token';
-const FINAL = new Set(['passed', 'failed', 'error', 'cancelled']);
+const FINAL = new Set(['passed', 'failed', 'error', 'cancelled', 'skipped']);
 const DEPLOY_FINAL = new Set(['succeeded', 'failed', 'rolled_back', 'skipped', 'error']);
 
 /** The whole product on real Redis, Docker, registry and git, with GitHub and Slack emulated. */
