@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pushPayload } from '../fixtures/payloads.ts';
+import { pullRequestPayload, pushPayload } from '../fixtures/payloads.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
 
 const ZEROS = '0'.repeat(40);
@@ -41,6 +41,20 @@ deploy:
     else Object.assign(p, { created: true, before: ZEROS });
     return h.send('push', p);
   }
+  /** A pull request from `branch` into main, at `sha`. */
+  function pullRequest(sha: string, branch: string) {
+    const p = pullRequestPayload({ repository: h.repository, cloneUrl: h.repo.url, sha, branch, action: 'synchronize' });
+    p.pull_request.base.ref = 'main';
+    return h.send('pull_request', p);
+  }
+  async function skippedByWorker(res: { status: number; body: any }, sha: string) {
+    assert.equal(res.status, 202);
+    assert.equal(res.body.queued.length, 1, JSON.stringify(res.body));
+    const build = await h.finished(res.body.queued[0].id);
+    assert.equal(build.state, 'skipped', build.detail);
+    await h.github.waitFor(() => h.github.latest('acme', h.service, sha).get(`slipway/${h.service}`)?.state === 'success', 10_000);
+    return build;
+  }
   const builds = async () => ((await (await fetch(`${h.slipway.url}/api/builds`)).json()) as { builds: unknown[] }).builds.length;
 
   let docs = '';
@@ -56,6 +70,14 @@ deploy:
     assert.deepEqual(build.deploys, []);
     await h.github.waitFor(() => h.github.latest('acme', h.service, docs).get(`slipway/${h.service}`)?.state === 'success', 10_000);
     assert.equal(h.github.latest('acme', h.service, docs).get(`slipway/${h.service}`)?.description, build.detail);
+  });
+
+  it('a pull request that changes nothing in paths since it left its base branch: skipped by the worker', async () => {
+    // docs/notes holds docs only so far (the test repository's helper commits on the branch it used last)
+    const sha = h.repo.commit({ 'docs/pr.md': 'PR notes\n' }, 'PR notes', 'docs/notes');
+    const build = await skippedByWorker(await pullRequest(sha, 'docs/notes'), sha);
+    assert.equal(build.detail, 'Skipped: no file in paths (www/**, Dockerfile, check.sh) changed since main');
+    docs = sha;
   });
 
   it('a skip word in the head commit: 202 with the reason, nothing queued, no status', async () => {
@@ -88,5 +110,11 @@ deploy:
     assert.deepEqual(build.deploys.map((d) => [d.environment, d.state]), [['production', 'succeeded']]);
     assert.match((await h.serviceAnswer()) ?? '', /Hello from a release branch/);
     assert.match(await h.buildLog(build.id), /paths: \d+ file\(s\) changed since main, some in paths; building/);
+  });
+
+  it('a pull request whose head commit says [no ci]: queued (its payload has no message), then skipped by the worker', async () => {
+    const sha = h.repo.commit({ 'www/index.html': '<h1>wip</h1>\n' }, 'Try a page\n\n[NO CI]', 'wip');
+    const build = await skippedByWorker(await pullRequest(sha, 'wip'), sha);
+    assert.equal(build.detail, `Skipped: commit ${sha.slice(0, 7)} says [no ci] in its message; nothing built`);
   });
 });
