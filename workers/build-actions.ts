@@ -3,7 +3,7 @@ import type { BuildActions } from '../src/http/build-action-routes.ts';
 import { cancelBuild, type CancelDeps } from '../src/pipeline/cancel-build.ts';
 import { rerunBuild } from '../src/pipeline/rerun-build.ts';
 import { supersedeOlder } from '../src/pipeline/supersede.ts';
-import { createOpenBuilds } from '../src/store/open-builds.ts';
+import { createBuildLines } from '../src/store/build-lines.ts';
 import { createRedisCancelRequests } from '../src/store/redis-cancel-requests.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -21,10 +21,10 @@ export function releaseControl(rt: Runtime): ReleaseControl {
     cancels: createRedisCancelRequests(rt.redis, rt.config.redisPrefix),
     withdraw: (buildId) => rt.enqueuer.withdrawBuild(buildId),
   };
-  const openBuilds = createOpenBuilds(rt.redis, rt.config.redisPrefix);
+  const claimLine = createBuildLines(rt.redis, rt.config.redisPrefix);
   return {
     cancel: (buildId, reason) => cancelBuild(cancelDeps, buildId, reason),
     rerun: (buildId) => rerunBuild({ ...cancelDeps, pipelines: rt.pipelines, enqueueBuild: (id) => rt.enqueuer.enqueueBuild({ buildId: id }) }, buildId),
-    supersede: (newer) => supersedeOlder({ ...cancelDeps, openBuilds }, newer),
+    supersede: (newer) => supersedeOlder({ ...cancelDeps, claimLine }, newer),
   };
 }

@@ -1,9 +1,15 @@
-import type { Build } from '../core/build.ts';
+import { isFinal, type Build } from '../core/build.ts';
 import { cancelBuild, type CancelDeps } from './cancel-build.ts';
 
 export interface SupersedeDeps extends CancelDeps {
-  /** the builds of a service older than a build id that have no outcome yet */
-  readonly openBuilds: (service: string, beforeId: string) => Promise<Build[]>;
+  /** makes `buildId` the newest build of its line of work; returns the one that was before it */
+  readonly claimLine: (service: string, line: string, buildId: string) => Promise<string | undefined>;
+}
+
+/** The line of work a build belongs to: its branch for a push, its number for a pull request. */
+export function lineOf(build: Build): string {
+  const { event } = build;
+  return event.kind === 'pull_request' ? `pr:${event.pullRequest?.number ?? event.branch}` : `push:${event.branch}`;
 }
 
 /**
@@ -26,12 +32,17 @@ export function supersededReason(newer: Build): string {
 }
 
 /**
- * Cancels the older builds `newer` supersedes that are still queued or running, without waiting
- * for their workers to stop them. Returns the ids it asked to stop. Safe to run twice.
+ * Cancels the build `newer` supersedes if it is still queued or running, without waiting for its
+ * worker to stop it. Each build takes its line (branch or pull request) as it is queued and
+ * cancels the one it took it from, so every older build of the line was cancelled by the build
+ * after it: one read per delivery, however many builds the service has. Returns the ids it asked
+ * to stop. A rerun takes no line: it supersedes nothing and nothing supersedes it.
  */
 export async function supersedeOlder(deps: SupersedeDeps, newer: Build): Promise<string[]> {
   if (newer.rerunOf !== undefined) return [];
-  const older = (await deps.openBuilds(newer.service, newer.id)).filter((b) => supersedes(newer, b));
-  for (const build of older) await cancelBuild(deps, build.id, supersededReason(newer), 0);
-  return older.map((b) => b.id);
+  const heldBy = await deps.claimLine(newer.service, lineOf(newer), newer.id);
+  const older = heldBy === undefined ? undefined : await deps.store.get(heldBy);
+  if (!older || isFinal(older.state) || !supersedes(newer, older)) return [];
+  await cancelBuild(deps, older.id, supersededReason(newer), 0);
+  return [older.id];
 }
