@@ -1,5 +1,5 @@
 /**
- * `npm run bench:webhook [-- --rounds N] [-- --seconds S] [-- --connections C] [-- --deliveries D]`:
+ * `npm run bench:webhook [-- --rounds N] [-- --seconds S] [-- --connections C] [-- --deliveries D] [-- --one-branch]`:
  * figures, not a test. Loads, in turn and in one run, a minimal node:http receiver (HMAC + one
  * XADD), the same with BullMQ's Queue.add (the library floor), and `slipway server` as production
  * runs it (compiled: `npm run build`, then bin/slipway.mjs with SLIPWAY_RUN=compiled), each with a
@@ -55,7 +55,7 @@ interface Round {
 }
 
 const { values: flags } = parseArgs({
-  options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, deliveries: { type: 'string' }, only: { type: 'string' } },
+  options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, deliveries: { type: 'string' }, only: { type: 'string' }, 'one-branch': { type: 'boolean' } },
 });
 const ROUNDS = Number(flags.rounds ?? process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(flags.seconds ?? process.env.BENCH_SECONDS ?? 10);
@@ -64,10 +64,21 @@ const DELIVERIES = Number(flags.deliveries ?? process.env.BENCH_DELIVERIES ?? 10
 /** `--only slipway`: load that server alone (for a profile); no ratios then */
 const ONLY = flags.only ? SERVERS.filter((n) => n === flags.only) : SERVERS;
 
+/**
+ * `--one-branch`: every delivery is a push to main, so each one supersedes (cancels) the build the
+ * one before it queued: the worst case of superseding. By default each delivery pushes a branch
+ * of its own (the push that supersedes nothing, as most are).
+ */
+const ONE_BRANCH = flags['one-branch'] ?? process.env.BENCH_ONE_BRANCH === '1';
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-webhook-'));
 const children: ChildProcess[] = [];
-const body = Buffer.from(JSON.stringify(pushPayload({ repository: 'acme/hello', branch: 'main', sha: 'a'.repeat(40) })));
-const signature = signBody(SECRET, body);
+/** A signed push of `branch` (every server gets the same bodies, made on the client's time). */
+function signedPush(branch: string): { body: Buffer; signature: string } {
+  const body = Buffer.from(JSON.stringify(pushPayload({ repository: 'acme/hello', branch, sha: 'a'.repeat(40) })));
+  return { body, signature: signBody(SECRET, body) };
+}
+const toMain = signedPush('main');
 
 async function startRedis(name: string): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort();
@@ -144,16 +155,19 @@ async function load(url: string, opts: { seconds?: number; amount?: number }): P
     requests: [
       {
         method: 'POST',
-        setupRequest: (req) => ({
-          ...req,
-          headers: {
-            'content-type': 'application/json',
-            'x-github-event': 'push',
-            'x-hub-signature-256': signature,
-            'x-github-delivery': `${run}-${++n}`,
-          },
-          body,
-        }),
+        setupRequest: (req) => {
+          const { body, signature } = ONE_BRANCH ? toMain : signedPush(`bench/${run}-${n + 1}`);
+          return {
+            ...req,
+            headers: {
+              'content-type': 'application/json',
+              'x-github-event': 'push',
+              'x-hub-signature-256': signature,
+              'x-github-delivery': `${run}-${++n}`,
+            },
+            body,
+          };
+        },
       },
     ],
   });
@@ -213,7 +227,7 @@ function build(): void {
 
 async function main(): Promise<void> {
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
-  console.log(`load: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s each, push payload ${body.length} bytes, signed, unique delivery ids`);
+  console.log(`load: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s each, push payload ${toMain.body.length} bytes, signed, unique delivery ids, ${ONE_BRANCH ? 'all to main (each supersedes the one before)' : 'each to a branch of its own'}`);
   build();
   const servers: Running[] = [];
   for (const name of ONLY) servers.push(await startServer(name));
