@@ -186,6 +186,13 @@ deploy:
     assert.equal((await deployWhen(v2.id, 'production', (d) => d.requested === 'promote' && FINAL.has(d.state))).state, 'succeeded');
     assert.match((await answer(h.servicePort)) ?? '', /version two/);
 
+    const rollback = await api(`${target('production')}/rollback`, { method: 'POST', body: '{}' });
+    assert.equal(rollback.status, 202);
+    assert.equal(((await rollback.json()) as { build: string }).build, builds.v1!.id, 'the release before the promotion');
+    const back = await deployWhen(builds.v1!.id, 'production', (d) => d.rollback === true && FINAL.has(d.state));
+    assert.equal(back.state, 'succeeded', JSON.stringify(back));
+    assert.match((await answer(h.servicePort)) ?? '', /version one/);
+
     const unauthorized = await api(`${target('staging')}/deploy`, { method: 'POST', body: JSON.stringify({ build: v2.id }), token: null });
     assert.equal(unauthorized.status, 401);
     const cases: [string, string, unknown, number, RegExp][] = [
@@ -204,7 +211,7 @@ deploy:
       assert.match(((await res.json()) as { error: string }).error, error, path);
     }
     const releases = (await (await api(`${target('production')}/releases`)).json()) as { releases: { buildId: string; requested?: string }[] };
-    assert.deepEqual(releases.releases.slice(0, 3).map((r) => [r.buildId, r.requested]), [[v2.id, 'promote'], [builds.v1!.id, 'deploy'], [builds.v3!.id, 'approval']]);
+    assert.deepEqual(releases.releases.slice(0, 4).map((r) => [r.buildId, r.requested ?? (r as { rollback?: boolean }).rollback]), [[builds.v1!.id, true], [v2.id, 'promote'], [builds.v1!.id, 'deploy'], [builds.v3!.id, 'approval']]);
   });
 
   it('the CLI refuses a wrong command line with exit 2, naming what exists, and explains each command with --help', async () => {
