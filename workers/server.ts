@@ -9,8 +9,8 @@ import { createServerMetrics } from '../src/metrics/server-metrics.ts';
 import { publishBuild } from '../src/pipeline/publish.ts';
 import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
 import { createDeliveryReceiver } from '../src/webhook/receive-delivery.ts';
-import { environmentActions } from './environment-actions.ts';
 import { releaseControl } from './build-actions.ts';
+import { environmentActions } from './environment-actions.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
