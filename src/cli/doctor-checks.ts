@@ -189,7 +189,7 @@ function checkGitHubApp(config: Config, repositories: readonly string[]): Promis
   });
 }
 
-/** GitHub credentials answer, and carry what commit statuses need: the App's installations, else the token's scopes. */
+/** GitHub credentials answer, and carry what commit statuses and deployments need: the App's installations, else the token's scopes. */
 export function checkGitHub(config: Config, repositories: readonly string[] = []): Promise<CheckResult> {
   const name = 'GitHub';
   const { token, apiUrl, app } = config.github;
@@ -215,8 +215,9 @@ export function checkGitHub(config: Config, repositories: readonly string[] = []
       return ok(name, `token accepted by ${base}${remaining ? ` (${remaining} requests left this hour)` : ''}; a fine-grained token does not list its permissions: make sure it has Commit statuses: write, Deployments: write, Contents: read`);
     }
     const list = scopes.split(',').map((s) => s.trim()).filter(Boolean);
-    if (!list.includes('repo') && !list.includes('repo:status')) {
-      return fail(name, `GITHUB_TOKEN has scopes [${list.join(', ') || 'none'}]: commit statuses need the \`repo\` scope (or \`repo:status\` for public repositories)`);
+    const missing = list.includes('repo') ? [] : ['repo:status', 'repo_deployment'].filter((s) => !list.includes(s));
+    if (missing.length > 0) {
+      return fail(name, `GITHUB_TOKEN has scopes [${list.join(', ') || 'none'}]: commit statuses and deployments need the \`repo\` scope (or, for public repositories only, \`repo:status\` and \`repo_deployment\`; missing ${missing.map((s) => `\`${s}\``).join(' and ')})`);
     }
     return ok(name, `token accepted by ${base}, scopes [${list.join(', ')}]${remaining ? `, ${remaining} requests left this hour` : ''}`);
   });

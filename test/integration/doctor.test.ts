@@ -39,6 +39,7 @@ describe('slipway doctor', { timeout: 240_000 }, () => {
   let nomad: NomadEmulator;
   let github: Server;
   let githubNoScope: Server;
+  let githubStatusOnly: Server;
   let pipelinesDir: string;
   let githubApp: GitHubAppEmulator;
 
@@ -47,6 +48,7 @@ describe('slipway doctor', { timeout: 240_000 }, () => {
     nomad = await startNomadEmulator({ token: NOMAD_TOKEN });
     github = await startGitHub('repo, workflow');
     githubNoScope = await startGitHub('read:org');
+    githubStatusOnly = await startGitHub('repo:status');
     githubApp = await startGitHubAppEmulator();
     githubApp.addRepository('acme/web', makeTempDir('slipway-doctor-bare-'), 77);
     pipelinesDir = makeTempDir('slipway-doctor-pipelines-');
@@ -60,6 +62,7 @@ describe('slipway doctor', { timeout: 240_000 }, () => {
     await Promise.all([redis?.close(), nomad?.close(), githubApp?.close()]);
     github?.close();
     githubNoScope?.close();
+    githubStatusOnly?.close();
     removeTempDirs();
   });
 
@@ -118,7 +121,10 @@ describe('slipway doctor', { timeout: 240_000 }, () => {
     assert.match(line(refused.out, 'GitHub'), /^FAIL .*refuses GITHUB_TOKEN \(401/);
     const narrow = await doctor({ GITHUB_API_URL: url(githubNoScope) });
     assert.equal(narrow.code, 1);
-    assert.match(line(narrow.out, 'GitHub'), /^FAIL .*scopes \[read:org\]: commit statuses need the `repo` scope/);
+    assert.match(line(narrow.out, 'GitHub'), /^FAIL .*scopes \[read:org\]: commit statuses and deployments need the `repo` scope/);
+    const statusesOnly = await doctor({ GITHUB_API_URL: url(githubStatusOnly) });
+    assert.equal(statusesOnly.code, 1);
+    assert.match(line(statusesOnly.out, 'GitHub'), /^FAIL .*scopes \[repo:status\]: .*missing `repo_deployment`\)/);
   });
 
   it('checks a GitHub App: its JWT accepted and the App installed on each pipeline repository', async () => {
