@@ -85,6 +85,8 @@ describe('superseded builds, cancel and rerun', { timeout: 420_000 }, () => {
     assert.equal(other.state, 'passed', `a push to another branch is not superseded: ${other.detail}`);
     assert.equal(c.statuses(older.sha, `slipway/${service.name}/production`).length, 0, 'no deploy status for the superseded commit');
     assert.equal(c.slack.messages.some((m) => JSON.stringify(m.body).includes(older.sha.slice(0, 7))), false, 'no Slack message about it');
+    // A build's final status is posted just after its record reads final: wait for them, bounded.
+    await Promise.all([buildStatus(feature.sha), buildStatus(newer.sha), c.finalStatus(newer.sha, `slipway/${service.name}/production`)]);
     assert.deepEqual(statusProblems(c.github.statuses), []);
     deployed = newer;
   });
