@@ -27,6 +27,7 @@ import { createGitSourceFetcher } from '../src/git/git-source-fetcher.ts';
 import { ociLabels } from '../src/pipeline/oci-labels.ts';
 import { createStaticCredentials } from '../src/registries/static-credentials.ts';
 import { createTestRepo, type TestRepo } from '../test/support/git-repo.ts';
+import { resultTable } from './bench/build-table.ts';
 import { startLocalServices, type LocalServices } from './local-services.ts';
 
 const FIXTURE = fileURLToPath(new URL('../test/fixtures/hello-app', import.meta.url));
@@ -221,23 +222,6 @@ async function pipelineRows(b: Bench, side: Side, ops: Ops): Promise<void> {
   record(b, 'clone, new mirror', side, first);
 }
 
-const median = (xs: number[]) => ((s) => (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2)([...xs].sort((x, y) => x - y));
-const fmt = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
-const cell = (xs: number[] = []) => (xs.length ? `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})` : '–');
-
-function table(b: Bench): string[] {
-  const rows = [['measure', 'Slipway median (min–max)', 'docker CLI median (min–max)', 'Slipway/raw', 'cache hits S | raw']];
-  for (const row of ROWS) {
-    const s = b.times.get(`${row}|slipway`) ?? [];
-    const r = b.times.get(`${row}|raw`) ?? [];
-    const hits = (side: Side) => [...(b.hits.get(`${row}|${side}`) ?? [])].join(',');
-    const ratio = s.length && r.length ? `${(median(s) / median(r)).toFixed(2)}×` : '–';
-    rows.push([row, cell(s), cell(r), ratio, row.startsWith('build') || row === 'pipeline: total' ? `${hits('slipway')} | ${hits('raw')}` : '']);
-  }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
-}
-
 async function machineFacts(b: Bench): Promise<string[]> {
   const info = (await b.docker.info()) as { ServerVersion: string; Driver: string; DriverStatus?: [string, string][]; CgroupVersion?: string };
   const backing = info.DriverStatus?.find(([k]) => k === 'Backing Filesystem')?.[1];
@@ -290,7 +274,7 @@ async function main(): Promise<void> {
     const base = repo.commit({ '.': { from: FIXTURE } }, 'hello-app');
     const b: Bench = { root, services, repo, base, docker: createDockerClient(services.dockerHost), repository: `${services.registry}/hello`, edits: 0, recording: false, times: new Map(), hits: new Map() };
     await bench(b, runs, warmup);
-    console.log([`Slipway build benchmark: ${runs} runs (+${warmup} warm-up) of each measure, alternating which side goes first`, ...(await machineFacts(b)), '', ...table(b)].join('\n'));
+    console.log([`Slipway build benchmark: ${runs} runs (+${warmup} warm-up) of each measure, alternating which side goes first`, ...(await machineFacts(b)), '', ...resultTable(ROWS, b.times, b.hits)].join('\n'));
   } finally {
     await cleanup();
   }
