@@ -17,7 +17,7 @@ import { createGitHubStatusReporter } from '../src/github/status-reporter.ts';
 import { withOutcomeCounts } from '../src/metrics/count-outcomes-store.ts';
 import { createOutcomeCounts } from '../src/metrics/outcome-counts.ts';
 import { createEnqueuer, type Enqueuer } from '../src/queue/queues.ts';
-import { schedulerSettings } from '../src/schedulers/settings.ts';
+import { previewSettings, schedulerSettings } from '../src/schedulers/settings.ts';
 import { createRedisBuildStore } from '../src/store/redis-build-store.ts';
 import { connectRedis } from '../src/store/redis-connection.ts';
 import { createRedisStatusGate } from '../src/store/redis-status-gate.ts';
@@ -78,7 +78,7 @@ export function createRuntime(
   config: Config,
   logger: Logger,
   redisMode: 'fail-fast' | 'patient',
-  pipelines: readonly Pipeline[] = loadPipelines(config.pipelinesDir, schedulerSettings),
+  pipelines: readonly Pipeline[] = loadPipelines(config.pipelinesDir, schedulerSettings, previewSettings),
 ): Runtime {
   const redis = connectRedis(
     config,

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { loadConfig } from '../config/load-config.ts';
 import { loadPipelines } from '../config/load-pipelines.ts';
-import { schedulerSettings } from '../schedulers/settings.ts';
+import { previewSettings, schedulerSettings } from '../schedulers/settings.ts';
 import { connectRedis, describeRedisTarget, type RedisTarget } from '../store/redis-connection.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { createRuntime, type Runtime } from '../../workers/runtime.ts';
@@ -32,7 +32,7 @@ export async function withRuntime(io: CommandIo, work: (rt: Runtime) => Promise<
   const config = loadConfig();
   const level = ['error', 'fatal', 'silent'].includes(config.logLevel) ? config.logLevel : 'warn';
   const logger = createLogger(level, 'slipway', pino.destination(2));
-  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
+  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings, previewSettings);
   // Probed on a connection of its own: the queues' connections would report a dead Redis loudly, then retry.
   const problem = await probeRedis(config);
   if (problem) {

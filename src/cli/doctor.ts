@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load-config.ts';
 import { loadPipelines } from '../config/load-pipelines.ts';
 import { createDockerClient } from '../docker/docker-client.ts';
-import { schedulerSettings } from '../schedulers/settings.ts';
+import { previewSettings, schedulerSettings } from '../schedulers/settings.ts';
 import { registryCredentialsFor } from '../../workers/slipway.ts';
 import { processIo, type CommandIo } from './cli-runtime.ts';
 import { checkDocker, checkGitHub, checkRedis, checkRegistry, checkSlack, type CheckResult } from './doctor-checks.ts';
@@ -20,7 +20,7 @@ export async function doctorCommand(args: readonly string[], io: CommandIo = pro
     return 2;
   }
   const config = loadConfig(env);
-  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
+  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings, previewSettings);
   const docker = createDockerClient(config.dockerHost);
   const report = (r: CheckResult) => io.out(`${MARK[r.outcome]}  ${r.name}: ${r.detail}\n`);
   const results: CheckResult[] = [];

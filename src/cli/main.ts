@@ -2,7 +2,7 @@ import { isSlipwayError } from '../core/errors.ts';
 import { describeRedisTarget } from '../store/redis-connection.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { loadPipelines } from '../config/load-pipelines.ts';
-import { schedulerSettings } from '../schedulers/settings.ts';
+import { previewSettings, schedulerSettings } from '../schedulers/settings.ts';
 import { COMMAND_HELP } from './command-help.ts';
 import { HELP } from './help.ts';
 
@@ -51,7 +51,7 @@ function usage(problem: string): number {
 
 function check(): number {
   const config = loadConfig();
-  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings);
+  const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings, previewSettings);
   process.stdout.write(`Configuration is valid. Registry ${config.registry.address}, Redis ${describeRedisTarget(config)}.\n`);
   process.stdout.write(`${pipelines.length} pipeline(s) in ${config.pipelinesDir}:\n`);
   for (const p of pipelines) {

@@ -6,16 +6,19 @@ import { SlipwayError } from '../core/errors.ts';
 import type { DeployTarget, Pipeline } from '../core/pipeline.ts';
 import { formatIssues } from './format-issues.ts';
 import { PipelineSchema } from './pipeline-schema.ts';
+import { parsePreview } from './preview-block.ts';
+import { schedulerBlock } from './scheduler-block.ts';
 
 /** Each scheduler's own block schema, by scheduler name. */
 export type SettingsSchemas = Readonly<Record<string, z.ZodType<Record<string, unknown>>>>;
 
 /**
  * Loads every `*.yml`/`*.yaml` file of `dir` as a pipeline, validating each against the pipeline
- * schema and each deploy target's block against its scheduler's schema. Throws PIPELINE_INVALID
- * naming file, key and reason for every problem found, so one start shows them all.
+ * schema, each deploy target's block against its scheduler's schema and a `preview:` block against
+ * its scheduler's preview schema (`previewSchemas`: the schedulers that can remove a preview).
+ * Throws PIPELINE_INVALID naming file, key and reason for every problem found, so one start shows them all.
  */
-export function loadPipelines(dir: string, schemas: SettingsSchemas): readonly Pipeline[] {
+export function loadPipelines(dir: string, schemas: SettingsSchemas, previewSchemas: SettingsSchemas = {}): readonly Pipeline[] {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -26,7 +29,7 @@ export function loadPipelines(dir: string, schemas: SettingsSchemas): readonly P
   const pipelines: Pipeline[] = [];
   for (const name of files) {
     const file = join(dir, name);
-    const result = parsePipeline(file, readFileSync(file, 'utf8'), schemas);
+    const result = parsePipeline(file, readFileSync(file, 'utf8'), schemas, previewSchemas);
     if ('problems' in result) problems.push(...result.problems);
     else pipelines.push(result.pipeline);
   }
@@ -42,6 +45,7 @@ export function parsePipeline(
   file: string,
   text: string,
   schemas: SettingsSchemas,
+  previewSchemas: SettingsSchemas = {},
 ): { pipeline: Pipeline } | { problems: string[] } {
   let raw: unknown;
   try {
@@ -60,15 +64,12 @@ export function parsePipeline(
       problems.push(`${file}: deploy.${i}.scheduler: unknown scheduler "${scheduler}"; one of: ${Object.keys(schemas).join(', ')}`);
       return [];
     }
-    for (const key of Object.keys(blocks).filter((k) => k !== scheduler)) {
-      problems.push(`${file}: deploy.${i}.${key}: unexpected key; the "${scheduler}" scheduler reads only a "${scheduler}" block`);
-    }
-    const settings = schema.safeParse(blocks[scheduler] ?? {});
-    if (!settings.success) {
-      problems.push(...prefixed(file, formatIssues(settings.error.issues, `deploy.${i}.${scheduler}`)));
+    const block = schedulerBlock(file, `deploy.${i}`, scheduler, schema, blocks);
+    if ('problems' in block) {
+      problems.push(...block.problems);
       return [];
     }
-    return [{ branch, environment, scheduler, ...(url ? { url } : {}), ...(approval ? { approval } : {}), settings: settings.data }];
+    return [{ branch, environment, scheduler, ...(url ? { url } : {}), ...(approval ? { approval } : {}), settings: block.settings }];
   });
   const seen = new Set<string>();
   deploy.forEach((t, i) => {
@@ -76,6 +77,8 @@ export function parsePipeline(
     if (seen.has(key)) problems.push(`${file}: deploy.${i}: branch "${t.branch}" deploys to "${t.environment}" twice`);
     seen.add(key);
   });
+  const preview = p.preview && parsePreview(file, p.preview, previewSchemas, deploy);
+  if (preview && 'problems' in preview) problems.push(...preview.problems);
   if (problems.length > 0) return { problems };
   return {
     pipeline: {
@@ -86,6 +89,7 @@ export function parsePipeline(
       test: p.test,
       deploy,
       ...(p.paths ? { paths: Object.freeze(p.paths) } : {}),
+      ...(preview && 'preview' in preview ? { preview: preview.preview } : {}),
       file,
     },
   };

@@ -4,6 +4,7 @@ import { parseImageReference } from '../core/image-reference.ts';
 import { isAcceptableCloneUrl, isValidBranchName } from '../core/refs.ts';
 import { isHttpUrl } from '../core/http-url.ts';
 import { pathPatternProblem } from '../core/paths-filter.ts';
+import { previewUrlProblem } from '../core/preview.ts';
 
 /** A branch name, or a glob of them (src/core/glob.ts): `*` stands for any run of characters but `/`. */
 const BranchPattern = z
@@ -36,6 +37,18 @@ export const DeployEntrySchema = z.looseObject({
   approval: z.literal('required', 'must be "required" (or left out: no approval)').optional(),
 });
 
+/** `preview:`: a deploy entry's shape without `branch` and `environment`; the scheduler's block is checked by its preview schema. */
+export const PreviewSchema = z.looseObject({
+  scheduler: z.string().min(1),
+  url: z
+    .string()
+    .superRefine((url, ctx) => {
+      const problem = previewUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+});
+
 export const PipelineSchema = z.strictObject({
   service: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*$/, 'must be a lower-case image name such as hello or web-api').max(128),
   repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be a GitHub owner/name'),
@@ -48,4 +61,5 @@ export const PipelineSchema = z.strictObject({
   deploy: z.array(DeployEntrySchema).default([]),
   /** globs of the files that matter: a push that changes none of them is skipped */
   paths: z.array(PathPattern).min(1, 'must name at least one path glob, e.g. [services/hello/**] (or leave paths out)').optional(),
+  preview: PreviewSchema.optional(),
 });

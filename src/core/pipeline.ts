@@ -1,5 +1,6 @@
 import { STAGES, type StageName } from './build.ts';
 import { branchMatches } from './branch-pattern.ts';
+import { previewNumber } from './preview.ts';
 
 /**
  * A validated pipeline definition: one per service, loaded from a YAML file at start.
@@ -16,6 +17,8 @@ export interface Pipeline {
   readonly deploy: readonly DeployTarget[];
   /** globs of the files that matter (src/core/glob.ts): a push that changes none of them is skipped */
   readonly paths?: readonly string[];
+  /** `preview:`: each open pull request from the repository itself runs as environment `pr-<number>` */
+  readonly preview?: PreviewTarget;
   /** the file it came from, for messages */
   readonly file: string;
 }
@@ -48,6 +51,18 @@ export interface DeployTarget {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A pipeline's `preview:` block: a deploy entry without `branch` (every pull request from the
+ * repository itself) or `environment` (`pr-<number>`), on a scheduler that can remove what it ran.
+ */
+export interface PreviewTarget {
+  readonly scheduler: string;
+  /** environment_url; `{number}` is the pull request's number, `{port}` the preview's own port */
+  readonly url?: string;
+  /** the adapter's own preview block, already validated by that adapter's preview schema */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
 /** The order a pipeline's stages run in: tests before the build when they have an image of their own. */
 export function stageOrder(pipeline: Pick<Pipeline, 'test'>): readonly StageName[] {
   return pipeline.test?.image ? ['clone', 'test', 'build', 'push'] : STAGES;
@@ -69,7 +84,14 @@ export function targetsFor(pipeline: Pipeline, branch: string): readonly DeployT
  */
 export function targetFor(pipeline: Pipeline, environment: string, branch: string, anyBranch = false): DeployTarget | undefined {
   const entries = pipeline.deploy.filter((t) => t.environment === environment);
-  return entries.find((t) => branchMatches(t.branch, branch)) ?? (anyBranch ? entries[0] : undefined);
+  return entries.find((t) => branchMatches(t.branch, branch)) ?? (anyBranch ? entries[0] : undefined) ?? previewTargetFor(pipeline, environment);
+}
+
+/** The preview block as the entry that deploys `environment` (`pr-<number>`), or undefined when it is no preview of this pipeline. */
+export function previewTargetFor(pipeline: Pipeline, environment: string): DeployTarget | undefined {
+  const { preview } = pipeline;
+  if (!preview || previewNumber(environment) === undefined) return undefined;
+  return { branch: '**', environment, scheduler: preview.scheduler, ...(preview.url ? { url: preview.url } : {}), settings: preview.settings };
 }
 
 /** Why (service, environment) is not a deploy target the pipelines define, or undefined when it is. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DockerSettingsSchema } from './docker/settings.ts';
+import { DockerPreviewSettingsSchema, DockerSettingsSchema } from './docker/settings.ts';
 import { FleetSettingsSchema } from './fleet/settings.ts';
 import { EcsSettingsSchema } from './ecs/settings.ts';
 import { NomadSettingsSchema } from './nomad/settings.ts';
@@ -13,3 +13,11 @@ export const schedulerSettings = {
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type SchedulerName = keyof typeof schedulerSettings;
+
+/**
+ * The schedulers that can run previews (they remove what they ran when a pull request closes: the
+ * PreviewScheduler capability), each with the schema of its block in a `preview:`.
+ */
+export const previewSettings = {
+  docker: DockerPreviewSettingsSchema,
+} as const satisfies Partial<Record<SchedulerName, z.ZodType<Record<string, unknown>>>>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ByteSize } from '../../config/byte-size.ts';
 import { DockerHostUrl } from '../../docker/docker-host-url.ts';
+import { MAX_RANGE_PORTS, portRange } from '../../core/preview.ts';
 
 /** The `docker:` block of a deploy target: one container on one Docker host, host network. */
 export const DockerSettingsSchema = z.strictObject({
@@ -14,3 +15,17 @@ export const DockerSettingsSchema = z.strictObject({
 });
 
 export type DockerSettings = z.infer<typeof DockerSettingsSchema>;
+
+/**
+ * The `docker:` block of a `preview:`: the deploy block with `ports` (a range such as 4100-4199,
+ * only previews use) instead of `port`. Each preview takes its own port from the range on its first
+ * deploy and keeps it until its pull request closes.
+ */
+export const DockerPreviewSettingsSchema = DockerSettingsSchema.omit({ port: true }).extend({
+  ports: z
+    .string({ error: 'must be a range of host ports such as 4100-4199: each preview takes its own port from it (a preview has no fixed port)' })
+    .refine((text) => portRange(text) !== undefined, 'must be a range of host ports such as 4100-4199 (first ≤ last, 1-65535)')
+    .refine((text) => { const r = portRange(text); return !r || r.last - r.first < MAX_RANGE_PORTS; }, `must name at most ${MAX_RANGE_PORTS} ports`),
+});
+
+export type DockerPreviewSettings = z.infer<typeof DockerPreviewSettingsSchema>;
