@@ -60,7 +60,7 @@ Configuration comes from environment variables (see README.md):
   FLEETCTL_ENDPOINT.
 
 Routes: POST /webhooks/github (signature only), GET /healthz, GET /metrics (Prometheus),
-        GET /api/builds, GET /api/builds/:id, GET /api/builds/:id/logs,
+        GET /api/builds, GET /api/builds/:id, GET /api/builds/:id/logs, GET /api/environments,
         POST /api/builds/:id/cancel, POST /api/builds/:id/rerun,
         POST /api/services/:service/environments/:environment/deploy|approve|rollback,
         GET /api/services/:service/environments/:environment/releases,

@@ -1,23 +1,32 @@
 import express, { type Router } from 'express';
+import type { BuildState } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
+import { BUILD_STATES, buildsPage } from '../pipeline/builds-page.ts';
+import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
 
 const FINISHED = new Set(['passed', 'failed', 'error', 'cancelled', 'skipped']);
 
 /**
  * Read-only JSON API over build records and logs.
- * `GET /api/builds?limit=50&before=<id>`, `GET /api/builds/:id`,
+ * `GET /api/builds?service=&branch=&state=&author=&limit=50&before=<id>`: `{builds, next}`, newest
+ * first; `next` (absent on the last page) is the `before` of the next page. `GET /api/builds/:id`,
  * `GET /api/builds/:id/logs?from=<line>` (text/plain; `X-Next-Line` tells where to resume,
  * `X-Build-Finished: true` once no more lines will come; `?format=json` for `{lines, next, finished}`).
+ * `GET /api/environments` (with `overview`): every service × environment, what runs and what waits there.
  */
-export function apiRoutes(store: BuildStore): Router {
+export function apiRoutes(store: BuildStore, overview?: () => Promise<EnvironmentsOverview>): Router {
   const router = express.Router();
   router.param('id', (req, res, next, id: string) => (/^\d{1,15}$/.test(id) ? next() : void res.status(404).json({ error: `no build ${id}` })));
 
   router.get('/api/builds', async (req, res) => {
     const limit = clamp(Number(req.query.limit ?? 50), 1, 200);
     const before = typeof req.query.before === 'string' && /^\d+$/.test(req.query.before) ? req.query.before : undefined;
-    res.json({ builds: await store.list({ limit, before }) });
+    const [service, branch, state, author] = (['service', 'branch', 'state', 'author'] as const).map((k) => (typeof req.query[k] === 'string' && req.query[k] !== '' ? (req.query[k] as string) : undefined));
+    if (state && !BUILD_STATES.includes(state as BuildState)) return void res.status(400).json({ error: `state is one of ${BUILD_STATES.join(', ')}, not "${state}"` });
+    res.json(await buildsPage(store, { limit, before, service, branch, state: state as BuildState | undefined, author }));
   });
+
+  if (overview) router.get('/api/environments', async (_req, res) => void res.json(await overview()));
 
   router.get('/api/builds/:id', async (req, res) => {
     const build = await store.get(req.params.id);

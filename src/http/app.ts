@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Build } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
+import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { apiRoutes } from './api-routes.ts';
 import { buildActionRoutes, type BuildActions } from './build-action-routes.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly buildActions?: BuildActions;
   /** release control: deploy, promote, approve, rollback and releases of one service's environment */
   readonly environments?: EnvironmentActions;
+  /** `GET /api/environments`: every service × environment, what runs and waits there (absent: not served) */
+  readonly environmentsOverview?: () => Promise<EnvironmentsOverview>;
 }
 
 /**
@@ -63,7 +66,7 @@ function expressApp(deps: AppDeps, fail: Failure): RequestListener {
   const guard = requireBearer(deps.apiToken, signIn && ((req) => signIn.session(req) !== undefined));
   if (deps.metrics) app.use(metricsRoute(deps.metrics, guard));
   app.use('/api', guard);
-  app.use(apiRoutes(deps.store));
+  app.use(apiRoutes(deps.store, deps.environmentsOverview));
   if (deps.buildActions) app.use(buildActionRoutes(deps.buildActions));
   if (deps.environments) app.use(environmentRoutes(deps.environments));
   app.use(dashboardRoutes());

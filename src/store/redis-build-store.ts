@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { isFinal, newBuild, type Build, type DeployRecord } from '../core/build.ts';
 import { LAST_PUSHED_SCAN, type BuildStore, type ReleaseRecord, type Unsettled } from '../core/ports/build-store.ts';
 import { createRedisBuildLog, readRedisBuildLog } from './redis-build-log.ts';
+import { readReleaseTargets, releaseTargetKeys } from './redis-release-targets.ts';
 
 /**
  * KEYS: the build record, the index, the service's index, unsettled. ARGV: the record's JSON, its id, its
@@ -74,9 +75,9 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
 
     get,
 
-    async list({ limit, before }) {
+    async list({ limit, before, service }) {
       const max = before ? `(${Number(before)}` : '+inf';
-      const ids = await redis.zrevrangebyscore(key.index, max, '-inf', 'LIMIT', 0, limit);
+      const ids = await redis.zrevrangebyscore(service ? key.serviceIndex(service) : key.index, max, '-inf', 'LIMIT', 0, limit);
       const builds = await Promise.all(ids.map(get));
       return builds.filter((b): b is Build => b !== undefined);
     },
@@ -141,7 +142,8 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
     async recordRelease(release) {
       const json = JSON.stringify(release);
       const history = key.history(release.service, release.environment);
-      await redis.multi().set(key.release(release.service, release.environment), json).lpush(history, json).ltrim(history, 0, RELEASE_HISTORY - 1).exec();
+      const targets = releaseTargetKeys(prefix);
+      await redis.multi().set(key.release(release.service, release.environment), json).lpush(history, json).ltrim(history, 0, RELEASE_HISTORY - 1).sadd(targets.targets, targets.member(release)).exec();
     },
 
     async releases(service, environment, limit) {
@@ -151,6 +153,8 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
       const current = await release(service, environment);
       return current ? [current] : [];
     },
+
+    releaseTargets: () => readReleaseTargets(redis, prefix),
   };
 }
 

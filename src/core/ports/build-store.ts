@@ -42,7 +42,8 @@ export interface BuildStore {
   /** a new build, with a new id or one reserved earlier (see DeliveryLedger); for an id that exists, the build as it is */
   create(service: string, event: SourceEvent, reservedId?: string): Promise<Build>;
   get(id: string): Promise<Build | undefined>;
-  list(options: { limit: number; before?: string }): Promise<Build[]>;
+  /** newest first, ids below `before`; `service`: that service's builds only (its own index) */
+  list(options: { limit: number; before?: string; service?: string }): Promise<Build[]>;
   update(id: string, mutate: (build: Build) => void): Promise<Build>;
   addDeploy(id: string, deploy: NewDeploy): Promise<{ build: Build; deploy: DeployRecord }>;
   setDeploy(id: string, deploy: DeployRecord): Promise<Build>;
@@ -63,4 +64,11 @@ export interface BuildStore {
   release(service: string, environment: string): Promise<ReleaseRecord | undefined>;
   recordRelease(release: ReleaseRecord): Promise<void>;
   releases(service: string, environment: string, limit: number): Promise<ReleaseRecord[]>;
+  /** every (service, environment) a release was ever recorded in, sorted by service then environment */
+  releaseTargets(): Promise<ReleaseTarget[]>;
+}
+
+export interface ReleaseTarget {
+  readonly service: string;
+  readonly environment: string;
 }
