@@ -1,18 +1,22 @@
 import { unknownTarget } from '../core/pipeline.ts';
 import type { ReleaseRecord } from '../core/ports/build-store.ts';
+import { describeCause } from '../core/release-cause.ts';
 import { type CommandIo, processIo, withRuntime } from './cli-runtime.ts';
 import { parseTargetArguments } from './target-arguments.ts';
+import { takeFlag } from './take-flag.ts';
 
 const DEFAULT_LIMIT = 10;
 
 /**
- * `slipway releases <service> <environment> [--limit <n>]`: the releases recorded there, newest
- * (the current one) first: build id, short sha, image digest, when, and whether it was a rollback.
- * Exit 0 (also when there are none yet), 1 Redis down, 2 a wrong command line.
+ * `slipway releases <service> <environment> [--limit <n>] [--json]`: the releases recorded there,
+ * newest (the current one) first: build id, short sha, image digest, when, and how it came (push,
+ * approval, deploy, promotion from an environment, rollback); `--json` prints what
+ * `GET …/releases` answers. Exit 0 (also when there are none yet), 1 Redis down, 2 a wrong command line.
  */
 export async function releasesCommand(args: readonly string[], io: CommandIo = processIo): Promise<number> {
-  const parsed = parseTargetArguments('releases', args, { limit: 'n' });
-  if ('usage' in parsed) return refuse(io, parsed.usage);
+  const { present: json, rest } = takeFlag(args, '--json');
+  const parsed = parseTargetArguments('releases', rest, { limit: 'n' });
+  if ('usage' in parsed) return refuse(io, `${parsed.usage} [--json]`);
   const { service, environment, options } = parsed;
   const limit = Number(options.limit ?? DEFAULT_LIMIT);
   if (!Number.isInteger(limit) || limit < 1) return refuse(io, `--limit takes a positive number, not "${options.limit}"`);
@@ -20,7 +24,8 @@ export async function releasesCommand(args: readonly string[], io: CommandIo = p
     const unknown = unknownTarget(rt.pipelines, service, environment);
     if (unknown) return refuse(io, unknown);
     const releases = await rt.store.releases(service, environment, limit);
-    io.out(releases.length === 0 ? `No releases of ${service} in ${environment} recorded yet.\n` : releaseTable(service, environment, releases));
+    if (json) io.out(`${JSON.stringify({ service, environment, releases })}\n`);
+    else io.out(releases.length === 0 ? `No releases of ${service} in ${environment} recorded yet.\n` : releaseTable(service, environment, releases));
     return 0;
   });
 }
@@ -32,9 +37,10 @@ export function releaseTable(service: string, environment: string, releases: rea
     r.sha.slice(0, 7),
     r.image.split('@')[1] ?? r.image,
     new Date(r.deployedAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-    [i === 0 ? 'current' : '', r.rollback ? 'rollback' : ''].filter(Boolean).join(', '),
+    describeCause(r),
+    i === 0 ? 'current' : '',
   ]);
-  const table = [['BUILD', 'COMMIT', 'IMAGE DIGEST', 'DEPLOYED AT', ''], ...rows];
+  const table = [['BUILD', 'COMMIT', 'IMAGE DIGEST', 'DEPLOYED AT', 'CAUSE', ''], ...rows];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   const lines = table.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
   return `Releases of ${service} in ${environment}, newest first:\n${lines.join('\n')}\n`;

@@ -3,6 +3,7 @@ import { describeError, isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { pinnedName, taggedName } from '../core/image.ts';
 import { targetFor, type Pipeline } from '../core/pipeline.ts';
 import type { BuildLog } from '../core/ports/build-log.ts';
+import { releaseCause } from '../core/release-cause.ts';
 import type { Attempt, DeployDeps } from './deps.ts';
 import { holdForApproval } from './hold-for-approval.ts';
 import { notifyDeploy, pipelineFor, publishDeploy } from './publish.ts';
@@ -62,6 +63,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest, attemp
         service: build.service, environment, sha: build.event.sha, image: pinnedName(release.image), buildId, deployedAt: Date.now(),
         ...(rollback ? { rollback: true, ...(current && current.buildId !== buildId ? { replaced: current.buildId } : {}) } : {}),
         ...(base.requested ? { requested: base.requested } : {}),
+        cause: releaseCause(base), ...(base.from ? { from: base.from } : {}),
       });
     }
     const done = await record(deps, build, log, { ...base, scheduler: target.scheduler, state: deployment.outcome, detail: deployment.detail, finishedAt: Date.now() });

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { isFinal, newBuild, type Build, type DeployRecord } from '../core/build.ts';
 import { LAST_PUSHED_SCAN, type BuildStore, type ReleaseRecord, type Unsettled } from '../core/ports/build-store.ts';
+import { releaseCause } from '../core/release-cause.ts';
 import { createRedisBuildLog, readRedisBuildLog } from './redis-build-log.ts';
 import { readReleaseTargets, releaseTargetKeys } from './redis-release-targets.ts';
 
@@ -54,7 +55,7 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
 
   async function release(service: string, environment: string): Promise<ReleaseRecord | undefined> {
     const json = await redis.get(key.release(service, environment));
-    return json ? (JSON.parse(json) as ReleaseRecord) : undefined;
+    return json ? parseRelease(json) : undefined;
   }
 
   async function getOrThrow(id: string): Promise<Build> {
@@ -148,7 +149,7 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
 
     async releases(service, environment, limit) {
       const history = await redis.lrange(key.history(service, environment), 0, Math.min(limit, RELEASE_HISTORY) - 1);
-      if (history.length > 0) return history.map((json) => JSON.parse(json) as ReleaseRecord);
+      if (history.length > 0) return history.map(parseRelease);
       // Releases recorded before the history existed: the current one is all there is.
       const current = await release(service, environment);
       return current ? [current] : [];
@@ -156,6 +157,12 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
 
     releaseTargets: () => readReleaseTargets(redis, prefix),
   };
+}
+
+/** A stored release; one recorded before releases kept their cause gets it from its flags. */
+function parseRelease(json: string): ReleaseRecord {
+  const release = JSON.parse(json) as Omit<ReleaseRecord, 'cause'> & { cause?: ReleaseRecord['cause'] };
+  return { ...release, cause: release.cause ?? releaseCause(release) };
 }
 
 /** Deploys in the order they were asked for: numeric ids; a legacy record (keyed by environment) first. */

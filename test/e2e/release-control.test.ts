@@ -129,7 +129,8 @@ deploy:
     const done = await deployWhen(v2.id, 'production', (d) => FINAL.has(d.state));
     assert.equal(done.state, 'succeeded', JSON.stringify(done));
     assert.match((await answer(h.servicePort)) ?? '', /version two/);
-    assert.deepEqual(prodStatuses(v2).at(-1)?.description, 'Deployed to production (approved)');
+    // The status is posted after the record is final (by design): wait for it, bounded.
+    await h.github.waitFor(() => prodStatuses(v2).at(-1)?.description === 'Deployed to production (approved)', 10_000);
 
     const again = await api(`${target('production')}/approve`, { method: 'POST' });
     assert.equal(again.status, 409);
@@ -147,7 +148,7 @@ deploy:
     assert.equal(production?.image, staging?.image);
     assert.equal(production?.image.split('@')[1], v3.image?.digest);
     assert.match((await answer(h.servicePort)) ?? '', /version three/);
-    assert.ok(prodStatuses(v3).some((s) => s.description === 'Deployed to production (promoted from staging)'), JSON.stringify(prodStatuses(v3)));
+    await h.github.waitFor(() => prodStatuses(v3).some((s) => s.description === 'Deployed to production (promoted from staging)'), 10_000);
 
     // The push's own production deploy still waits: approving it deploys the same image again.
     const a = await slipway('approve', h.service, 'production');
@@ -169,12 +170,12 @@ deploy:
     assert.match((await answer(h.servicePort)) ?? '', /version one/);
     const done = await deployWhen(v1.id, 'production', (d) => FINAL.has(d.state));
     assert.deepEqual([done.state, done.requested, done.backFrom], ['succeeded', 'deploy', v3.event.sha]);
-    assert.equal(prodStatuses(v1).at(-1)?.description, `Deployed to production (deployed by hand, back from newer ${sha7(v3)})`);
+    await h.github.waitFor(() => prodStatuses(v1).at(-1)?.description === `Deployed to production (deployed by hand, back from newer ${sha7(v3)})`, 10_000);
     const text = `Deployed ${h.service} ${sha7(v1)} to production (deployed by hand, back from newer ${sha7(v3)})`;
     await h.slack.waitFor(() => h.slack.messages.some((m) => m.text.startsWith(text)), 10_000);
   });
 
-  it('the API deploys a build and promotes, and says 400, 404 or 409 when it cannot', async () => {
+  it('the API deploys a build and promotes, and says 400, 404 or 409 when it cannot', async (t) => {
     const v2 = builds.v2!;
     const deploy = await api(`${target('staging')}/deploy`, { method: 'POST', body: JSON.stringify({ build: v2.id }) });
     assert.equal(deploy.status, 202);
@@ -210,8 +211,18 @@ deploy:
       assert.equal(res.status, status, `${method} ${path} ${JSON.stringify(body)}`);
       assert.match(((await res.json()) as { error: string }).error, error, path);
     }
-    const releases = (await (await api(`${target('production')}/releases`)).json()) as { releases: { buildId: string; requested?: string }[] };
-    assert.deepEqual(releases.releases.slice(0, 4).map((r) => [r.buildId, r.requested ?? (r as { rollback?: boolean }).rollback]), [[builds.v1!.id, true], [v2.id, 'promote'], [builds.v1!.id, 'deploy'], [builds.v3!.id, 'approval']]);
+    const releases = (await (await api(`${target('production')}/releases`)).json()) as { releases: { buildId: string; cause: string; from?: string }[] };
+    assert.deepEqual(releases.releases.slice(0, 5).map((r) => [r.buildId, r.cause, r.from]), [
+      [builds.v1!.id, 'rollback', undefined], [v2.id, 'promotion', 'staging'], [builds.v1!.id, 'deploy', undefined], [builds.v3!.id, 'approval', undefined], [builds.v3!.id, 'promotion', 'staging'],
+    ]);
+    const staging = (await (await api(`${target('staging')}/releases`)).json()) as { releases: { buildId: string; cause: string }[] };
+    assert.deepEqual(staging.releases.slice(0, 2).map((r) => [r.buildId, r.cause]), [[v2.id, 'deploy'], [builds.v3!.id, 'push']]);
+    const table = await slipway('releases', h.service, 'production', '--limit', '5');
+    assert.equal(table.code, 0, table.stderr);
+    assert.deepEqual(table.stdout.trimEnd().split('\n').slice(2).map((row) => row.split(/\s{2,}/).slice(4).join(' / ')), [
+      'rollback / current', 'promotion from staging', 'deploy', 'approval', 'promotion from staging',
+    ]);
+    t.diagnostic(table.stdout);
   });
 
   it('the CLI refuses a wrong command line with exit 2, naming what exists, and explains each command with --help', async () => {

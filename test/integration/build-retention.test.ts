@@ -56,7 +56,7 @@ function world(keep: number, pipelines: Pipeline[]) {
     return ids;
   }
   async function release(service: string, environment: string, buildId: string, image = `${env.registry}/${service}@sha256:${buildId.padStart(64, '0')}`) {
-    await store.recordRelease({ service, environment, sha: 'f'.repeat(40), image, buildId, deployedAt: Date.now() });
+    await store.recordRelease({ service, environment, sha: 'f'.repeat(40), image, buildId, deployedAt: Date.now(), cause: 'push' });
   }
   /** the deploy record a deploy job keeps on the build (one hash field per deploy) */
   async function deploy(id: string, environment: string, state: string) {

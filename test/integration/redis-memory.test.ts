@@ -57,7 +57,7 @@ describe('Redis memory over thousands of builds', { timeout: 300_000 }, () => {
         image: { repository: `${env.registry}/web`, tag: `git-${sha.slice(0, 7)}`, digest: `sha256:${randomBytes(32).toString('hex')}` },
       }));
       if (n % 50 === 0) {
-        await store.recordRelease({ service: 'web', environment: 'production', sha, image: `${env.registry}/web@sha256:${id}`, buildId: id, deployedAt: Date.now() });
+        await store.recordRelease({ service: 'web', environment: 'production', sha, image: `${env.registry}/web@sha256:${id}`, buildId: id, deployedAt: Date.now(), cause: 'push' });
       }
       await janitor.afterBuild('web');
     }

@@ -6,6 +6,7 @@ import type { DeployRecord } from '../../src/core/build.ts';
 import { targetFor, unknownTarget, type Pipeline } from '../../src/core/pipeline.ts';
 import type { ReleaseRecord } from '../../src/core/ports/build-store.ts';
 import type { DeployNotice } from '../../src/core/ports/notifier.ts';
+import { describeCause, releaseCause, type ReleaseCause } from '../../src/core/release-cause.ts';
 import { previousBuildId } from '../../src/pipeline/queue-rollback.ts';
 import { deployStatus } from '../../src/github/status-map.ts';
 import { slackMessage } from '../../src/notifiers/slack-message.ts';
@@ -87,25 +88,43 @@ describe('slipway rollback / releases command lines', () => {
     });
   }
 
-  it('lists releases in aligned columns, the current one and rollbacks marked', () => {
+  it('lists releases in aligned columns, each with its cause, the current one marked', () => {
     const at = Date.UTC(2026, 0, 2, 3, 4, 5);
-    const release = (buildId: string, sha: string, rollback?: boolean) => ({
-      service: 'hello', environment: 'production', buildId, sha: sha.repeat(40), image: `r/hello@sha256:${sha.repeat(64)}`, deployedAt: at, ...(rollback ? { rollback } : {}),
+    const release = (buildId: string, sha: string, cause: ReleaseRecord['cause'], from?: string): ReleaseRecord => ({
+      service: 'hello', environment: 'production', buildId, sha: sha.repeat(40), image: `r/hello@sha256:${sha.repeat(64)}`, deployedAt: at, cause, ...(from ? { from } : {}),
     });
-    assert.equal(releaseTable('hello', 'production', [release('3', 'a', true), release('12', 'b'), release('3', 'a')]), [
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    assert.equal(releaseTable('hello', 'production', [release('3', 'a', 'rollback'), release('12', 'b', 'promotion', 'staging'), release('11', 'c', 'deploy'), release('10', 'd', 'approval'), release('3', 'a', 'push')]), [
       'Releases of hello in production, newest first:',
-      `BUILD  COMMIT   IMAGE DIGEST${' '.repeat(59)}  DEPLOYED AT`,
-      `3      aaaaaaa  sha256:${'a'.repeat(64)}  2026-01-02 03:04:05Z  current, rollback`,
-      `12     bbbbbbb  sha256:${'b'.repeat(64)}  2026-01-02 03:04:05Z`,
-      `3      aaaaaaa  sha256:${'a'.repeat(64)}  2026-01-02 03:04:05Z`,
+      `BUILD  COMMIT   IMAGE DIGEST${' '.repeat(59)}  DEPLOYED AT           CAUSE`,
+      `3      aaaaaaa  ${digest('a')}  2026-01-02 03:04:05Z  ${'rollback'.padEnd(22)}  current`,
+      `12     bbbbbbb  ${digest('b')}  2026-01-02 03:04:05Z  promotion from staging`,
+      `11     ccccccc  ${digest('c')}  2026-01-02 03:04:05Z  deploy`,
+      `10     ddddddd  ${digest('d')}  2026-01-02 03:04:05Z  approval`,
+      `3      aaaaaaa  ${digest('a')}  2026-01-02 03:04:05Z  push`,
       '',
     ].join('\n'));
   });
 });
 
+describe('how a release came', () => {
+  const cases: [string, Pick<DeployRecord, 'rollback' | 'requested'>, ReleaseCause][] = [
+    ['a push\'s own deploy', {}, 'push'],
+    ['a held deploy let go', { requested: 'approval' }, 'approval'],
+    ['slipway deploy --build', { requested: 'deploy' }, 'deploy'],
+    ['slipway promote', { requested: 'promote' }, 'promotion'],
+    ['slipway rollback', { rollback: true }, 'rollback'],
+  ];
+  for (const [name, deploy, cause] of cases) it(`${name} → ${cause}`, () => assert.equal(releaseCause(deploy), cause));
+  it('a promotion names where it came from', () => {
+    assert.equal(describeCause({ cause: 'promotion', from: 'staging' }), 'promotion from staging');
+    assert.equal(describeCause({ cause: 'push' }), 'push');
+  });
+});
+
 describe('the release a rollback puts back', () => {
   const release = (buildId: string, extra: Partial<ReleaseRecord> = {}): ReleaseRecord => ({
-    service: 'hello', environment: 'production', sha: `${buildId}`.padEnd(40, '0'), image: `r/hello@sha256:${buildId}`, buildId, deployedAt: 0, ...extra,
+    service: 'hello', environment: 'production', sha: `${buildId}`.padEnd(40, '0'), image: `r/hello@sha256:${buildId}`, buildId, deployedAt: 0, cause: extra.rollback ? 'rollback' : 'push', ...extra,
   });
   const cases: [string, ReleaseRecord[], string | undefined][] = [
     ['the one before the current one', [release('3'), release('2'), release('1')], '2'],

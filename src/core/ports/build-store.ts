@@ -1,5 +1,6 @@
 import type { Build, DeployRecord } from '../build.ts';
 import type { PushedImage } from '../image.ts';
+import type { ReleaseCause } from '../release-cause.ts';
 import type { SourceEvent } from '../source-event.ts';
 import type { BuildLog, LogPage } from './build-log.ts';
 
@@ -17,6 +18,10 @@ export interface ReleaseRecord {
   readonly replaced?: string;
   /** deployed because a person asked (`slipway deploy`, `promote`, `approve`) */
   readonly requested?: 'deploy' | 'promote' | 'approval';
+  /** how it came: a push, an approval, a deploy by hand, a promotion or a rollback (records written before it existed read with it filled in) */
+  readonly cause: ReleaseCause;
+  /** for a promotion: the environment whose running digest it deployed */
+  readonly from?: string;
 }
 
 /** How many of a service's newest builds `lastPushed` looks through for a pushed image. */
