@@ -22,6 +22,17 @@ is queued. API: POST /api/services/:service/environments/:to/deploy {"from":"<fr
 Exit codes: 0 deployed (or queued), 1 nothing released in <from-environment> or the deploy
 failed, 2 a wrong command line or an unknown service or environment.
 `,
+  rollback: `Usage: slipway rollback <service> <environment> [--to <build-id>] [--no-wait]
+
+Deploys to the environment, by digest, the release before the current one: the newest in its
+history (\`slipway releases\`) with another image that no earlier rollback rolled away from, so a
+second rollback goes further back. --to puts back that build's pushed image instead. Past the
+"never older over newer" fence, without waiting for approval. Prints the rollout until it ends;
+--no-wait returns once it is queued. API: POST /api/services/:service/environments/:environment/rollback {"to":"<id>"}.
+
+Exit codes: 0 rolled back (or queued), 1 nothing to roll back to, the build was never pushed or
+the rollout failed, 2 a wrong command line or an unknown service or environment.
+`,
   approve: `Usage: slipway approve <service> <environment> [--no-wait]
 
 Lets the deploy waiting for approval in the environment go (a deploy entry with

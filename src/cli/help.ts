@@ -5,12 +5,13 @@ Usage:
   slipway server     run only the HTTP server: webhooks, API, dashboard
   slipway worker     run only a worker: builds and deploys (run as many as you like)
   slipway check      validate the configuration and pipelines, print what would run, and exit
-  slipway releases <service> <environment> [--limit <n>]
-                     the releases recorded there, newest (current) first: build, commit, digest, when
-  slipway rollback <service> <environment> [--to <build-id>]
-                     queue a deploy of the release before the current one (or of that build's
-                     pushed image), past the "never older over newer" fence; prints the build page
-                     to watch. Needs Redis and the same configuration, not a running server.
+  slipway releases <service> <environment> [--limit <n>] [--json]
+                     the releases recorded there, newest (current) first: build, commit, digest,
+                     when, and cause (push, approval, deploy, promotion from <env>, rollback)
+  slipway rollback <service> <environment> [--to <build-id>] [--no-wait]
+                     deploy the release before the current one (or that build's pushed image),
+                     past the "never older over newer" fence; prints the rollout until it ends.
+                     Needs Redis and the same configuration, not a running server.
   slipway deploy <service> <environment> --build <id> [--no-wait]
                      deploy an already pushed build (any branch) by its digest, no rebuild, no
                      approval wait, past the fence; prints the rollout until it ends

@@ -19,6 +19,8 @@ export interface RequestedCommand {
   readonly service: string;
   readonly environment: string;
   readonly wait: boolean;
+  /** the last line once it deployed (default "Deployed <service> <sha7> (build <id>) to <environment>") */
+  readonly done?: (sha7: string, buildId: string) => string;
 }
 
 /**
@@ -54,7 +56,8 @@ export async function runRequested(rt: Runtime, io: CommandIo, command: Requeste
   }
   const back = done.backFrom ? `, back from newer ${done.backFrom.slice(0, 7)}` : '';
   if (done.state === 'succeeded') {
-    io.out(`Deployed ${command.service} ${sha7} (build ${build.id}) to ${command.environment}${back}.\n`);
+    const deployed = command.done?.(sha7, build.id) ?? `Deployed ${command.service} ${sha7} (build ${build.id}) to ${command.environment}`;
+    io.out(`${deployed}${back}.\n`);
     return 0;
   }
   io.err(`slipway: deploy ${deploy.id} to ${command.environment} ended ${done.state}${done.detail ? `: ${done.detail}` : ''}\n`);

@@ -59,10 +59,14 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
 
     const started = Date.now();
     const r = await slipway('rollback', h.service, 'production');
+    // It follows the rollout like `slipway deploy`: progress until it ends, exit code from the outcome.
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^Queued a rollback of ${h.service} in production to build ${v1.id} \\(${sha7(v1)}, .*@sha256:[0-9a-f]{64}\\)\\.`));
-    assert.match(r.stdout, new RegExp(`Running there now: build ${v2.id} \\(${sha7(v2)}\\)`));
-    assert.match(r.stdout, new RegExp(`Watch it: http://slipway\\.test/builds/${v1.id}\\n$`));
+    assert.match(r.stdout, new RegExp(`^Rolling back: deploying ${h.service} build ${v1.id} \\(${sha7(v1)}, branch main\\) to production: .*@sha256:[0-9a-f]{64}\\n`));
+    assert.match(r.stdout, new RegExp(`\\n  Running there now: build ${v2.id} \\(${sha7(v2)}\\)\\.\\n  Build page: http://slipway\\.test/builds/${v1.id}\\n`));
+    assert.match(r.stdout, /\n {2}\[production\] Rolling back to .*git-[0-9a-f]{7} \(sha256:[0-9a-f]{64}\) with docker\n/);
+    assert.match(r.stdout, /\n {2}\[production\] Deploy succeeded: healthy after \d+ms\n/);
+    assert.match(r.stdout, new RegExp(`\\nRolled ${h.service} back to ${sha7(v1)} \\(build ${v1.id}\\) in production\\.\\n$`));
+    t.diagnostic(r.stdout);
 
     const back = await h.finished(v1.id);
     // The rollback is added to the build's history; the push's own deploy is still there.
@@ -91,16 +95,22 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
     assert.match(log, /\[production\] Rolling back to .*git-[0-9a-f]{7} \(sha256:/);
   });
 
-  it('lists the release history, newest first, the rollback marked', async () => {
+  it('lists the release history, newest first, each with its cause, the current one marked', async () => {
     const r = await slipway('releases', h.service, 'production');
     assert.equal(r.code, 0, r.stderr);
     const [title, header, ...rows] = r.stdout.trimEnd().split('\n');
     assert.equal(title, `Releases of ${h.service} in production, newest first:`);
-    assert.match(header ?? '', /^BUILD\s+COMMIT\s+IMAGE DIGEST\s+DEPLOYED AT$/);
+    assert.match(header ?? '', /^BUILD\s+COMMIT\s+IMAGE DIGEST\s+DEPLOYED AT\s+CAUSE$/);
     const cells = rows.map((row) => row.split(/\s{2,}/));
-    assert.deepEqual(cells.map((c) => [c[0], c[1], c[4]]), [[v1.id, sha7(v1), 'current, rollback'], [v2.id, sha7(v2), undefined], [v1.id, sha7(v1), undefined]]);
+    assert.deepEqual(cells.map((c) => [c[0], c[1], c[4], c[5]]), [[v1.id, sha7(v1), 'rollback', 'current'], [v2.id, sha7(v2), 'push', undefined], [v1.id, sha7(v1), 'push', undefined]]);
     assert.deepEqual(cells.map((c) => c[2]), [v1.image?.digest, v2.image?.digest, v1.image?.digest]);
     assert.match(cells[0]?.[3] ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+
+    const json = await slipway('releases', h.service, 'production', '--json', '--limit', '2');
+    assert.equal(json.code, 0, json.stderr);
+    const listed = JSON.parse(json.stdout) as { service: string; environment: string; releases: { buildId: string; cause: string; replaced?: string }[] };
+    assert.deepEqual([listed.service, listed.environment], [h.service, 'production']);
+    assert.deepEqual(listed.releases.map((x) => [x.buildId, x.cause, x.replaced]), [[v1.id, 'rollback', v2.id], [v2.id, 'push', undefined]]);
   });
 
   it('a second rollback does not put back the release the first one rolled away from', async () => {
@@ -110,10 +120,13 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
     assert.match((await h.serviceAnswer()) ?? '', /version one/);
   });
 
-  it('--to puts a named build back', async () => {
-    const r = await slipway('rollback', h.service, 'production', '--to', v2.id);
+  it('--to puts a named build back; --no-wait returns once it is queued', async (t) => {
+    const r = await slipway('rollback', h.service, 'production', '--to', v2.id, '--no-wait');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`to build ${v2.id} \\(${sha7(v2)}`));
+    assert.match(r.stdout, new RegExp(`^Rolling back: deploying ${h.service} build ${v2.id} \\(${sha7(v2)}, branch main\\) to production`));
+    assert.match(r.stdout, /\nQueued as deploy \d+; not waiting \(--no-wait\)\.\n$/);
+    assert.doesNotMatch(r.stdout, /\[production\]/);
+    t.diagnostic(r.stdout);
     const build = await h.finished(v2.id);
     assert.deepEqual(build.deploys.map((d) => [d.state, d.rollback ?? false]), [['succeeded', false], ['succeeded', true]], JSON.stringify(build.deploys));
     assert.match((await h.serviceAnswer()) ?? '', /version two/);
@@ -126,7 +139,7 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
       [['rollback', 'no-such-service', 'production'], 2, /no pipeline defines service "no-such-service" \(services: hello-/],
       [['rollback', h.service, 'staging'], 2, new RegExp(`${h.service} does not deploy to "staging" \\(environments: production\\)`)],
       [['releases', h.service, 'staging'], 2, /does not deploy to "staging"/],
-      [['rollback', h.service], 2, /rollback needs a service and an environment\nUsage: slipway rollback <service> <environment> \[--to <build-id>\]/],
+      [['rollback', h.service], 2, /rollback needs a service and an environment\nUsage: slipway rollback <service> <environment> \[--to <build-id>\] \[--no-wait\]/],
       [['rollback', h.service, 'production', '--to', 'latest'], 2, /--to takes a build id/],
       [['rollback', h.service, 'production', '--force'], 2, /Unknown option '--force'/],
       [['rollback', h.service, 'production', '--to', '99999'], 1, /slipway: no build 99999\n/],
