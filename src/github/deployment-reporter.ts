@@ -69,6 +69,20 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
     }
   }
 
+  /**
+   * The deployment an earlier attempt created for this deploy but could not remember (killed
+   * between GitHub's answer and `ids.set`): the one of this sha and environment whose payload
+   * names this service, build and deploy. Deployments are listed newest first; one page is enough
+   * for a deploy that is still being reported.
+   */
+  async function created(n: DeploymentNotice, owner: string, repo: string): Promise<number | undefined> {
+    const { data } = await authorized(n.repository, (authorization) => octokit.rest.repos.listDeployments({
+      owner, repo, sha: n.sha, environment: n.deploy.environment, per_page: 100,
+      headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+    }));
+    return data.find((d) => isSlipwayDeploy(d.payload, n))?.id;
+  }
+
   async function create(n: DeploymentNotice, owner: string, repo: string): Promise<number> {
     const environment = n.deploy.environment;
     const { data } = await authorized(n.repository, (authorization) => octokit.rest.repos.createDeployment({
@@ -104,7 +118,7 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
         let id = await ids.get(n.deploy.id);
         if (id === undefined) {
           if (!shown.create) return;
-          id = await create(n, owner, repo);
+          id = (await created(n, owner, repo)) ?? (await create(n, owner, repo));
           await ids.set(n.deploy.id, id);
         }
         await postStatus(n.repository, id, { ...shown, logUrl: n.logUrl, environmentUrl: n.environmentUrl });
@@ -121,6 +135,16 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
         postStatus(n.repository, superseded, { state: 'inactive', description: truncate(`Replaced by build ${n.build} (${n.sha.slice(0, 7)})`), logUrl: n.logUrl }));
     },
   };
+}
+
+/** Whether a deployment's payload (an object, or JSON text as GitHub may keep it) is the one Slipway gave this deploy. */
+function isSlipwayDeploy(payload: unknown, n: DeploymentNotice): boolean {
+  let value = payload;
+  if (typeof value === 'string') {
+    try { value = JSON.parse(value); } catch { return false; }
+  }
+  const mine = (value as { slipway?: { service?: unknown; build?: unknown; deploy?: unknown } } | null)?.slipway;
+  return mine?.deploy === n.deploy.id && mine.build === n.build && mine.service === n.service;
 }
 
 function summarize(err: unknown) {

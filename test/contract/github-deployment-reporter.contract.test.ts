@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { DeployRecord } from '../../src/core/build.ts';
+import { SlipwayError } from '../../src/core/errors.ts';
 import type { DeploymentNotice } from '../../src/core/ports/deployment-reporter.ts';
 import { createGitHubDeploymentReporter } from '../../src/github/deployment-reporter.ts';
 import { createGitHubTokens } from '../../src/github/github-tokens.ts';
@@ -80,6 +81,36 @@ describe('GitHub deployment reporter (emulated GitHub, real Redis)', () => {
     await processOn(prefix).report(notice({ id, state: 'running' }));
     assert.equal(ofDeploy(id).length, 1);
     assert.deepEqual(ofDeploy(id)[0]!.statuses.map((s) => s.state), ['in_progress', 'in_progress', 'failure']);
+  });
+
+  it('a process killed after GitHub created the deployment, before Redis kept its id: the retry finds it instead of creating a second', async () => {
+    const prefix = `dep-${randomUUID()}`;
+    const id = `d-${randomUUID().slice(0, 8)}`;
+    const ids = createRedisDeploymentIds(redis, prefix);
+    let kills = 1;
+    // The fault: the id-keeping step fails once, right after the create (what a SIGKILL there leaves).
+    const dying = createGitHubDeploymentReporter({
+      tokens: createGitHubTokens({ apiUrl: gh.url, token: TOKEN }), apiUrl: gh.url, maxWaitMs: 10, logger: pino({ level: 'silent' }),
+      ids: { ...ids, set: async (...a) => { if (kills-- > 0) throw new SlipwayError('ABORTED', 'killed before the id was kept'); return ids.set(...a); } },
+      gate: createRedisStatusGate(redis, prefix),
+    });
+    await dying.report(notice({ id, state: 'running' }));
+    assert.equal(ofDeploy(id).length, 1, 'GitHub has the deployment');
+    assert.deepEqual(ofDeploy(id)[0]!.statuses, [], 'and no status: the process died before posting one');
+    assert.equal(await ids.get(id), undefined, 'Redis never kept its id');
+
+    await processOn(prefix).report(notice({ id, state: 'running' }));
+    await processOn(prefix).report(notice({ id, state: 'succeeded' }));
+    assert.equal(ofDeploy(id).length, 1, 'still one deployment for the deploy');
+    assert.deepEqual(ofDeploy(id)[0]!.statuses.map((s) => s.state), ['in_progress', 'success']);
+    assert.equal(await ids.get(id), ofDeploy(id)[0]!.id);
+
+    // Another deploy of the same commit to the same environment is its own deployment.
+    const other = `d-${randomUUID().slice(0, 8)}`;
+    await processOn(prefix).report(notice({ id: other, state: 'running' }));
+    assert.equal(ofDeploy(other).length, 1);
+    assert.notEqual(ofDeploy(other)[0]!.id, ofDeploy(id)[0]!.id);
+    assert.deepEqual(gh.rejected, []);
   });
 
   it('maps outcomes: rolled back is failure, error is error (created when it never started), held is pending, skipped before it started is none', async () => {

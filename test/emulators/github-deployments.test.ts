@@ -45,6 +45,29 @@ describe('GitHub emulator: deployments and deployment statuses', () => {
     assert.deepEqual(listed.body.map((d: { id: number }) => d.id), [res.body.id]);
   });
 
+  it('lists deployments newest first, filtered by sha and environment, a page at a time with a Link header', async () => {
+    const env = { environment: `list-${Date.now()}` };
+    const made = [await deploy({ ...env, payload: { slipway: { deploy: '1' } } }), await deploy({ ...env, payload: { slipway: { deploy: '2' } } }), await deploy({ ...env, payload: { slipway: { deploy: '3' } } })];
+    await deploy({ environment: `${env.environment}-other` });
+    const list = (query: string) => fetch(`${gh.url}/repos/acme/web/deployments?${query}`, { headers: HEADERS });
+    const all = await list(`sha=${SHA}&environment=${env.environment}`);
+    assert.equal(all.status, 200);
+    assert.equal(all.headers.get('link'), null, 'one page: no Link header');
+    const body = (await all.json()) as { id: number; sha: string; environment: string; payload: unknown }[];
+    assert.deepEqual(body.map((d) => d.id), [...made].reverse());
+    assert.deepEqual(body[0]!.payload, { slipway: { deploy: '3' } }, 'the payload comes back as it was given');
+    assert.ok(body.every((d) => d.sha === SHA && d.environment === env.environment));
+    const first = await list(`sha=${SHA}&environment=${env.environment}&per_page=2`);
+    assert.deepEqual(((await first.json()) as { id: number }[]).map((d) => d.id), [made[2], made[1]]);
+    const link = first.headers.get('link') ?? '';
+    assert.match(link, /<http:\/\/127\.0\.0\.1:\d+\/repos\/acme\/web\/deployments\?[^>]*page=2[^>]*>; rel="next"/);
+    assert.match(link, /page=2[^>]*>; rel="last"$/);
+    const second = await list(`sha=${SHA}&environment=${env.environment}&per_page=2&page=2`);
+    assert.deepEqual(((await second.json()) as { id: number }[]).map((d) => d.id), [made[0]]);
+    assert.match(second.headers.get('link') ?? '', /page=1[^>]*>; rel="first", <[^>]*page=1[^>]*>; rel="prev"$/);
+    assert.deepEqual(await (await list(`sha=${'b'.repeat(40)}&environment=${env.environment}`)).json(), []);
+  });
+
   it('refuses what GitHub refuses: no ref, wrong types, an unknown ref, red required contexts, bad credentials', async () => {
     assert.deepEqual((await call('POST', '/repos/acme/web/deployments', { environment: 'staging' })).status, 422);
     assert.match((await call('POST', '/repos/acme/web/deployments', { environment: 'staging' })).body.message, /"ref" wasn't supplied/);

@@ -157,10 +157,19 @@ export function createDeploymentsEndpoints(o: {
     }
   }
 
-  function page<T>(all: T[], url: URL): T[] {
+  /** One page of a list (`per_page` default 30, at most 100) and GitHub's `Link` header to the others. */
+  function page<T, J>(all: T[], url: URL, json: (item: T) => J, reply: Reply) {
     const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
     const n = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-    return all.slice((n - 1) * perPage, n * perPage);
+    const last = Math.max(1, Math.ceil(all.length / perPage));
+    const to = (p: number) => {
+      const u = new URL(url.pathname + url.search, o.base());
+      u.searchParams.set('per_page', String(perPage));
+      u.searchParams.set('page', String(p));
+      return `<${u}>`;
+    };
+    const links = [...(n < last ? [`${to(n + 1)}; rel="next"`, `${to(last)}; rel="last"`] : []), ...(n > 1 ? [`${to(1)}; rel="first"`, `${to(Math.min(n - 1, last))}; rel="prev"`] : [])];
+    reply(200, all.slice((n - 1) * perPage, n * perPage).map(json), links.length > 0 ? { link: links.join(', ') } : {});
   }
 
   const ROUTES: [string, RegExp, (g: string[], url: URL, raw: string, reply: Reply) => void][] = [
@@ -169,7 +178,7 @@ export function createDeploymentsEndpoints(o: {
       const q = (k: string) => url.searchParams.get(k);
       const all = deployments.filter((d) => sameRepo(d, owner!, repo!) && (!q('sha') || d.sha === q('sha')!.toLowerCase())
         && (!q('ref') || d.ref === q('ref')) && (!q('task') || d.task === q('task')) && (!q('environment') || d.environment === q('environment'))).reverse();
-      reply(200, page(all, url).map(deploymentJson));
+      page(all, url, deploymentJson, reply);
     }],
     ['GET', /^\/repos\/([^/]+)\/([^/]+)\/deployments\/([^/]+)$/, ([owner, repo, id], _url, _raw, reply) => {
       const d = find(owner!, repo!, id!);
@@ -181,7 +190,7 @@ export function createDeploymentsEndpoints(o: {
     }],
     ['GET', /^\/repos\/([^/]+)\/([^/]+)\/deployments\/([^/]+)\/statuses$/, ([owner, repo, id], url, _raw, reply) => {
       const d = find(owner!, repo!, id!);
-      return d ? reply(200, page([...d.statuses].reverse(), url).map((s) => statusJson(d, s))) : reply(404, NOT_FOUND(STATUS_DOCS));
+      return d ? page([...d.statuses].reverse(), url, (s) => statusJson(d, s), reply) : reply(404, NOT_FOUND(STATUS_DOCS));
     }],
   ];
 
