@@ -3,8 +3,9 @@ import type { Pipeline } from '../core/pipeline.ts';
 import type { BuildStore, ReleaseRecord } from '../core/ports/build-store.ts';
 import type { HeldDeploys } from '../core/ports/held-deploys.ts';
 
-/** How the release running in an environment got there. */
-export type ReleaseCause = 'push' | 'approval' | 'deploy' | 'promotion' | 'rollback';
+import type { ReleaseCause } from '../core/release-cause.ts';
+
+export type { ReleaseCause } from '../core/release-cause.ts';
 
 /** What runs in one (service, environment): its release record, and the build it came from. */
 export interface RunningRelease {
@@ -98,9 +99,9 @@ async function occupants(deps: OverviewDeps, service: string, environment: strin
 }
 
 function runningRelease(release: ReleaseRecord, build: Build | undefined): RunningRelease {
-  const cause = releaseCause(release);
-  // a promotion's source: the build's latest promotion to this environment that succeeded
-  const promotion = cause === 'promotion' ? build?.deploys.filter((d) => d.environment === release.environment && d.state === 'succeeded' && d.requested === 'promote').at(-1) : undefined;
+  const { cause } = release;
+  // a promotion recorded before releases kept `from`: the build's latest promotion to this environment that succeeded
+  const promotion = cause === 'promotion' && !release.from ? build?.deploys.filter((d) => d.environment === release.environment && d.state === 'succeeded' && d.requested === 'promote').at(-1) : undefined;
   return {
     buildId: release.buildId,
     sha: release.sha,
@@ -111,17 +112,8 @@ function runningRelease(release: ReleaseRecord, build: Build | undefined): Runni
     digest: release.image.includes('@') ? release.image.slice(release.image.indexOf('@') + 1) : undefined,
     since: release.deployedAt,
     cause,
-    from: promotion?.from,
+    from: release.from ?? promotion?.from,
   };
-}
-
-/** The release's own `cause` when it was recorded with one, else what its older flags say. Pure. */
-export function releaseCause(release: ReleaseRecord & { readonly cause?: string }): ReleaseCause {
-  const causes: readonly string[] = ['push', 'approval', 'deploy', 'promotion', 'rollback'];
-  if (release.cause && causes.includes(release.cause)) return release.cause as ReleaseCause;
-  if (release.rollback) return 'rollback';
-  if (release.requested === 'promote') return 'promotion';
-  return release.requested ?? 'push';
 }
 
 function waitingDeploy(build: Build, deployId: string): WaitingDeploy {

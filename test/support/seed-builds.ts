@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Build, BuildState } from '../../src/core/build.ts';
 import type { ReleaseRecord } from '../../src/core/ports/build-store.ts';
+import { releaseCause } from '../../src/core/release-cause.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { createRedisHeldDeploys } from '../../src/store/redis-held-deploys.ts';
 
@@ -36,7 +37,7 @@ export function seeder(redisUrl: string, prefix: string): Seeder {
     async release(build, environment, how = {}) {
       const { deploy } = await store.addDeploy(build.id, { environment, scheduler: 'docker', rollback: how.rollback, requested: how.requested, from: how.from });
       await store.setDeploy(build.id, { ...deploy, state: 'succeeded', startedAt: Date.now() - 3000, finishedAt: Date.now() });
-      const release: ReleaseRecord = { service: build.service, environment, sha: build.event.sha, image: `${build.image!.repository}@${build.image!.digest}`, buildId: build.id, deployedAt: Date.now(), rollback: how.rollback, requested: how.requested };
+      const release: ReleaseRecord = { service: build.service, environment, sha: build.event.sha, image: `${build.image!.repository}@${build.image!.digest}`, buildId: build.id, deployedAt: Date.now(), rollback: how.rollback, requested: how.requested, cause: releaseCause(how), ...(how.from ? { from: how.from } : {}) };
       await store.recordRelease(release);
       return release;
     },
