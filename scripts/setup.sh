@@ -29,6 +29,7 @@ need_cmd docker-registry docker-registry
 need_cmd git git
 need_cmd htpasswd apache2-utils
 need_cmd tar tar
+need_cmd chromium chromium # the dashboard's tests in a real headless browser (test/support/browser.ts)
 
 # The base image needs a statically linked busybox at /bin/busybox (Debian's busybox-static);
 # the dynamic one from the "busybox" package cannot run inside an empty image.

@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's `chromium` (scripts/setup.sh installs it); SLIPWAY_CHROMIUM names another binary. */
+const CHROMIUM = process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
+
+/**
+ * The flags a closed machine needs: without the background-networking ones Chromium keeps trying
+ * to reach Google's hosts, and this machine refuses every connection off loopback.
+ */
+const ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+export interface TestBrowser {
+  /**
+   * A new page in its own context (own cookies), every console error and uncaught page error of
+   * which is recorded. `phone` gives a 390×844 touch viewport.
+   */
+  newPage(options?: { phone?: boolean; cookies?: { name: string; value: string; url: string }[] }): Promise<Page>;
+  /** Throws, listing them, when any page has logged a console error or thrown an uncaught error so far. */
+  assertNoErrors(): void;
+  /** Closes Chromium, then fails like `assertNoErrors` (call it in `after`, so a file with a page error fails). */
+  close(): Promise<void>;
+}
+
+/**
+ * A real headless Chromium driven by playwright-core (the browser is Debian's, never a download).
+ * Pages fail the test on any `console.error` or uncaught exception: call `assertNoErrors()` at the
+ * end of a test, and `close()` in `after`.
+ */
+export async function startBrowser(): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`npm run setup\` (it installs Debian's chromium), or set SLIPWAY_CHROMIUM`);
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const errors: string[] = [];
+  const contexts: BrowserContext[] = [];
+  const assertNoErrors = () => {
+    if (errors.length > 0) throw new Error(`the page reported ${errors.length} error(s):\n${errors.join('\n')}`);
+  };
+  return {
+    async newPage(options = {}) {
+      const context = await browser.newContext(
+        options.phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: { width: 1280, height: 800 } },
+      );
+      contexts.push(context);
+      if (options.cookies) await context.addCookies(options.cookies);
+      const page = await context.newPage();
+      page.on('console', (m) => void (m.type() === 'error' && errors.push(`console.error on ${page.url()}: ${m.text()}`)));
+      page.on('pageerror', (e) => void errors.push(`uncaught on ${page.url()}: ${e.message}`));
+      return page;
+    },
+    assertNoErrors,
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      assertNoErrors();
+    },
+  };
+}
+
+/**
+ * Saves what the page shows as `docs/screenshots/<name>.png` (the README's pictures are taken by
+ * the test run, never by hand) and returns the file's path. `fullPage` takes the whole page.
+ */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`screenshot name "${name}": lower-case letters, digits and dashes only`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled' });
+  return path;
+}
