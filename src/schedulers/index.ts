@@ -20,13 +20,15 @@ export type SchedulerFactory = (ctx: SchedulerContext) => Scheduler;
 /**
  * Every scheduler adapter, by the name pipelines use. The docker adapter (the default, on the engine
  * the worker builds with) loads at once; the others load at their first deploy, so a worker whose
- * pipelines never name them never loads their clients (the AWS SDK for ecs).
+ * pipelines never name them never loads their clients (the AWS SDK for ecs, client-node for kubernetes).
  */
 export const schedulers = {
   docker: (ctx) => createDockerScheduler(ctx.docker, { registryCredentials: ctx.registryCredentials }),
   fleet: (ctx) => onFirstDeploy(async () => (await import('./fleet/fleet-scheduler.ts')).createFleetScheduler(ctx.fleet)),
   ecs: (ctx) => onFirstDeploy(async () => (await import('./ecs/ecs-scheduler.ts')).createEcsScheduler(ctx.aws)),
   nomad: (ctx) => onFirstDeploy(async () => (await import('./nomad/nomad-scheduler.ts')).createNomadScheduler(ctx.nomad)),
+  // connects as kubectl does: KUBECONFIG, ~/.kube/config or the in-cluster service account
+  kubernetes: () => onFirstDeploy(async () => (await import('./kubernetes/kubernetes-scheduler.ts')).createKubernetesScheduler()),
 } as const satisfies Record<SchedulerName, SchedulerFactory>;
 
 /** A scheduler made by `make` when it is first asked to deploy (made again if making it failed). */

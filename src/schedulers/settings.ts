@@ -3,6 +3,7 @@ import { DockerPreviewSettingsSchema, DockerSettingsSchema } from './docker/sett
 import { FleetSettingsSchema } from './fleet/settings.ts';
 import { EcsSettingsSchema } from './ecs/settings.ts';
 import { NomadSettingsSchema } from './nomad/settings.ts';
+import { KubernetesSettingsSchema } from './kubernetes/settings.ts';
 
 /** The scheduler names a pipeline may use, each with the schema of its own block. */
 export const schedulerSettings = {
@@ -10,6 +11,7 @@ export const schedulerSettings = {
   fleet: FleetSettingsSchema,
   ecs: EcsSettingsSchema,
   nomad: NomadSettingsSchema,
+  kubernetes: KubernetesSettingsSchema,
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type SchedulerName = keyof typeof schedulerSettings;

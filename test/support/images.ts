@@ -12,16 +12,19 @@ import { memoryLog } from './memory-log.ts';
 const SERVE = `CMD ["sh", "-c", "trap 'exit 0' TERM; busybox httpd -f -p 127.0.0.1:$PORT -h /www & wait"]`;
 /** Starts and keeps running, but never answers HTTP: a release that never becomes healthy. */
 const SILENT = `CMD ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]`;
+/** Says why it cannot run and exits 3 at once: a release that crashes. */
+const CRASH = `CMD ["sh", "-c", "echo fatal: DATABASE_URL is not set >&2; exit 3"]`;
 
 /**
  * Builds an image FROM local/busybox in the test engine and pushes it to the test registry, as
- * the build pipeline would hand it to a deploy. `healthy: false` makes one that never answers.
+ * the build pipeline would hand it to a deploy. `healthy: false` makes one that never answers,
+ * `crashes: true` one that exits 3 as soon as it starts.
  */
-export async function publishSite(repository: string, page: string, options: { healthy?: boolean } = {}): Promise<PushedImage> {
+export async function publishSite(repository: string, page: string, options: { healthy?: boolean; crashes?: boolean } = {}): Promise<PushedImage> {
   const env = testEnv();
   const docker = createDockerClient(env.dockerHost);
   const sha = randomBytes(20).toString('hex');
-  const cmd = options.healthy === false ? SILENT : SERVE;
+  const cmd = options.crashes ? CRASH : options.healthy === false ? SILENT : SERVE;
   const built = await createDockerImageBuilder(docker).build(
     {
       context: buildContext({ Dockerfile: `FROM local/busybox\nRUN mkdir -p /www && echo '${page}' > /www/index.html\n${cmd}\n` }),
