@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Build } from '../src/core/build.ts';
 import { createApp } from '../src/http/app.ts';
+import { lazyQueuesBoard } from '../src/http/queues-route.ts';
 import { createOutcomeCounts } from '../src/metrics/outcome-counts.ts';
 import { createServerMetrics } from '../src/metrics/server-metrics.ts';
 import { environmentsOverview } from '../src/pipeline/environments-overview.ts';
@@ -74,7 +75,8 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   const signIn = config.githubOAuth && { ...config.githubOAuth, apiUrl: config.github.apiUrl, publicUrl: config.publicUrl };
   const held = createRedisHeldDeploys(rt.redis, config.redisPrefix);
   const overview = () => environmentsOverview({ pipelines: rt.pipelines, store: rt.store, held });
-  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, environments: environmentActions(rt), buildActions: control, environmentsOverview: overview, healthy: async () => (await rt.redis.ping()) === 'PONG' });
+  const board = lazyQueuesBoard({ redis: rt.redis, queuePrefix: rt.queuePrefix });
+  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, environments: environmentActions(rt), buildActions: control, environmentsOverview: overview, queuesBoard: board.get, healthy: async () => (await rt.redis.ping()) === 'PONG' });
   const server = createServer(app).listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -83,6 +85,6 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   return {
     server,
     url,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => metrics.close()),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => Promise.all([metrics.close(), board.close()])).then(() => undefined),
   };
 }

@@ -12,6 +12,8 @@ import { dashboardRoutes } from './dashboard-routes.ts';
 import { environmentRoutes, type EnvironmentActions } from './environment-routes.ts';
 import { githubSignIn, type GitHubSignInConfig } from './github-sign-in.ts';
 import { metricsRoute, type HttpMetrics } from './metrics-route.ts';
+import type { QueuesBoard } from './queues-board.ts';
+import { queuesRoute } from './queues-route.ts';
 import { isWebhookRequest, sendJson, webhookRoute } from './webhook-route.ts';
 
 export interface AppDeps {
@@ -32,6 +34,8 @@ export interface AppDeps {
   readonly environments?: EnvironmentActions;
   /** `GET /api/environments`: every service × environment, what runs and waits there (absent: not served) */
   readonly environmentsOverview?: () => Promise<EnvironmentsOverview>;
+  /** `/queues`: Bull Board over the build and deploy queues, made on first use (same guard as `/api`) */
+  readonly queuesBoard?: () => Promise<QueuesBoard>;
 }
 
 /**
@@ -69,6 +73,7 @@ function expressApp(deps: AppDeps, fail: Failure): RequestListener {
   app.use(apiRoutes(deps.store, deps.environmentsOverview));
   if (deps.buildActions) app.use(buildActionRoutes(deps.buildActions));
   if (deps.environments) app.use(environmentRoutes(deps.environments));
+  if (deps.queuesBoard) app.use(queuesRoute(guard, deps.queuesBoard, signIn && { path: '/auth/github/login', signedIn: (req) => signIn.session(req) !== undefined }));
   app.use(dashboardRoutes());
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
   const onError: ErrorRequestHandler = (err, req, res, _next) => void fail(err, req, res);

@@ -10,6 +10,7 @@ import { startSlipway, type Running } from '../../workers/slipway.ts';
 import { startGitHubOAuthEmulator, type GitHubOAuthEmulator } from '../emulators/github-oauth.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
+import { cookieValue, setCookies, signIn } from '../support/sign-in-flow.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
 const CLIENT_ID = 'Iv1.slipwaytest';
@@ -47,20 +48,6 @@ async function start(github: GitHubOAuthEmulator, publicUrl?: (port: number) => 
     await new Promise((r) => setTimeout(r, 50));
   }
   return { s, logs };
-}
-
-const setCookies = (res: Response) => res.headers.getSetCookie();
-const cookieValue = (res: Response, name: string) => setCookies(res).find((c) => c.startsWith(`${name}=`))?.split(';')[0];
-
-/** A browser going through the whole flow: Slipway → GitHub's authorize page → Slipway's callback. */
-async function signIn(url: string, next = '/builds/7') {
-  const login = await fetch(`${url}/auth/github/login?next=${encodeURIComponent(next)}`, { redirect: 'manual' });
-  assert.equal(login.status, 302);
-  const stateCookie = cookieValue(login, 'slipway_oauth_state')!;
-  const authorize = await fetch(login.headers.get('location')!, { redirect: 'manual' });
-  assert.equal(authorize.status, 302);
-  const callback = await fetch(authorize.headers.get('location')!, { redirect: 'manual', headers: { cookie: stateCookie } });
-  return { login, authorize, callback, session: cookieValue(callback, 'slipway_session') };
 }
 
 describe('GitHub sign-in for people (emulated OAuth flow, real Redis)', () => {
