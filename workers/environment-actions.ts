@@ -17,7 +17,8 @@ export function environmentActions(rt: Runtime): EnvironmentActions {
     rollback: (service, environment, to) => queueRollback(deps, { service, environment, to }),
     async releases(service, environment, limit) {
       const unknown = unknownTarget(rt.pipelines, service, environment);
-      return unknown ? { refused: unknown } : { releases: await rt.store.releases(service, environment, limit) };
+      if (unknown) return { refused: unknown };
+      return { releases: await rt.store.releases(service, environment, limit), repository: rt.pipelines.find((p) => p.service === service)?.repository };
     },
   };
 }

@@ -2,6 +2,7 @@ import express, { type Response, type Router } from 'express';
 import type { ReleaseRecord } from '../core/ports/build-store.ts';
 import { pinnedName } from '../core/image.ts';
 import type { RequestResult } from '../pipeline/queue-requested-deploy.ts';
+import { previousBuildId } from '../pipeline/queue-rollback.ts';
 
 /** What the release-control routes ask of the rest of Slipway (composed in workers/environment-actions.ts). */
 export interface EnvironmentActions {
@@ -9,7 +10,8 @@ export interface EnvironmentActions {
   promote(service: string, from: string, to: string): Promise<RequestResult>;
   approve(service: string, environment: string): Promise<RequestResult>;
   rollback(service: string, environment: string, to?: string): Promise<RequestResult>;
-  releases(service: string, environment: string, limit: number): Promise<{ releases: ReleaseRecord[] } | { refused: string }>;
+  /** the release history there, newest first, and the service's GitHub repository */
+  releases(service: string, environment: string, limit: number): Promise<{ releases: ReleaseRecord[]; repository?: string } | { refused: string }>;
 }
 
 const BUILD_ID = /^\d{1,15}$/;
@@ -58,7 +60,8 @@ export function environmentRoutes(actions: EnvironmentActions): Router {
     const limit = Math.min(20, Math.max(1, Math.trunc(Number(req.query.limit ?? 10)) || 10));
     const found = await actions.releases(service, environment, limit);
     if ('refused' in found) return void res.status(404).json({ error: found.refused });
-    res.json({ service, environment, releases: found.releases });
+    // rollbackTo: the build a rollback without "to" would put back, judged from the releases returned (limit=20: all it looks at)
+    res.json({ service, environment, repository: found.repository, releases: found.releases, rollbackTo: previousBuildId(found.releases) ?? null });
   });
 
   return router;

@@ -11,6 +11,8 @@ export type { ReleaseCause } from '../core/release-cause.ts';
 export interface RunningRelease {
   readonly buildId: string;
   readonly sha: string;
+  /** the GitHub repository of the build (absent once retention deleted the build) */
+  readonly repository?: string;
   /** the branch the build was of (absent once retention deleted the build) */
   readonly branch?: string;
   readonly message?: string;
@@ -30,6 +32,7 @@ export interface WaitingDeploy {
   readonly buildId: string;
   readonly deployId: string;
   readonly sha: string;
+  readonly repository: string;
   readonly branch: string;
   readonly message?: string;
   readonly author?: string;
@@ -105,6 +108,7 @@ function runningRelease(release: ReleaseRecord, build: Build | undefined): Runni
   return {
     buildId: release.buildId,
     sha: release.sha,
+    repository: build?.event.repository,
     branch: build?.event.branch,
     message: build?.event.message,
     author: build?.event.author,
@@ -122,6 +126,7 @@ function waitingDeploy(build: Build, deployId: string): WaitingDeploy {
     buildId: build.id,
     deployId,
     sha: event.sha,
+    repository: event.repository,
     branch: event.branch,
     message: event.message,
     author: event.author,

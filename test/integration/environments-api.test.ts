@@ -87,7 +87,7 @@ describe('GET /api/environments and GET /api/builds filters (server only, real R
     assert.equal(production?.url, 'https://web.example.com');
     assert.deepEqual(
       { ...production?.running, since: typeof production?.running?.since },
-      { buildId: b.web1!.id, sha: b.web1!.event.sha, branch: 'main', message: 'First web', author: 'ada', image: `127.0.0.1:5000/web@${b.web1!.image!.digest}`, digest: b.web1!.image!.digest, since: 'number', cause: 'promotion', from: 'staging' },
+      { buildId: b.web1!.id, sha: b.web1!.event.sha, repository: b.web1!.event.repository, branch: 'main', message: 'First web', author: 'ada', image: `127.0.0.1:5000/web@${b.web1!.image!.digest}`, digest: b.web1!.image!.digest, since: 'number', cause: 'promotion', from: 'staging' },
     );
     assert.deepEqual([production?.waiting?.buildId, production?.waiting?.branch, production?.waiting?.author], [b.web2!.id, 'release/2', 'Grace']);
     assert.equal(staging?.running?.cause, 'push');
