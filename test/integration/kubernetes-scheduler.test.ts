@@ -7,13 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import type { PushedImage } from '../../src/core/image.ts';
 import type { Release } from '../../src/core/ports/scheduler.ts';
 import { createKubernetesScheduler } from '../../src/schedulers/kubernetes/kubernetes-scheduler.ts';
-import { startKubernetesEmulator, type KubernetesEmulator } from '../emulators/kubernetes.ts';
+import { startKubernetesEmulator, type KubernetesEmulator, type PolicyRule } from '../emulators/kubernetes.ts';
 import { siteDeployment } from '../emulators/kubernetes/site-deployment.ts';
 import { missingImage, publishSite } from '../support/images.ts';
 import { memoryLog } from '../support/memory-log.ts';
@@ -22,6 +24,15 @@ const TOKEN = 'kubernetes-scheduler-token';
 const NS = 'shop';
 const DEADLINE_MS = 20_000;
 const pinned = (i: PushedImage) => `${i.repository}@${i.digest}`;
+
+/** The rules of the first Role in a YAML block of the given Markdown file (README.md, docs/…). */
+function documentedRole(file: string): PolicyRule[] {
+  const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+  const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^kind: Role$/m.test(b));
+  const role = parseAllDocuments(blocks[0] ?? '').map((d) => d.toJS()).find((d) => d?.kind === 'Role');
+  assert.ok(role, `no Role in ${file}`);
+  return role.rules;
+}
 
 describe('kubernetes scheduler', { timeout: 240_000 }, () => {
   let k8s: KubernetesEmulator;
@@ -119,6 +130,26 @@ describe('kubernetes scheduler', { timeout: 240_000 }, () => {
     assert.ok(log.lines.includes('Deployment contended changed since Slipway read it (409 Conflict); reading it again'), log.text());
     assert.deepEqual(patches('contended').filter((p) => p.contentType === 'application/strategic-merge-patch+json').map((p) => p.status), [409, 200]);
     assert.equal(k8s.deployment(NS, 'contended').metadata.annotations['team.example.com/owner'], 'payments');
+  });
+
+  it('needs no more than the Role the README and docs/schedulers/kubernetes.md document, to deploy and to roll back', async () => {
+    const rules = documentedRole('README.md');
+    assert.deepEqual(documentedRole('docs/schedulers/kubernetes.md'), rules, 'the README and the docs show the same Role');
+    const granted = await startKubernetesEmulator({ token: TOKEN, rules, tickMs: 50, backoffMs: 500 });
+    try {
+      await granted.createDeployment(NS, siteDeployment('granted', pinned(images.one)));
+      const deployed = await scheduler(granted).deploy(release(images.two, { deployment: 'granted' }), memoryLog(), { deadlineMs: DEADLINE_MS });
+      assert.equal(deployed.outcome, 'succeeded', deployed.detail);
+      const undone = await scheduler(granted).deploy(release(images.crash, { deployment: 'granted' }), memoryLog(), { deadlineMs: DEADLINE_MS });
+      assert.equal(undone.outcome, 'rolled_back', undone.detail);
+      assert.deepEqual(granted.requests.filter((r) => r.status === 403).map((r) => `${r.method} ${r.path}`), []);
+      assert.deepEqual([...new Set(granted.requests.map((r) => `${r.method} ${r.path.replace(/\/(deployments)\/.*$/, '/$1/<name>')}`))].sort(), [
+        'GET /api/v1/namespaces/shop/events', 'GET /api/v1/namespaces/shop/pods', 'GET /apis/apps/v1/namespaces/shop/deployments/<name>',
+        'GET /apis/apps/v1/namespaces/shop/replicasets', 'PATCH /apis/apps/v1/namespaces/shop/deployments/<name>',
+      ]);
+    } finally {
+      await granted.close();
+    }
   });
 
   it('refuses, naming the Role to grant, when the service account may not patch deployments', async () => {

@@ -17,6 +17,8 @@ export interface KubernetesEmulatorOptions {
   readonly token?: string;
   /** who the token is, in 403 messages */
   readonly user?: string;
+  /** an RBAC Role's rules: when given, only what they allow is served (403 otherwise) */
+  readonly rules?: readonly PolicyRule[];
   /** time between two controller passes; default 100 ms */
   readonly tickMs?: number;
   /** the kubelet's first back-off after a failed pull or a crash; default 1 s (a kubelet's is 10 s) */
@@ -24,6 +26,14 @@ export interface KubernetesEmulatorOptions {
   /** how long a new generation goes unobserved by the controller; default 0 (one pass) */
   readonly observeLagMs?: number;
   readonly dockerHost?: string;
+}
+
+/** One rule of an RBAC Role (rbac.authorization.k8s.io/v1 PolicyRule). */
+export interface PolicyRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  readonly resourceNames?: readonly string[];
 }
 
 export interface RecordedRequest {
@@ -40,7 +50,7 @@ export interface KubernetesEmulator {
   readonly requests: RecordedRequest[];
   /** a kubeconfig (YAML) for this server, with the token and the context's namespace */
   kubeconfig(options?: { token?: string; namespace?: string }): string;
-  /** creates a Deployment as `POST …/deployments` would (defaults, validation) */
+  /** creates a Deployment as `POST …/deployments` would (defaults, validation), as a cluster admin */
   createDeployment(namespace: string, manifest: Json): Promise<Json>;
   deployment(namespace: string, name: string): Json | undefined;
   replicaSets(namespace: string, deployment: string): Json[];
@@ -67,7 +77,8 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   const call = (method: string, namespace: string, name: string | undefined, raw: string, query = new URLSearchParams(), contentType?: string): Call => ({
     method, namespace, name, query, contentType, raw, cluster,
     authorize(verb, resource, objectName) {
-      if (denied.has(`${verb} ${resource.resource}`)) throw forbidden(resource, verb, user, namespace, objectName);
+      const allowed = !options.rules || options.rules.some((r) => allows(r, resource.group, resource.resource, verb, objectName));
+      if (!allowed || denied.has(`${verb} ${resource.resource}`)) throw forbidden(resource, verb, user, namespace, objectName);
     },
     beforeWrite: async () => hooks.shift()?.(),
   });
@@ -102,7 +113,8 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
     url: `http://127.0.0.1:${srv.port}`,
     requests,
     kubeconfig: (o = {}) => kubeconfig(`http://127.0.0.1:${srv.port}`, o.token ?? options.token, o.namespace),
-    createDeployment: async (namespace, manifest) => ROUTES[0]![1].POST!(call('POST', namespace, undefined, JSON.stringify(manifest))),
+    // the team's own apply, as a cluster admin: no Role applies
+    createDeployment: async (namespace, manifest) => ROUTES[0]![1].POST!({ ...call('POST', namespace, undefined, JSON.stringify(manifest)), authorize: () => undefined }),
     deployment: (namespace, name) => cluster.objects.deployments.get(Objects.key(namespace, name)),
     replicaSets: owned,
     pods: podsOf,
@@ -121,6 +133,13 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
       await srv.close();
     },
   };
+}
+
+/** RBAC's match: group, resource and verb (`*` for any), and the object's name when the rule lists names. */
+function allows(rule: PolicyRule, group: string, resource: string, verb: string, name: string | undefined): boolean {
+  const has = (list: readonly string[], value: string) => list.includes('*') || list.includes(value);
+  const named = !rule.resourceNames?.length || (name !== undefined && rule.resourceNames.includes(name));
+  return has(rule.apiGroups, group) && has(rule.resources, resource) && has(rule.verbs, verb) && named;
 }
 
 /**
