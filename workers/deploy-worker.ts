@@ -1,4 +1,4 @@
-import { DelayedError, type Worker } from 'bullmq';
+import { DelayedError, type Job, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Ancestry } from '../src/core/ports/ancestry.ts';
 import type { Notifier } from '../src/core/ports/notifier.ts';
@@ -8,6 +8,7 @@ import { runDeploy } from '../src/pipeline/run-deploy.ts';
 import { settleDeploy } from '../src/pipeline/settle.ts';
 import { DEPLOY_QUEUE, type DeployJobData } from '../src/queue/jobs.ts';
 import { createRedisHeldDeploys } from '../src/store/redis-held-deploys.ts';
+import { createRedisPreviewClosings } from '../src/store/redis-preview-closings.ts';
 import { createRedisLock, type Lock } from '../src/store/redis-lock.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
@@ -37,29 +38,46 @@ export function startDeployWorker(rt: Runtime, adapters: DeployAdapters): Worker
     ...pipelineDeps(rt),
     deadlineMs: rt.config.deployDeadlineMs,
     held: createRedisHeldDeploys(rt.redis, rt.config.redisPrefix),
+    closings: createRedisPreviewClosings(rt.redis, rt.config.redisPrefix),
   };
   return startQueueWorker<DeployJobData>(rt, DEPLOY_QUEUE, DEPLOY_CONCURRENCY, async (job, token) => {
     const { buildId, environment } = job.data;
     const build = await rt.store.get(buildId);
-    const target = `${build?.service ?? 'unknown'}:${environment}`;
-    const lease = await lock.acquire(target, leaseMs);
-    if (!lease) {
-      await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
-      throw new DelayedError();
-    }
     const log = rt.logger.child({ build: buildId, environment, deploy: job.data.deployId, ...(job.data.rollback ? { rollback: true } : {}) });
-    const held = holdLease(lock, target, lease, leaseMs, log);
-    try {
-      const deploy = await runDeploy({ ...deps, logger: log }, job.data, attemptOf(job), held.signal);
+    await underLease({ lock, leaseMs, log }, `${build?.service ?? 'unknown'}:${environment}`, job, token, async (signal) => {
+      const deploy = await runDeploy({ ...deps, logger: log }, job.data, attemptOf(job), signal);
       log.info({ state: deploy.state, detail: deploy.detail }, 'deploy finished');
-    } catch (err) {
-      log.warn({ err }, 'deploy attempt failed');
-      throw toBullError(err);
-    } finally {
-      held.stop();
-      await lock.release(target, lease).catch(() => undefined);
-    }
+    });
   }, (data, reason) => settleDeploy(deps, data, reason));
+}
+
+/**
+ * Runs `work` holding the deploy lease of `target` (`<service>:<environment>`), aborting its
+ * signal if the lease is lost. A target another job holds sends this job back to the queue,
+ * delayed, without using an attempt. Failures reach BullMQ in its vocabulary.
+ */
+export async function underLease(
+  l: { readonly lock: Lock; readonly leaseMs: number; readonly log: Logger },
+  target: string,
+  job: Job,
+  token: string | undefined,
+  work: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const lease = await l.lock.acquire(target, l.leaseMs);
+  if (!lease) {
+    await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+    throw new DelayedError();
+  }
+  const held = holdLease(l.lock, target, lease, l.leaseMs, l.log);
+  try {
+    await work(held.signal);
+  } catch (err) {
+    l.log.warn({ err }, `${job.name} attempt failed`);
+    throw toBullError(err);
+  } finally {
+    held.stop();
+    await l.lock.release(target, lease).catch(() => undefined);
+  }
 }
 
 /**

@@ -6,8 +6,10 @@ import { createGitSourceFetcher } from '../src/git/git-source-fetcher.ts';
 import { githubCloneCredentials } from '../src/github/clone-credentials.ts';
 import { createSlackNotifier } from '../src/notifiers/slack-notifier.ts';
 import { createSchedulers } from '../src/schedulers/index.ts';
+import { createRedisPreviewPorts } from '../src/store/redis-preview-ports.ts';
 import { startBuildWorker } from './build-worker.ts';
 import { startDeployWorker } from './deploy-worker.ts';
+import { startPreviewWorker } from './preview-worker.ts';
 import { startReconciler } from './reconciler.ts';
 import { janitorFor } from './janitor.ts';
 import { registryCredentialsFor } from './registry-credentials.ts';
@@ -32,10 +34,8 @@ export function startWorkers(rt: Runtime) {
     pusher: createDockerImagePusher(docker, registryCredentials),
   }, janitor.afterBuild);
   const notifier = createSlackNotifier({ webhookUrl: config.slackWebhookUrl, logger: rt.logger });
-  const deploy = startDeployWorker(rt, {
-    schedulers: createSchedulers({ docker, registryCredentials, nomad: config.nomad, fleet: config.fleet, aws: config.aws }),
-    ancestry: source,
-    notifier,
-  });
-  return [build, deploy, startReconciler(rt, notifier, config.reconcileIntervalMs)];
+  const previewPorts = createRedisPreviewPorts(rt.redis, config.redisPrefix);
+  const schedulers = createSchedulers({ docker, registryCredentials, previewPorts, nomad: config.nomad, fleet: config.fleet, aws: config.aws });
+  const deploy = startDeployWorker(rt, { schedulers, ancestry: source, notifier });
+  return [build, deploy, startPreviewWorker(rt, schedulers), startReconciler(rt, notifier, config.reconcileIntervalMs)];
 }

@@ -44,6 +44,8 @@ export interface DeployRecord {
   from?: string;
   /** a deploy a person asked for that went back to an older commit: the newer sha it replaced */
   backFrom?: string;
+  /** where this deploy answers when that is known only as it starts (a preview's URL naming its port) */
+  url?: string;
   startedAt?: number;
   finishedAt?: number;
 }

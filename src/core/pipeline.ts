@@ -1,6 +1,7 @@
 import { STAGES, type StageName } from './build.ts';
 import { branchMatches } from './branch-pattern.ts';
-import { previewNumber } from './preview.ts';
+import { previewEnvironment, previewNumber } from './preview.ts';
+import type { SourceEvent } from './source-event.ts';
 
 /**
  * A validated pipeline definition: one per service, loaded from a YAML file at start.
@@ -103,4 +104,10 @@ export function unknownTarget(pipelines: readonly Pipeline[], service: string, e
     return `${service} does not deploy to "${environment}" (environments: ${environments.join(', ') || 'none'})`;
   }
   return undefined;
+}
+
+/** The preview environment a build of `event` deploys to: a pull request from the repository itself (never a fork's), when the pipeline has previews. */
+export function previewFor(pipeline: Pick<Pipeline, 'preview'>, event: SourceEvent): string | undefined {
+  const pr = event.kind === 'pull_request' ? event.pullRequest : undefined;
+  return pipeline.preview && pr && !pr.fork ? previewEnvironment(pr.number) : undefined;
 }

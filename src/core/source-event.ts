@@ -32,8 +32,17 @@ export interface SourceEvent {
   };
 }
 
+/** A pull request from the repository itself that closed (merged or not): its preview, if it has one, is removed. */
+export interface ClosedPullRequest {
+  readonly deliveryId: string;
+  /** `owner/name` of the repository the pull request was opened on */
+  readonly repository: string;
+  readonly number: number;
+}
+
 /** The normalizer's verdict on a delivery. */
 export type Normalized =
   | { readonly action: 'build'; readonly event: SourceEvent }
+  | { readonly action: 'close'; readonly closed: ClosedPullRequest }
   | { readonly action: 'ping' }
   | { readonly action: 'skip'; readonly reason: string };

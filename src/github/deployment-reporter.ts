@@ -96,16 +96,23 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
     return data.id;
   }
 
-  function postStatus(repository: string, deploymentId: number, status: { state: DeploymentState; description: string; logUrl: string; environmentUrl?: string }) {
+  function postStatus(repository: string, deploymentId: number, status: { state: DeploymentState; description: string; logUrl?: string; environmentUrl?: string }) {
     const [owner = '', repo = ''] = repository.split('/');
     return authorized(repository, (authorization) => octokit.rest.repos.createDeploymentStatus({
-      owner, repo, deployment_id: deploymentId, state: status.state, description: status.description, log_url: status.logUrl,
+      owner, repo, deployment_id: deploymentId, state: status.state, description: status.description, ...(status.logUrl ? { log_url: status.logUrl } : {}),
       ...(status.environmentUrl && status.state !== 'inactive' ? { environment_url: status.environmentUrl } : {}),
       headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
     }));
   }
 
   return {
+    async retire({ repository, environment, description }) {
+      const about = { repository, environment, state: 'inactive' };
+      const last = await ids.takeLatest(repository, environment).catch((err: unknown) => void logger.warn({ ...about, err: summarize(err) }, 'could not read the last deployment'));
+      if (last === undefined) return;
+      await attempt('GitHub deployment of a removed environment not marked inactive', { ...about, deployment: last }, () =>
+        postStatus(repository, last, { state: 'inactive', description: truncate(description) }));
+    },
     async report(n) {
       const shown = deploymentShown(n);
       if (!shown) return;

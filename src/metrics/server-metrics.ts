@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
-import { BUILD_QUEUE, DEPLOY_QUEUE } from '../queue/jobs.ts';
+import { BUILD_QUEUE, DEPLOY_QUEUE, PREVIEW_QUEUE } from '../queue/jobs.ts';
 import { BUILDS_TOTAL, DEPLOYS_TOTAL, DURATION_BUCKETS as BOUNDS, ROLLOUT_SECONDS, STAGE_SECONDS, type CountField, type Labels, type OutcomeCounts } from './outcome-counts.ts';
 
 /**
@@ -34,7 +34,7 @@ export function createServerMetrics(deps: { redis: Redis; queuePrefix: string; c
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const webhooks = new Counter({ name: 'slipway_webhook_responses_total', help: 'Answers to POST /webhooks/github, by HTTP status', labelNames: ['status'], registers: [registry] });
-  const queues = [BUILD_QUEUE, DEPLOY_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.queuePrefix }));
+  const queues = [BUILD_QUEUE, DEPLOY_QUEUE, PREVIEW_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.queuePrefix }));
   new Gauge({
     name: 'slipway_queue_jobs',
     help: 'Jobs in each queue by state (waiting, active, delayed), read from BullMQ when scraped',

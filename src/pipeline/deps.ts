@@ -5,6 +5,7 @@ import type { Ancestry } from '../core/ports/ancestry.ts';
 import type { CancelRequests } from '../core/ports/cancel-requests.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import type { HeldDeploys } from '../core/ports/held-deploys.ts';
+import type { PreviewClosings } from '../core/ports/preview-closings.ts';
 import type { ImageBuilder } from '../core/ports/image-builder.ts';
 import type { ImagePusher } from '../core/ports/image-pusher.ts';
 import type { Notifier } from '../core/ports/notifier.ts';
@@ -48,6 +49,8 @@ export interface DeployDeps extends PipelineDeps {
   readonly deadlineMs: number;
   /** where `approval: required` deploys wait; without it nothing is held */
   readonly held?: HeldDeploys;
+  /** when preview pull requests closed: a build from before that never deploys its preview */
+  readonly closings?: PreviewClosings;
 }
 
 /** How the worker ran this job: a retryable failure on the last attempt is final. */

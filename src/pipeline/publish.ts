@@ -1,5 +1,6 @@
 import type { Build, DeployRecord } from '../core/build.ts';
 import { targetFor } from '../core/pipeline.ts';
+import { previewNumber, previewUrl } from '../core/preview.ts';
 import type { DeployNotice, Notifier } from '../core/ports/notifier.ts';
 import { FINAL_STEP, type StatusStep } from '../core/ports/status-reporter.ts';
 import { buildStatus, deployStatus } from '../github/status-map.ts';
@@ -21,7 +22,10 @@ export async function publishDeploy(deps: Pick<PipelineDeps, 'statuses' | 'publi
   const logUrl = buildUrl(deps.publicUrl, build.id);
   // The entry's `url` (any entry of the environment: a rollback or promotion may come from another branch).
   const pipeline = deps.pipelines && pipelineFor({ pipelines: deps.pipelines }, build.service);
-  const environmentUrl = pipeline && targetFor(pipeline, deploy.environment, build.event.branch, true)?.url;
+  const template = pipeline && targetFor(pipeline, deploy.environment, build.event.branch, true)?.url;
+  // A preview's URL may name its port, known once the deploy starts (the record's `url`); until then none.
+  const number = pipeline?.preview ? previewNumber(deploy.environment) : undefined;
+  const environmentUrl = deploy.url ?? (template && number !== undefined ? previewUrl(template, { number }) : template);
   await Promise.all([
     deps.statuses.report(build.event.repository, build.event.sha, deployStatus(build.service, deploy, logUrl), about),
     deps.deployments?.report({ repository: build.event.repository, sha: build.event.sha, service: build.service, build: build.id, deploy, logUrl, ...(environmentUrl ? { environmentUrl } : {}) }),

@@ -1,7 +1,7 @@
 import { isFinal, type Build, type DeployRecord } from '../core/build.ts';
 import { describeError, isSlipwayError, SlipwayError } from '../core/errors.ts';
 import { imageTag, type ImageRef, type PushedImage } from '../core/image.ts';
-import { stageOrder, targetsFor, type Pipeline } from '../core/pipeline.ts';
+import { previewFor, stageOrder, targetsFor, type Pipeline } from '../core/pipeline.ts';
 import type { BuildLog } from '../core/ports/build-log.ts';
 import type { Checkout } from '../core/ports/source-fetcher.ts';
 import type { TestRunner } from '../core/ports/test-runner.ts';
@@ -60,6 +60,8 @@ async function start(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bui
   const e = build.event;
   log.line(`Build ${build.id} of ${build.service}: ${e.kind === 'pull_request' ? `pull request #${e.pullRequest?.number}` : 'push'} to ${e.branch} at ${e.sha}`);
   if (e.pullRequest?.fork) log.line('Pull request from a fork: built and tested without secrets; never pushed or deployed.');
+  const preview = previewFor(pipeline, e);
+  if (preview) log.line(`Preview: once the tests pass, the image is pushed and deployed to ${preview}.`);
   // No wait for the server's "Queued": the StatusGate drops it once this build's progress is posted.
   // No status here: the first stage posts "Fetching the commit" a moment later.
   await deps.store.update(build.id, (b) => {
@@ -89,7 +91,7 @@ async function stages(deps: BuildDeps, build: Build, pipeline: Pipeline, log: Bu
     const tested = await runStage(deps, build.id, 'test', log, () => runTests({ tests }, { image: testImage, checkout: clone.value }, pipeline, log));
     if (!tested.ok) return { state: 'failed', detail: tested.detail };
   }
-  // Pull request images are never pushed; their own tag keeps them from ever standing in for git-<sha7>.
+  // Pull request images are pushed only for a preview; their own tag keeps them from ever standing in for git-<sha7>.
   const pr = build.event.pullRequest;
   const image = { repository, tag: pr ? `pr${pr.number}-${sha.slice(0, 7)}` : imageTag(sha) };
   const labels = ociLabels(build, clone.value);
@@ -117,7 +119,7 @@ async function testAndPush(deps: BuildDeps, build: Build, pipeline: Pipeline, lo
     const tested = await runStage(deps, build.id, 'test', log, () => runTests({ tests }, { built }, pipeline, log));
     if (!tested.ok) return { state: 'failed', detail: tested.detail, image: built };
   }
-  if (build.event.kind === 'pull_request') {
+  if (build.event.kind === 'pull_request' && !previewFor(pipeline, build.event)) {
     await deps.store.update(build.id, (b) => setStage(b, 'push', { state: 'skipped', detail: 'pull requests are not pushed' }));
     return { state: 'passed', detail: 'Image built and tests passed', image: built };
   }
@@ -189,9 +191,12 @@ async function finish(deps: BuildDeps, buildId: string, outcome: Verdict, log: B
   return done;
 }
 
-/** The deploys a passed push build starts: one per environment its branch maps to. */
+/** The deploys a passed build starts: a push's, one per environment its branch maps to; a pull request's, its preview. */
 async function recordDeploys(deps: BuildDeps, build: Build, pipeline: Pipeline): Promise<DeployRecord[]> {
-  if (build.event.kind !== 'push' || !build.image?.digest) return [];
+  if (!build.image?.digest) return [];
+  const preview = previewFor(pipeline, build.event);
+  if (preview && pipeline.preview) return [(await deps.store.addDeploy(build.id, { environment: preview, scheduler: pipeline.preview.scheduler })).deploy];
+  if (build.event.kind !== 'push') return [];
   const deploys: DeployRecord[] = [];
   for (const t of targetsFor(pipeline, build.event.branch)) {
     deploys.push((await deps.store.addDeploy(build.id, { environment: t.environment, scheduler: t.scheduler })).deploy);

@@ -6,6 +6,7 @@ import type { BuildLog } from '../core/ports/build-log.ts';
 import { releaseCause } from '../core/release-cause.ts';
 import type { Attempt, DeployDeps } from './deps.ts';
 import { holdForApproval } from './hold-for-approval.ts';
+import { placePreview } from './place-preview.ts';
 import { notifyDeploy, pipelineFor, publishDeploy } from './publish.ts';
 
 /** One deploy job: which build goes where, and which deploy record it settles. */
@@ -47,6 +48,9 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest, attemp
     const target = pipeline && targetFor(pipeline, environment, build.event.branch, manual);
     const adapter = target && deps.schedulers[target.scheduler];
     if (!pipeline || !target || !adapter) throw new SlipwayError('PIPELINE_INVALID', `${build.service} no longer deploys ${build.event.branch} to ${environment}`);
+    const preview = await placePreview(deps, build, pipeline, target, adapter);
+    if (preview && 'closed' in preview) return await record(deps, build, log, { ...base, state: 'skipped', detail: preview.closed, finishedAt: Date.now() });
+    if (preview?.url) base.url = preview.url;
     const current = await deps.store.release(build.service, environment);
     const stale = rollback ? undefined : await fence(deps, build, pipeline, current).catch((err: unknown) => { if (manual) return undefined; throw err; });
     if (stale && !manual) return await record(deps, build, log, { ...base, state: 'skipped', detail: stale, finishedAt: Date.now() });
@@ -55,7 +59,7 @@ export async function runDeploy(deps: DeployDeps, request: DeployRequest, attemp
 
     await record(deps, build, log, { ...base, scheduler: target.scheduler, state: 'running' });
     prefix(`${rollback ? 'Rolling back to' : 'Deploying'} ${taggedName(image)} (${image.digest}) with ${target.scheduler}${base.backFrom ? `, going back from newer ${base.backFrom.slice(0, 7)} (asked for by hand)` : ''}`);
-    const release = { service: build.service, environment, image: { ...image, digest: image.digest }, sha: build.event.sha, buildId, settings: target.settings };
+    const release = { service: build.service, environment, image: { ...image, digest: image.digest }, sha: build.event.sha, buildId, settings: preview?.settings ?? target.settings };
     const deployment = await adapter.deploy(release, { line: prefix }, { deadlineMs: deps.deadlineMs, signal });
     signal?.throwIfAborted();
     if (deployment.outcome === 'succeeded') {

@@ -1,6 +1,8 @@
 /** Queue names and job payloads shared by the server (producer) and the workers (consumers). */
 export const BUILD_QUEUE = 'build';
 export const DEPLOY_QUEUE = 'deploy';
+/** removals of previews whose pull request closed */
+export const PREVIEW_QUEUE = 'preview';
 
 export interface BuildJobData {
   readonly buildId: string;
@@ -17,6 +19,19 @@ export interface DeployJobData {
   readonly approved?: boolean;
 }
 
+/** A closed pull request's preview of one service, to be removed (by the worker, never the server). */
+export interface PreviewRemovalJobData {
+  readonly service: string;
+  /** `pr-<number>` */
+  readonly environment: string;
+  /** GitHub `owner/name`, whose deployment of the preview goes `inactive` */
+  readonly repository: string;
+  readonly number: number;
+  /** when the close was received (epoch ms): a build queued before it never deploys the preview */
+  readonly closedAt: number;
+  readonly deliveryId: string;
+}
+
 /** The job that runs a deploy record: a rollback's flag and an approval's own job id come from the record. */
 export function deployJobData(buildId: string, deploy: { readonly id: string; readonly environment: string; readonly rollback?: boolean; readonly requested?: string }): DeployJobData {
   return { buildId, environment: deploy.environment, deployId: deploy.id, ...(deploy.rollback ? { rollback: true } : {}), ...(deploy.requested === 'approval' ? { approved: true } : {}) };
@@ -30,6 +45,9 @@ export function deployJobData(buildId: string, deploy: { readonly id: string; re
 export const buildJobId = (buildId: string) => `build-${buildId}`;
 export const deployJobId = (data: DeployJobData) =>
   data.deployId ? `deploy-${data.deployId}${data.approved ? '-approved' : ''}` : `deploy-${data.buildId}-${data.environment}`;
+
+/** One removal per close delivery and service: a redelivered close is one job while BullMQ knows it (and removing twice is harmless). */
+export const previewRemovalJobId = (data: PreviewRemovalJobData) => `remove-${data.service}-${data.environment}-${data.deliveryId}`;
 
 /** Where a job stands: still to be run (or running), ended, or unknown to the queue. */
 export interface JobStanding {

@@ -1,10 +1,12 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, type BuildJobData, type DeployJobData, type JobStanding } from './jobs.ts';
+import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, PREVIEW_QUEUE, previewRemovalJobId, type BuildJobData, type DeployJobData, type JobStanding, type PreviewRemovalJobData } from './jobs.ts';
 
 /** What producers need: put a build or a deploy on its queue, and ask after a job. */
 export interface Enqueuer {
   enqueueBuild(data: BuildJobData): Promise<void>;
   enqueueDeploy(data: DeployJobData): Promise<void>;
+  /** queues the removal of a closed pull request's preview */
+  enqueuePreviewRemoval(data: PreviewRemovalJobData): Promise<void>;
   buildJob(buildId: string): Promise<JobStanding>;
   deployJob(data: DeployJobData): Promise<JobStanding>;
   /**
@@ -28,12 +30,16 @@ export function createEnqueuer(connection: ConnectionOptions, prefix: string): E
   } as const;
   const builds = new Queue<BuildJobData>(BUILD_QUEUE, { connection, prefix, defaultJobOptions });
   const deploys = new Queue<DeployJobData>(DEPLOY_QUEUE, { connection, prefix, defaultJobOptions });
+  const previews = new Queue<PreviewRemovalJobData>(PREVIEW_QUEUE, { connection, prefix, defaultJobOptions });
   return {
     async enqueueBuild(data) {
       await builds.add('build', data, { jobId: buildJobId(data.buildId) });
     },
     async enqueueDeploy(data) {
       await deploys.add('deploy', data, { jobId: deployJobId(data) });
+    },
+    async enqueuePreviewRemoval(data) {
+      await previews.add('remove', data, { jobId: previewRemovalJobId(data) });
     },
     buildJob: (buildId) => standing(builds, buildJobId(buildId)),
     deployJob: (data) => standing(deploys, deployJobId(data)),
@@ -44,7 +50,7 @@ export function createEnqueuer(connection: ConnectionOptions, prefix: string): E
       return job.remove().then(() => true, () => false);
     },
     async close() {
-      await Promise.all([builds.close(), deploys.close()]);
+      await Promise.all([builds.close(), deploys.close(), previews.close()]);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Config } from '../config/config.ts';
+import type { PreviewPorts } from '../core/ports/preview-ports.ts';
 import type { RegistryCredentials } from '../core/ports/registry-credentials.ts';
 import type { Scheduler } from '../core/ports/scheduler.ts';
 import { createDockerScheduler } from './docker/docker-scheduler.ts';
@@ -10,6 +11,8 @@ export interface SchedulerContext {
   readonly docker: Docker;
   /** credentials for SLIPWAY_REGISTRY, asked for before each pull (none: an anonymous registry) */
   readonly registryCredentials?: RegistryCredentials;
+  /** the host ports previews hold (the docker adapter's `ports` range) */
+  readonly previewPorts?: PreviewPorts;
   readonly nomad: Config['nomad'];
   readonly fleet: Config['fleet'];
   readonly aws: Config['aws'];
@@ -23,7 +26,7 @@ export type SchedulerFactory = (ctx: SchedulerContext) => Scheduler;
  * pipelines never name them never loads their clients (the AWS SDK for ecs, client-node for kubernetes).
  */
 export const schedulers = {
-  docker: (ctx) => createDockerScheduler(ctx.docker, { registryCredentials: ctx.registryCredentials }),
+  docker: (ctx) => createDockerScheduler(ctx.docker, { registryCredentials: ctx.registryCredentials, previewPorts: ctx.previewPorts }),
   fleet: (ctx) => onFirstDeploy(async () => (await import('./fleet/fleet-scheduler.ts')).createFleetScheduler(ctx.fleet)),
   ecs: (ctx) => onFirstDeploy(async () => (await import('./ecs/ecs-scheduler.ts')).createEcsScheduler(ctx.aws)),
   nomad: (ctx) => onFirstDeploy(async () => (await import('./nomad/nomad-scheduler.ts')).createNomadScheduler(ctx.nomad)),

@@ -23,5 +23,9 @@ export function createRedisDeploymentIds(redis: Redis, prefix: string): Deployme
       const before = await redis.set(latestKey(repository, environment), String(githubId), 'GET');
       return before === null ? undefined : Number(before);
     },
+    async takeLatest(repository, environment) {
+      const last = await redis.getdel(latestKey(repository, environment));
+      return last === null ? undefined : Number(last);
+    },
   };
 }

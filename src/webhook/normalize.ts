@@ -72,15 +72,19 @@ function normalizePush(deliveryId: string, p: z.output<typeof PushFields>): Norm
 }
 
 function normalizePullRequest(deliveryId: string, p: z.output<typeof PullRequestDelivery>): Normalized {
-  if (!BUILT_PR_ACTIONS.has(p.action)) return skip(`pull_request action ${quote(p.action)} is not built (opened, synchronize, reopened are)`);
   const { head, base } = p.pull_request;
+  // A deleted fork has head.repo null: treat it as a fork, the untrusted case.
+  const fork = !head.repo || head.repo.full_name.toLowerCase() !== (base.repo?.full_name ?? p.repository.full_name).toLowerCase();
+  if (p.action === 'closed') {
+    if (fork) return skip(`pull request #${p.number} comes from a fork, which never gets a preview; nothing to remove`);
+    return { action: 'close', closed: { deliveryId, repository: p.repository.full_name, number: p.number } };
+  }
+  if (!BUILT_PR_ACTIONS.has(p.action)) return skip(`pull_request action ${quote(p.action)} is not built (opened, synchronize, reopened are; closed removes a preview)`);
   if (!isFullSha(head.sha)) return skip('pull request has no valid head sha');
   if (!isValidBranchName(head.ref)) return skip(`branch name ${quote(head.ref)} is not a valid git branch name`);
   if (!isValidBranchName(base.ref)) return skip(`base branch name ${quote(base.ref)} is not a valid git branch name`);
   if (!isAcceptableCloneUrl(p.repository.clone_url)) return skip(`payload field repository.clone_url ${CLONE_URL_RULE}`);
   if (head.repo && !isAcceptableCloneUrl(head.repo.clone_url)) return skip(`payload field pull_request.head.repo.clone_url ${CLONE_URL_RULE}`);
-  // A deleted fork has head.repo null: treat it as a fork, the untrusted case.
-  const fork = !head.repo || head.repo.full_name.toLowerCase() !== (base.repo?.full_name ?? p.repository.full_name).toLowerCase();
   const event: SourceEvent = {
     kind: 'pull_request',
     deliveryId,

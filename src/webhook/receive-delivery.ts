@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Build } from '../core/build.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
-import type { SourceEvent } from '../core/source-event.ts';
+import { previewEnvironment } from '../core/preview.ts';
+import type { ClosedPullRequest, SourceEvent } from '../core/source-event.ts';
 import type { Enqueuer } from '../queue/queues.ts';
 import type { DeliveryLedger } from '../store/delivery-ledger.ts';
 import { normalize } from './normalize.ts';
@@ -34,7 +35,7 @@ export interface ReceiverDeps {
   readonly pipelines: readonly Pipeline[];
   readonly store: BuildStore;
   readonly ledger: DeliveryLedger;
-  readonly enqueuer: Pick<Enqueuer, 'enqueueBuild'>;
+  readonly enqueuer: Pick<Enqueuer, 'enqueueBuild' | 'enqueuePreviewRemoval'>;
   /** resolves true once Redis answers again (false when `timeoutMs` passed first) */
   readonly redisBack: (timeoutMs: number) => Promise<boolean>;
   readonly logger: Logger;
@@ -62,25 +63,49 @@ export function createDeliveryReceiver(deps: ReceiverDeps): (delivery: Delivery)
     const verdict = normalize(d.event, d.deliveryId, payload);
     if (verdict.action === 'ping') return reply(200, { ok: true, message: 'pong' });
     if (verdict.action === 'skip') return reply(202, { skipped: verdict.reason });
+    if (verdict.action === 'close') return closed(deps, verdict.closed, patienceMs);
     const wanted = deps.pipelines.filter((p) => p.repository.toLowerCase() === verdict.event.repository.toLowerCase());
     if (wanted.length === 0) return reply(202, { skipped: `no pipeline builds repository ${verdict.event.repository}` });
     // `paths`: decided here when the payload lists every changed file, else by the worker from git.
     const { build: pipelines, event, skipped } = applyPaths(wanted, verdict.event, payload);
     if (skipped) return reply(202, { skipped });
-
-    const deadline = Date.now() + patienceMs;
-    for (;;) {
-      try {
-        return await queue(deps, d.deliveryId, event, pipelines);
-      } catch (err) {
-        const left = deadline - Date.now();
-        deps.logger.warn({ err, delivery: d.deliveryId, waitMs: Math.max(0, left) }, 'could not queue builds; waiting for Redis');
-        if (left > 0 && (await deps.redisBack(left))) continue;
-        deps.logger.error({ err, delivery: d.deliveryId }, 'could not queue builds: Redis did not come back in time');
-        return reply(503, { error: `could not queue the build: Redis did not answer within ${patienceMs / 1000} s. Redeliver the webhook once it is up; what was started is completed, never duplicated` });
-      }
-    }
+    const deliveryId = d.deliveryId;
+    return patiently(deps, deliveryId, patienceMs, 'the build', () => queue(deps, deliveryId, event, pipelines));
   };
+}
+
+/**
+ * Runs `work` (idempotent for one delivery) until it succeeds, waiting for Redis when it fails;
+ * 503 when Redis did not come back within `patienceMs`.
+ */
+async function patiently(deps: ReceiverDeps, deliveryId: string, patienceMs: number, what: string, work: () => Promise<Reply>): Promise<Reply> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (err) {
+      const left = deadline - Date.now();
+      deps.logger.warn({ err, delivery: deliveryId, waitMs: Math.max(0, left) }, `could not queue ${what}; waiting for Redis`);
+      if (left > 0 && (await deps.redisBack(left))) continue;
+      deps.logger.error({ err, delivery: deliveryId }, `could not queue ${what}: Redis did not come back in time`);
+      return reply(503, { error: `could not queue ${what}: Redis did not answer within ${patienceMs / 1000} s. Redeliver the webhook once it is up; what was started is completed, never duplicated` });
+    }
+  }
+}
+
+/** A closed pull request: one removal job per pipeline of the repository that previews (the worker removes; nothing here). */
+function closed(deps: ReceiverDeps, pr: ClosedPullRequest, patienceMs: number): Promise<Reply> {
+  const previewing = deps.pipelines.filter((p) => p.preview && p.repository.toLowerCase() === pr.repository.toLowerCase());
+  if (previewing.length === 0) return Promise.resolve(reply(202, { skipped: `no pipeline previews pull requests of ${pr.repository}; nothing to remove` }));
+  const environment = previewEnvironment(pr.number);
+  const closedAt = Date.now();
+  return patiently(deps, pr.deliveryId, patienceMs, 'the preview removal', async () => {
+    for (const p of previewing) {
+      await deps.enqueuer.enqueuePreviewRemoval({ service: p.service, environment, repository: pr.repository, number: pr.number, closedAt, deliveryId: pr.deliveryId });
+    }
+    deps.logger.info({ delivery: pr.deliveryId, services: previewing.map((p) => p.service), environment }, 'preview removals queued');
+    return reply(202, { removing: previewing.map((p) => ({ service: p.service, environment })) });
+  });
 }
 
 /** Every step is idempotent for one delivery id, so it may be run again after any interruption. */

@@ -9,7 +9,8 @@ import { createDeliveryLedger } from '../../src/store/delivery-ledger.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { createDeliveryReceiver } from '../../src/webhook/receive-delivery.ts';
 import { signBody } from '../../src/webhook/verify-signature.ts';
-import { pushPayload } from '../fixtures/payloads.ts';
+import type { PreviewRemovalJobData } from '../../src/queue/jobs.ts';
+import { pullRequestPayload, pushPayload } from '../fixtures/payloads.ts';
 import { testEnv } from '../support/env.ts';
 
 const redis = new Redis(testEnv().redisUrl);
@@ -40,6 +41,7 @@ describe('delivery receiver (real Redis)', () => {
           }
           if (!enqueued.includes(buildId)) enqueued.push(buildId);
         },
+        async enqueuePreviewRemoval() { throw new Error('a push removes no preview'); },
       },
       redisBack: async () => false,
       logger: pino({ level: 'silent' }),
@@ -69,7 +71,7 @@ describe('delivery receiver (real Redis)', () => {
       pipelines: pipelines.slice(0, 1),
       store: createRedisBuildStore(redis, prefix),
       ledger: createDeliveryLedger(redis, prefix),
-      enqueuer: { async enqueueBuild() { if (calls++ === 0) throw new Error('Connection is closed.'); } },
+      enqueuer: { async enqueueBuild() { if (calls++ === 0) throw new Error('Connection is closed.'); }, async enqueuePreviewRemoval() {} },
       redisBack: async () => true,
       logger: pino({ level: 'silent' }),
     });
@@ -77,5 +79,36 @@ describe('delivery receiver (real Redis)', () => {
     const res = await receive({ event: 'push', deliveryId: randomUUID(), signature: signBody(SECRET, body), contentType: 'application/json', body });
     assert.equal(res.status, 202);
     assert.equal(calls, 2);
+  });
+
+  it('queues one removal per previewing pipeline for a closed pull request, after waiting for Redis, and builds nothing', async () => {
+    const removals: PreviewRemovalJobData[] = [];
+    let calls = 0;
+    const withPreview = [pipelines[0], { ...pipelines[1], preview: { scheduler: 'docker', settings: {} } }, { service: 'docs', repository: 'acme/docs', preview: { scheduler: 'docker', settings: {} } }] as Pipeline[];
+    const receive = createDeliveryReceiver({
+      secret: SECRET,
+      pipelines: withPreview,
+      store: createRedisBuildStore(redis, `recv-${randomUUID()}`),
+      ledger: createDeliveryLedger(redis, `recv-${randomUUID()}`),
+      enqueuer: {
+        async enqueueBuild() { throw new Error('a close builds nothing'); },
+        async enqueuePreviewRemoval(data) { if (calls++ === 0) throw new Error('Connection is closed.'); removals.push(data); },
+      },
+      redisBack: async () => true,
+      logger: pino({ level: 'silent' }),
+    });
+    const send = (repository: string, number: number) => {
+      const payload = pullRequestPayload({ action: 'closed', repository });
+      payload.number = number;
+      const body = Buffer.from(JSON.stringify(payload));
+      return receive({ event: 'pull_request', deliveryId: `d-${number}`, signature: signBody(SECRET, body), contentType: 'application/json', body });
+    };
+    const res = await send('acme/mono', 7);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.deepEqual(res.body, { removing: [{ service: 'web', environment: 'pr-7' }] });
+    assert.deepEqual(removals.map(({ closedAt: _, ...r }) => r), [{ service: 'web', environment: 'pr-7', repository: 'acme/mono', number: 7, deliveryId: 'd-7' }]);
+    assert.ok(removals[0]!.closedAt <= Date.now());
+    const none = await send('acme/other', 8);
+    assert.deepEqual(none.body, { skipped: 'no pipeline previews pull requests of acme/other; nothing to remove' });
   });
 });

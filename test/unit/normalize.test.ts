@@ -62,7 +62,7 @@ describe('normalize: pull_request', () => {
     });
   }
 
-  for (const action of ['closed', 'labeled', 'assigned', 'converted_to_draft']) {
+  for (const action of ['labeled', 'assigned', 'converted_to_draft']) {
     it(`skips ${action} with the reason`, () => {
       const v = normalize('pull_request', 'd', pullRequestPayload({ action }));
       assert.equal(v.action, 'skip');

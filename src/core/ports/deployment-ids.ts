@@ -10,4 +10,6 @@ export interface DeploymentIds {
   set(deploy: string, githubId: number): Promise<void>;
   /** records `githubId` as the last success in `repository`'s `environment`; resolves the one it replaces */
   replaceLatest(repository: string, environment: string, githubId: number): Promise<number | undefined>;
+  /** forgets the last success in `repository`'s `environment` (the environment is gone) and resolves it */
+  takeLatest(repository: string, environment: string): Promise<number | undefined>;
 }

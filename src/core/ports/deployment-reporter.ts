@@ -26,4 +26,9 @@ export interface DeploymentNotice {
  */
 export interface DeploymentReporter {
   report(notice: DeploymentNotice): Promise<void>;
+  /**
+   * The environment is gone (a preview whose pull request closed): the deployment that last
+   * succeeded there is marked `inactive` with `description`. Never throws, like `report`.
+   */
+  retire?(gone: { readonly repository: string; readonly environment: string; readonly description: string }): Promise<void>;
 }

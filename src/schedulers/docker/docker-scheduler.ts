@@ -3,10 +3,13 @@ import { pinnedName } from '../../core/image.ts';
 import type { LogSink } from '../../core/ports/build-log.ts';
 import type { RegistryCredentials } from '../../core/ports/registry-credentials.ts';
 import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.ts';
+import type { PreviewPorts } from '../../core/ports/preview-ports.ts';
+import type { PreviewScheduler } from '../../core/ports/preview-scheduler.ts';
 import { createDockerClient } from '../../docker/docker-client.ts';
 import { engineFailure } from '../../docker/engine-error.ts';
 import { seconds, waitForHealth, type HealthOutcome } from '../health-check.ts';
 import { parseSettings } from '../parse-settings.ts';
+import { createDockerPreviews } from './docker-previews.ts';
 import { createEngines } from './engines.ts';
 import { ensureImage } from './image-puller.ts';
 import { probeHost } from './probe-host.ts';
@@ -22,6 +25,8 @@ export interface DockerSchedulerOptions {
   readonly registryCredentials?: RegistryCredentials;
   /** the client for a block's `docker.host`, made once per host; default: createDockerClient (TLS from Docker's variables) */
   readonly connect?: (host: string) => Docker;
+  /** the host ports previews hold (docker-previews.ts); without it, previews cannot be placed */
+  readonly previewPorts?: PreviewPorts;
 }
 
 /** One rollout's fixed facts, handed from step to step. */
@@ -45,12 +50,13 @@ interface Rollout {
  * running one and keeps it as `<name>-previous`, starts the new one and waits for its health
  * path. Healthy → the previous container is removed. Not healthy (or exited) → the new one is
  * removed and the previous one started again; with no previous one the rollout has failed and
- * nothing is left running.
+ * nothing is left running. Previews (pr-<n>) are releases on ports of their own: docker-previews.ts.
  */
-export function createDockerScheduler(docker: Docker, options: DockerSchedulerOptions = {}): Scheduler {
+export function createDockerScheduler(docker: Docker, options: DockerSchedulerOptions = {}): Scheduler & PreviewScheduler {
   const intervalMs = options.healthIntervalMs ?? 500;
   const engineFor = createEngines(docker, options.connect ?? ((host) => createDockerClient(host)));
   return {
+    ...createDockerPreviews(engineFor, options.previewPorts),
     async deploy(release, log, { deadlineMs, signal }) {
       try {
         const settings = parseSettings('docker', DockerSettingsSchema, release.settings);
