@@ -9,7 +9,8 @@ export const WAITING_FOR_APPROVAL = 'Waiting for approval';
  * Holds a push's deploy to an `approval: required` entry: the record becomes `held` (status
  * `pending`, "Waiting for approval …") and the environment's waiting slot points at it. The deploy
  * it replaces there, if any, ends `skipped`, saying which build took its place, so at most one
- * waits per environment. Runs under the target's deploy lease; safe to run twice for one deploy.
+ * waits per environment; when a newer build's deploy already waits there, this one ends `skipped`
+ * instead. Runs under the target's deploy lease; safe to run twice for one deploy.
  */
 export async function holdForApproval(
   deps: DeployDeps & { readonly held: HeldDeploys },
@@ -20,10 +21,16 @@ export async function holdForApproval(
   const { environment } = deploy;
   // Held first, then the slot: whoever takes the slot (approve) finds the record held.
   const held = await record({ ...deploy, state: 'held', detail: WAITING_FOR_APPROVAL, startedAt: undefined });
+  const slot = await deps.held.hold(build.service, environment, { buildId: build.id, deployId: deploy.id });
+  if (!slot.held) {
+    // This job ran after a newer build's (a retry, another worker): the newer one keeps waiting.
+    const newer = await deps.store.get(slot.newer.buildId);
+    const detail = `build ${slot.newer.buildId}${newer ? ` (${newer.event.sha.slice(0, 7)})` : ''}, newer, already waits for approval`;
+    return record({ ...held, state: 'skipped', detail, finishedAt: Date.now() });
+  }
   deps.store.log(build.id).line(`[${environment}] ${WAITING_FOR_APPROVAL}: slipway approve ${build.service} ${environment}`);
   await deps.store.log(build.id).flush();
-  const replaced = await deps.held.hold(build.service, environment, { buildId: build.id, deployId: deploy.id });
-  if (replaced && replaced.deployId !== deploy.id) await endReplaced(deps, replaced, build);
+  if (slot.replaced && slot.replaced.deployId !== deploy.id) await endReplaced(deps, slot.replaced, build);
   return held;
 }
 

@@ -83,6 +83,8 @@ export interface ClusterOptions {
   readonly docker?: string;
   /** the deploy entry's scheduler and its block as YAML lines (default: the docker scheduler on the service's port) */
   readonly deploy?: (service: Service) => { scheduler: string; block: string };
+  /** more keys of the deploy entry, as YAML lines (`approval: required`) */
+  readonly entry?: string;
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
@@ -98,7 +100,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const name = `f${tag}-${i}`;
     const service = { name, repository: `acme/${name}`, port: await freePort(), repo: createTestRepo(name) };
     services.push(service);
-    writeFileSync(join(pipelines, `${name}.yml`), pipelineYaml(name, service.repository, options.deploy?.(service) ?? dockerBlock(service), DEFAULT_TEST));
+    writeFileSync(join(pipelines, `${name}.yml`), pipelineYaml(name, service.repository, options.deploy?.(service) ?? dockerBlock(service), DEFAULT_TEST, options.entry));
   }
   const prefix = `fault-${tag}`;
   const env: Record<string, string> = {

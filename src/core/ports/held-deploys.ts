@@ -4,15 +4,20 @@ export interface HeldDeploy {
   readonly deployId: string;
 }
 
+/** What `hold` did: put the deploy there (handing back the one it replaced), or left a newer build's deploy waiting. */
+export type HoldResult = { readonly held: true; readonly replaced?: HeldDeploy } | { readonly held: false; readonly newer: HeldDeploy };
+
 /**
  * Where each (service, environment) keeps the one deploy waiting for `slipway approve`. At most
- * one waits per environment: `hold` puts a deploy there and hands back the one it replaced, and
- * `take` removes the waiting one; both are atomic, so a deploy that is held while another is
- * approved is either replaced or approved, never both. The caller writes the deploy record as
- * `held` before `hold`, so whoever `take`s it finds it held.
+ * one waits per environment: `hold` puts a deploy there and hands back the one it replaced,
+ * unless the one waiting is of a newer build (a higher build id: received later), which stays;
+ * `take` removes the waiting one. Both are atomic, so a deploy that is held while another is
+ * approved is either replaced or approved, never both, and deploy jobs of two builds that run in
+ * either order (a late retry, two workers) leave the newer one waiting. The caller writes the
+ * deploy record as `held` before `hold`, so whoever `take`s it finds it held.
  */
 export interface HeldDeploys {
-  hold(service: string, environment: string, deploy: HeldDeploy): Promise<HeldDeploy | undefined>;
+  hold(service: string, environment: string, deploy: HeldDeploy): Promise<HoldResult>;
   take(service: string, environment: string): Promise<HeldDeploy | undefined>;
   /** the deploy waiting there, without taking it */
   peek(service: string, environment: string): Promise<HeldDeploy | undefined>;
