@@ -101,6 +101,18 @@ deploy:
     const last = prodStatuses(v1).at(-1);
     assert.deepEqual([last?.state, last?.description], ['pending', 'Waiting for approval to deploy to production']);
     assert.match(await (await api(`/api/builds/${v1.id}/logs`)).text(), new RegExp(`\\[production\\] Waiting for approval: slipway approve ${h.service} production`));
+    // Nothing released in production yet: nothing to promote from it, nothing to roll back to there.
+    const refusals: [string, unknown, string, RegExp][] = [
+      ['staging/deploy', { from: 'production' }, 'nothing_to_promote', new RegExp(`^nothing has been released to ${h.service} in production yet, so there is nothing to promote$`)],
+      ['production/rollback', {}, 'nothing_to_roll_back', new RegExp(`^nothing has been released to ${h.service} in production yet; name a build with --to$`)],
+    ];
+    for (const [path, body, reason, error] of refusals) {
+      const res = await api(`/api/services/${h.service}/environments/${path}`, { method: 'POST', body: JSON.stringify(body) });
+      assert.equal(res.status, 409, path);
+      const answer = (await res.json()) as { error: string; reason: string };
+      assert.equal(answer.reason, reason, path);
+      assert.match(answer.error, error, path);
+    }
   });
 
   it('a newer build waiting for approval replaces the older one, which ends skipped', async () => {
@@ -196,20 +208,26 @@ deploy:
 
     const unauthorized = await api(`${target('staging')}/deploy`, { method: 'POST', body: JSON.stringify({ build: v2.id }), token: null });
     assert.equal(unauthorized.status, 401);
-    const cases: [string, string, unknown, number, RegExp][] = [
-      ['POST', `${target('production')}/deploy`, { build: '99999' }, 409, /^no build 99999$/],
-      ['POST', `${target('qa')}/deploy`, { build: v2.id }, 409, new RegExp(`${h.service} does not deploy to "qa" \\(environments: staging, production\\)`)],
-      ['POST', `/api/services/nope/environments/production/approve`, undefined, 409, /no pipeline defines service "nope"/],
-      ['POST', `${target('production')}/deploy`, { from: 'production' }, 409, /promote takes two different environments/],
+    const cases: [string, string, unknown, number, RegExp, string?][] = [
+      ['POST', `${target('production')}/deploy`, { build: '99999' }, 409, /^no build 99999$/, 'not_deployable'],
+      ['POST', `${target('production')}/rollback`, { to: '99999' }, 409, /^no build 99999$/, 'not_deployable'],
+      ['POST', `${target('qa')}/deploy`, { build: v2.id }, 409, new RegExp(`${h.service} does not deploy to "qa" \\(environments: staging, production\\)`), 'unknown_target'],
+      ['POST', `${target('qa')}/rollback`, {}, 409, new RegExp(`${h.service} does not deploy to "qa"`), 'unknown_target'],
+      ['POST', `/api/services/nope/environments/production/approve`, undefined, 409, /no pipeline defines service "nope"/, 'unknown_target'],
+      ['POST', `${target('production')}/deploy`, { from: 'production' }, 409, /promote takes two different environments/, 'unknown_target'],
+      ['POST', `${target('production')}/deploy`, { from: 'qa' }, 409, new RegExp(`${h.service} does not deploy to "qa"`), 'unknown_target'],
       ['POST', `${target('production')}/deploy`, {}, 400, /send \{"build":"<id>"\}/],
       ['POST', `${target('production')}/deploy`, { build: v2.id, from: 'staging' }, 400, /send \{"build":"<id>"\}/],
       ['POST', `${target('production')}/deploy`, { build: 'latest' }, 400, /"build" is a build id/],
+      ['POST', `${target('production')}/rollback`, { to: 'previous' }, 400, /"to" is a build id/],
       ['GET', `${target('qa')}/releases`, undefined, 404, /does not deploy to "qa"/],
     ];
-    for (const [method, path, body, status, error] of cases) {
+    for (const [method, path, body, status, error, reason] of cases) {
       const res = await api(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       assert.equal(res.status, status, `${method} ${path} ${JSON.stringify(body)}`);
-      assert.match(((await res.json()) as { error: string }).error, error, path);
+      const answer = (await res.json()) as { error: string; reason?: string };
+      assert.match(answer.error, error, path);
+      assert.equal(answer.reason, reason, `${method} ${path} ${JSON.stringify(body)}: reason`);
     }
     const releases = (await (await api(`${target('production')}/releases`)).json()) as { releases: { buildId: string; cause: string; from?: string }[] };
     assert.deepEqual(releases.releases.slice(0, 5).map((r) => [r.buildId, r.cause, r.from]), [

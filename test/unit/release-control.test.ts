@@ -24,6 +24,9 @@ describe('a held deploy and deploys a person asked for, on GitHub', () => {
     [{ state: 'running', requested: 'promote', from: 'staging' }, 'pending', 'Deploying to production (promoted from staging)'],
     [{ state: 'succeeded', requested: 'approval' }, 'success', 'Deployed to production (approved)'],
     [{ state: 'succeeded', requested: 'deploy', backFrom: NEWER }, 'success', 'Deployed to production (deployed by hand, back from newer c0ffee1)'],
+    [{ state: 'succeeded', requested: 'promote', from: 'staging', backFrom: NEWER }, 'success', 'Deployed to production (promoted from staging, back from newer c0ffee1)'],
+    [{ state: 'succeeded', requested: 'approval', backFrom: NEWER }, 'success', 'Deployed to production (approved, back from newer c0ffee1)'],
+    [{ state: 'running', requested: 'approval', backFrom: NEWER }, 'pending', 'Deploying to production (approved, back from newer c0ffee1)'],
     [{ state: 'rolled_back', requested: 'promote', from: 'staging', backFrom: NEWER, detail: 'unhealthy after 20s' }, 'failure', 'Rolled back in production (promoted from staging, back from newer c0ffee1): unhealthy after 20s'],
     [{ state: 'error', requested: 'deploy', detail: 'registry down' }, 'error', 'Deploy to production (deployed by hand) failed: registry down'],
   ];
@@ -44,6 +47,10 @@ describe('a deploy a person asked for, in Slack', () => {
     assert.equal(slackMessage({ ...notice, requested: 'deploy', backFrom: NEWER }).text, `Deployed hello abcdef1 to production (deployed by hand, back from newer c0ffee1) (${URL})`);
     assert.equal(slackMessage({ ...notice, requested: 'promote', from: 'staging' }).text, `Deployed hello abcdef1 to production (promoted from staging) (${URL})`);
     assert.equal(slackMessage({ ...notice, requested: 'approval', outcome: 'failed', detail: 'unhealthy' }).text, `Failed to deploy hello abcdef1 to production (approved) (${URL})`);
+  });
+  it('a promotion or an approval of an older commit says it went back, like a deploy by hand', () => {
+    assert.equal(slackMessage({ ...notice, requested: 'promote', from: 'staging', backFrom: NEWER }).text, `Deployed hello abcdef1 to production (promoted from staging, back from newer c0ffee1) (${URL})`);
+    assert.equal(slackMessage({ ...notice, requested: 'approval', backFrom: NEWER }).text, `Deployed hello abcdef1 to production (approved, back from newer c0ffee1) (${URL})`);
   });
   it('a push\'s deploy reads as before', () => {
     assert.equal(slackMessage(notice).text, `Deployed hello abcdef1 to production (${URL})`);
