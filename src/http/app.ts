@@ -14,7 +14,8 @@ import { githubSignIn, type GitHubSignInConfig } from './github-sign-in.ts';
 import { metricsRoute, type HttpMetrics } from './metrics-route.ts';
 import type { QueuesBoard } from './queues-board.ts';
 import { queuesRoute } from './queues-route.ts';
-import { isWebhookRequest, sendJson, webhookRoute } from './webhook-route.ts';
+import { createSignatureRefusals } from './signature-refusals.ts';
+import { DEFAULT_WEBHOOK_LIMITS, isWebhookRequest, sendJson, webhookRoute } from './webhook-route.ts';
 
 export interface AppDeps {
   readonly receive: (d: Delivery) => Promise<Reply>;
@@ -46,7 +47,7 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): RequestListener {
   const fail = failureAnswer(deps.logger, deps.healthy);
-  const webhook = webhookRoute(deps.receive, deps.afterQueued);
+  const webhook = webhookRoute(deps.receive, deps.afterQueued, DEFAULT_WEBHOOK_LIMITS, createSignatureRefusals(deps.logger));
   const rest = expressApp(deps, fail);
   const metrics = deps.metrics;
   return (req, res) => {

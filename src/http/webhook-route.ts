@@ -32,7 +32,8 @@ export type WebhookHandler = (req: IncomingMessage, res: ServerResponse, next: N
  * signature header, too large, compressed), then takes the body as raw bytes (no parser runs
  * before the signature check) within a size limit, a read deadline and a budget shared by every
  * webhook request in flight, so unsigned bodies cannot exhaust memory. Answers, and only then
- * hands new builds to `afterReply` (pending statuses).
+ * hands new builds to `afterReply` (pending statuses). Each refusal for the signature goes to
+ * `unsigned` (a counter and a rate-limited warning: createSignatureRefusals).
  *
  * Plain node:http, so the busiest route skips express's stack (the app calls it before express);
  * it is still a middleware express can mount. Every other request goes to `next()`.
@@ -41,6 +42,8 @@ export function webhookRoute(
   receive: (d: Delivery) => Promise<Reply>,
   afterReply: (builds: readonly Build[]) => void,
   limits: WebhookLimits = DEFAULT_WEBHOOK_LIMITS,
+  /** told of each delivery refused for its signature (401), with its delivery id */
+  unsigned: (deliveryId: string | undefined) => void = () => undefined,
 ): WebhookHandler {
   const budget = { free: limits.maxInFlightBytes };
   return (req, res, next) => {
@@ -50,6 +53,7 @@ export function webhookRoute(
 
   async function answer(req: IncomingMessage, res: ServerResponse, next: Next): Promise<void> {
     const refused = refuseByHeaders(req, limits);
+    if (refused === UNSIGNED) unsigned(header(req, 'x-github-delivery'));
     if (refused) return refuse(req, res, refused, limits);
     const read = await readBody(req, budget, limits);
     if (!read.ok) return refuse(req, res, read, limits);
@@ -62,6 +66,7 @@ export function webhookRoute(
         body: read.body,
       });
       sendJson(res, result.status, result.body);
+      if (result.status === 401) unsigned(header(req, 'x-github-delivery'));
       if (result.queued.length > 0) afterReply(result.queued);
     } catch (err) {
       next(err);
