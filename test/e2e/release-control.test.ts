@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
 import { after, before, describe, it } from 'node:test';
 import type { Build, DeployRecord } from '../../src/core/build.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
+import { runSlipway } from '../support/slipway-cli.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
 
-const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
 const API_TOKEN = 'release-control-token';
 const FINAL = new Set(['succeeded', 'failed', 'rolled_back', 'skipped', 'error']);
 
@@ -70,15 +69,7 @@ deploy:
     const res = await fetch(`http://127.0.0.1:${port}/index.html`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
     return res?.ok ? res.text() : undefined;
   };
-  const slipway = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...h.env }, timeout: 180_000 });
-      let [stdout, stderr] = ['', ''];
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const slipway = (...args: string[]) => runSlipway(h.env, args);
   /** pushes a commit; resolves once staging has it and production holds it */
   const push = async (name: string, page: string) => {
     const sha = h.repo.commit(helloApp(page), `Release ${name}`);

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Build } from '../../src/core/build.ts';
+import { runSlipway } from '../support/slipway-cli.ts';
 import { helloApp, startHarness, type Harness } from './harness.ts';
-
-const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
 
 /**
  * `slipway rollback` and `slipway releases`, run as an operator would: a separate process with
@@ -19,16 +17,7 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
   });
   after(async () => h?.close());
 
-  /** Async on purpose: the emulated GitHub the command posts to lives in this process. */
-  const slipway = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...h.env }, timeout: 60_000 });
-      let [stdout, stderr] = ['', ''];
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const slipway = (...args: string[]) => runSlipway(h.env, args, 60_000);
   const push = async (page: string, message: string) => {
     const sha = h.repo.commit(helloApp(page), message);
     const res = await h.push(sha, message);

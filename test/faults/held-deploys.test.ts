@@ -5,12 +5,10 @@
  * says it went back, on GitHub and in Slack.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Build, DeployRecord } from '../../src/core/build.ts';
+import { runSlipway } from '../support/slipway-cli.ts';
 import { startCluster, statusProblems, type Cluster, type Service } from './cluster.ts';
-
-const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
 
 describe('held deploys across workers', { timeout: 420_000 }, () => {
   let c: Cluster;
@@ -23,15 +21,7 @@ describe('held deploys across workers', { timeout: 420_000 }, () => {
   });
   after(async () => c?.close());
 
-  const slipway = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...c.env }, timeout: 180_000 });
-      let [stdout, stderr] = ['', ''];
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const slipway = (...args: string[]) => runSlipway(c.env, args);
   const production = (b: Build): DeployRecord[] => b.deploys.filter((d) => d.environment === 'production');
   const context = () => `slipway/${service.name}/production`;
 
