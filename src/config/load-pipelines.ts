@@ -5,9 +5,10 @@ import type { z } from 'zod';
 import { SlipwayError } from '../core/errors.ts';
 import type { DeployTarget, Pipeline } from '../core/pipeline.ts';
 import { formatIssues } from './format-issues.ts';
-import { PipelineSchema } from './pipeline-schema.ts';
+import { DeployEntrySchema, PipelineSchema } from './pipeline-schema.ts';
 import { parsePreview } from './preview-block.ts';
 import { schedulerBlock } from './scheduler-block.ts';
+import { closestKey, unknownKey } from './unknown-key.ts';
 
 /** Each scheduler's own block schema, by scheduler name. */
 export type SettingsSchemas = Readonly<Record<string, z.ZodType<Record<string, unknown>>>>;
@@ -53,8 +54,14 @@ export function parsePipeline(
   } catch (err) {
     return { problems: [`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`] };
   }
+  const misspelled = unknownEntryKeys(raw, Object.keys(schemas));
   const parsed = PipelineSchema.safeParse(raw);
-  if (!parsed.success) return { problems: prefixed(file, formatIssues(parsed.error.issues)) };
+  if (!parsed.success || misspelled.length > 0) {
+    // A key left out because it was misspelled is named once, as the misspelling.
+    const meant = new Set(misspelled.map((m) => m.meant));
+    const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !(i.code === 'invalid_type' && i.input === undefined && meant.has(i.path.join('.'))));
+    return { problems: [...misspelled.map((m) => `${file}: ${m.problem}`), ...prefixed(file, formatIssues(issues, '', PipelineSchema))] };
+  }
   const p = parsed.data;
   const problems: string[] = [];
   const deploy = p.deploy.flatMap((entry, i): DeployTarget[] => {
@@ -96,7 +103,27 @@ export function parsePipeline(
 }
 
 function prefixed(file: string, lines: string): string[] {
-  return lines.split('\n').map((l) => `${file}: ${l.trim()}`);
+  return lines === '' ? [] : lines.split('\n').map((l) => `${file}: ${l.trim()}`);
+}
+
+/**
+ * Keys of deploy entries that are neither an entry key nor a scheduler's block (a deploy entry
+ * takes any scheduler's name, so the schema cannot refuse them): each named with the closest key
+ * it may have meant, and the path of that key (`deploy.0.environment`).
+ */
+function unknownEntryKeys(raw: unknown, schedulers: readonly string[]): { problem: string; meant?: string }[] {
+  const entries = (raw as { deploy?: unknown } | null)?.deploy;
+  if (!Array.isArray(entries)) return [];
+  const known = [...Object.keys(DeployEntrySchema.shape), ...schedulers];
+  return entries.flatMap((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return [];
+    return Object.keys(entry)
+      .filter((key) => !known.includes(key))
+      .map((key) => {
+        const close = closestKey(key, known);
+        return { problem: `deploy.${i}.${key}: ${unknownKey(key, known)}`, ...(close ? { meant: `deploy.${i}.${close}` } : {}) };
+      });
+  });
 }
 
 function duplicateServices(pipelines: readonly Pipeline[]): string[] {

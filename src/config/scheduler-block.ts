@@ -17,6 +17,6 @@ export function schedulerBlock(
     .filter((k) => k !== scheduler)
     .map((key) => `${file}: ${path}.${key}: unexpected key; the "${scheduler}" scheduler reads only a "${scheduler}" block`);
   const settings = schema.safeParse(blocks[scheduler] ?? {});
-  if (!settings.success) problems.push(...formatIssues(settings.error.issues, `${path}.${scheduler}`).split('\n').map((l) => `${file}: ${l.trim()}`));
+  if (!settings.success) problems.push(...formatIssues(settings.error.issues, `${path}.${scheduler}`, schema).split('\n').map((l) => `${file}: ${l.trim()}`));
   return problems.length > 0 || !settings.success ? { problems } : { settings: settings.data };
 }

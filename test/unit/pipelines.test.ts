@@ -51,7 +51,11 @@ describe('parsePipeline', () => {
     ['bad YAML', 'service: [', /pipelines\/hello.yml: not valid YAML/],
     ['missing repository', 'service: hello', /pipelines\/hello.yml: repository: /],
     ['upper-case service', VALID.replace('service: hello', 'service: Hello'), /service: must be a lower-case image name/],
-    ['unknown key', `${VALID}\nbuild_args: {}`, /\(root\): Unrecognized key: "build_args"/],
+    ['unknown key', `${VALID}\nbuild_args: {}`, /: build_args: unknown key 'build_args' \(known keys: service, repository, clone_url, dockerfile, test, deploy, paths, preview\)/],
+    ['misspelled key', VALID.replace('repository:', 'reposiotry:'), /: reposiotry: unknown key 'reposiotry' \(did you mean 'repository'\?\)/],
+    ['misspelled test key', VALID.replace('  command:', '  comand:'), /: test\.comand: unknown key 'comand' \(did you mean 'command'\?\)/],
+    ['misspelled scheduler key', VALID.replace('port: 18780', 'prot: 18780'), /: deploy\.0\.docker\.prot: unknown key 'prot' \(did you mean 'port'\?\)/],
+    ['a deploy key no close to any', VALID.replace('branch: main', 'branch: main\n    colour: blue'), /deploy\.0\.colour: unknown key 'colour' \(known keys: branch, environment, scheduler, url, approval, docker, /],
     ['port as text', VALID.replace('port: 18780', 'port: "web"'), /deploy\.0\.docker\.port: Invalid input: expected number/],
     ['unknown scheduler', VALID.replace('scheduler: docker', 'scheduler: kubernetes'), /deploy\.0\.scheduler: unknown scheduler "kubernetes"; one of: docker/],
     ['block of another scheduler', VALID.replace('    docker:\n', '    nomad: {}\n    docker:\n'), /deploy\.0\.nomad: unexpected key/],
@@ -65,6 +69,11 @@ describe('parsePipeline', () => {
   for (const [name, text, problem] of bad) {
     it(`rejects ${name}, naming file and key`, () => assert.match(problemsOf(text), problem));
   }
+
+  it('names a misspelled deploy key with the closest known one, and only that', () => {
+    assert.equal(problemsOf(VALID.replace('environment:', 'enviroment:')), "pipelines/hello.yml: deploy.0.enviroment: unknown key 'enviroment' (did you mean 'environment'?)");
+    assert.equal(problemsOf(VALID.replace('    docker:\n', '    dokcer:\n')), "pipelines/hello.yml: deploy.0.dokcer: unknown key 'dokcer' (did you mean 'docker'?)");
+  });
 
   it('reads memory sizes', () => {
     const r = parsePipeline('f', VALID.replace('command: ["sh", "/check.sh"]', 'command: [sh]\n  memory: 512m\n  cpus: 0.5\n  timeout: 30'), schedulerSettings);

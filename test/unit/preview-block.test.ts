@@ -45,7 +45,7 @@ describe('a pipeline\'s preview: block', () => {
     ['a branch', `branch: main\n${DOCKER}`, /preview\.branch: a preview deploys every pull request from the repository itself; leave branch out/],
     ['an environment', `environment: staging\n${DOCKER}`, /preview\.environment: a preview runs in pr-<number> of its pull request/],
     ['approval', `approval: required\n${DOCKER}`, /preview\.approval: previews are not held for approval/],
-    ['a fixed port instead of a range', DOCKER.replace('ports: 4100-4199', 'port: 4100'), /preview\.docker\.ports: must be a range of host ports such as 4100-4199: each preview takes its own port from it \(a preview has no fixed port\)\npipelines\/hello\.yml: preview\.docker: Unrecognized key: "port"/],
+    ['a fixed port instead of a range', DOCKER.replace('ports: 4100-4199', 'port: 4100'), /preview\.docker\.ports: must be a range of host ports such as 4100-4199: each preview takes its own port from it \(a preview has no fixed port\)\npipelines\/hello\.yml: preview\.docker\.port: unknown key 'port' \(did you mean 'ports'\?\)/],
     ['a range that is no range', DOCKER.replace('4100-4199', '4199-4100'), /preview\.docker\.ports: must be a range of host ports such as 4100-4199/],
     ['a range past 1000 ports', DOCKER.replace('4100-4199', '4000-5000'), /preview\.docker\.ports: must name at most 1000 ports/],
     ['a url naming an unknown value', DOCKER.replace('{port}/', '{port}/{branch}'), /preview\.url: names \{branch\}; a preview URL may name only \{number\}/],
