@@ -57,7 +57,7 @@ describe('parsePipeline', () => {
     ['misspelled scheduler key', VALID.replace('port: 18780', 'prot: 18780'), /: deploy\.0\.docker\.prot: unknown key 'prot' \(did you mean 'port'\?\)/],
     ['a deploy key no close to any', VALID.replace('branch: main', 'branch: main\n    colour: blue'), /deploy\.0\.colour: unknown key 'colour' \(known keys: branch, environment, scheduler, url, approval, docker, /],
     ['port as text', VALID.replace('port: 18780', 'port: "web"'), /deploy\.0\.docker\.port: Invalid input: expected number/],
-    ['unknown scheduler', VALID.replace('scheduler: docker', 'scheduler: kubernetes'), /deploy\.0\.scheduler: unknown scheduler "kubernetes"; one of: docker/],
+    ['unknown scheduler', VALID.replace('scheduler: docker', 'scheduler: borg'), /deploy\.0\.scheduler: unknown scheduler "borg"; one of: docker/],
     ['block of another scheduler', VALID.replace('    docker:\n', '    nomad: {}\n    docker:\n'), /deploy\.0\.nomad: unexpected key/],
     ['branch that is an option', VALID.replace('branch: main', 'branch: "--upload-pack=x"'), /deploy\.0\.branch: is not a valid git branch name/],
     ['dockerfile outside the repo', VALID.replace('dockerfile: Dockerfile', 'dockerfile: ../x'), /dockerfile: must be a path inside the repository/],
