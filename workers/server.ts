@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Build } from '../src/core/build.ts';
 import { createApp } from '../src/http/app.ts';
+import { oauthBase } from '../src/http/github-sign-in.ts';
 import { lazyQueuesBoard } from '../src/http/queues-route.ts';
 import { createOutcomeCounts } from '../src/metrics/outcome-counts.ts';
 import { createServerMetrics } from '../src/metrics/server-metrics.ts';
@@ -76,7 +77,8 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   const held = createRedisHeldDeploys(rt.redis, config.redisPrefix);
   const overview = () => environmentsOverview({ pipelines: rt.pipelines, store: rt.store, held });
   const board = lazyQueuesBoard({ redis: rt.redis, queuePrefix: rt.queuePrefix });
-  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, environments: environmentActions(rt), buildActions: control, environmentsOverview: overview, queuesBoard: board.get, healthy: async () => (await rt.redis.ping()) === 'PONG' });
+  const shutdown = new AbortController();
+  const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, environments: environmentActions(rt), buildActions: control, environmentsOverview: overview, queuesBoard: board.get, githubWebUrl: oauthBase(config.github.apiUrl), shutdown: shutdown.signal, healthy: async () => (await rt.redis.ping()) === 'PONG' });
   const server = createServer(app).listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -85,6 +87,9 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   return {
     server,
     url,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => Promise.all([metrics.close(), board.close()])).then(() => undefined),
+    close: () => {
+      shutdown.abort(); // the dashboard's event streams end, so the server is not kept open by them
+      return new Promise<void>((resolve) => server.close(() => resolve())).then(() => Promise.all([metrics.close(), board.close()])).then(() => undefined);
+    },
   };
 }

@@ -1,8 +1,8 @@
 import express, { type Router } from 'express';
-import type { BuildState } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
-import { BUILD_STATES, buildsPage } from '../pipeline/builds-page.ts';
+import { buildsPage } from '../pipeline/builds-page.ts';
 import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
+import { buildFilterQuery, clamp } from './build-filter-query.ts';
 
 const FINISHED = new Set(['passed', 'failed', 'error', 'cancelled', 'skipped']);
 
@@ -19,11 +19,9 @@ export function apiRoutes(store: BuildStore, overview?: () => Promise<Environmen
   router.param('id', (req, res, next, id: string) => (/^\d{1,15}$/.test(id) ? next() : void res.status(404).json({ error: `no build ${id}` })));
 
   router.get('/api/builds', async (req, res) => {
-    const limit = clamp(Number(req.query.limit ?? 50), 1, 200);
-    const before = typeof req.query.before === 'string' && /^\d+$/.test(req.query.before) ? req.query.before : undefined;
-    const [service, branch, state, author] = (['service', 'branch', 'state', 'author'] as const).map((k) => (typeof req.query[k] === 'string' && req.query[k] !== '' ? (req.query[k] as string) : undefined));
-    if (state && !BUILD_STATES.includes(state as BuildState)) return void res.status(400).json({ error: `state is one of ${BUILD_STATES.join(', ')}, not "${state}"` });
-    res.json(await buildsPage(store, { limit, before, service, branch, state: state as BuildState | undefined, author }));
+    const filter = buildFilterQuery(req, 50);
+    if (typeof filter === 'string') return void res.status(400).json({ error: filter });
+    res.json(await buildsPage(store, filter));
   });
 
   if (overview) router.get('/api/environments', async (_req, res) => void res.json(await overview()));
@@ -47,8 +45,4 @@ export function apiRoutes(store: BuildStore, overview?: () => Promise<Environmen
   });
 
   return router;
-}
-
-function clamp(n: number, min: number, max: number): number {
-  return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.trunc(n))) : min;
 }

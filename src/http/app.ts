@@ -6,6 +6,7 @@ import type { BuildStore } from '../core/ports/build-store.ts';
 import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { apiRoutes } from './api-routes.ts';
+import { buildEventsRoutes } from './build-events-routes.ts';
 import { buildActionRoutes, type BuildActions } from './build-action-routes.ts';
 import { requireBearer } from './bearer-auth.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
@@ -33,6 +34,10 @@ export interface AppDeps {
   readonly buildActions?: BuildActions;
   /** release control: deploy, promote, approve, rollback and releases of one service's environment */
   readonly environments?: EnvironmentActions;
+  /** where the dashboard links commits: `https://github.com` (default) or a GitHub Enterprise host */
+  readonly githubWebUrl?: string;
+  /** aborted when the server is closing: the dashboard's event streams end, so close() does not wait for them */
+  readonly shutdown?: AbortSignal;
   /** `GET /api/environments`: every service × environment, what runs and waits there (absent: not served) */
   readonly environmentsOverview?: () => Promise<EnvironmentsOverview>;
   /** `/queues`: Bull Board over the build and deploy queues, made on first use (same guard as `/api`) */
@@ -71,11 +76,12 @@ function expressApp(deps: AppDeps, fail: Failure): RequestListener {
   const guard = requireBearer(deps.apiToken, signIn && ((req) => signIn.session(req) !== undefined));
   if (deps.metrics) app.use(metricsRoute(deps.metrics, guard));
   app.use('/api', guard);
+  app.use(buildEventsRoutes(deps.store, deps.shutdown));
   app.use(apiRoutes(deps.store, deps.environmentsOverview));
   if (deps.buildActions) app.use(buildActionRoutes(deps.buildActions));
   if (deps.environments) app.use(environmentRoutes(deps.environments));
   if (deps.queuesBoard) app.use(queuesRoute(guard, deps.queuesBoard, signIn && { path: '/auth/github/login', signedIn: (req) => signIn.session(req) !== undefined }));
-  app.use(dashboardRoutes());
+  app.use(dashboardRoutes({ githubWebUrl: deps.githubWebUrl ?? 'https://github.com', buildActions: deps.buildActions !== undefined, signIn: signIn && { path: '/auth/github/login', session: signIn.session } }));
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
   const onError: ErrorRequestHandler = (err, req, res, _next) => void fail(err, req, res);
   app.use(onError);

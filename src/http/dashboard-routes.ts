@@ -1,14 +1,53 @@
-import express, { type Router } from 'express';
-import { DASHBOARD_HTML } from './dashboard-page.ts';
+import express, { type Request, type Router } from 'express';
+import { BUILD_LOG_SCRIPT } from './assets/build-log-script.ts';
+import { BUILD_MAIN, BUILD_SCRIPT } from './assets/build-script.ts';
+import { BUILDS_MAIN, BUILDS_SCRIPT } from './assets/builds-script.ts';
+import { COMMON_SCRIPT } from './assets/common-script.ts';
+import { DASHBOARD_CSS } from './dashboard-styles.ts';
+import { DASHBOARD_POLICY, dashboardHtml, type DashboardPage, type PageContext } from './dashboard-layout.ts';
 
-/** The dashboard: `/` lists builds, `/builds/:id` shows one build with its live log. One page, client-rendered. */
-export function dashboardRoutes(): Router {
+export interface DashboardOptions {
+  /** where commits link to: `https://github.com`, or a GitHub Enterprise host */
+  readonly githubWebUrl: string;
+  /** whether cancel and rerun are served (their buttons show for signed-in people) */
+  readonly buildActions: boolean;
+  /** GitHub sign-in, when set up: who is signed in on a request */
+  readonly signIn?: { readonly path: string; session(req: Request): { login: string; csrf: string } | undefined };
+}
+
+/** `/assets/<name>`: the scripts and the stylesheet, one file each, cached briefly. */
+const ASSETS: Record<string, { type: string; body: string }> = {
+  'common.js': { type: 'text/javascript', body: COMMON_SCRIPT },
+  'builds.js': { type: 'text/javascript', body: BUILDS_SCRIPT },
+  'build.js': { type: 'text/javascript', body: BUILD_SCRIPT },
+  'build-log.js': { type: 'text/javascript', body: BUILD_LOG_SCRIPT },
+  'dashboard.css': { type: 'text/css', body: DASHBOARD_CSS },
+};
+
+const PAGES: Record<string, DashboardPage> = {
+  '/': { title: 'Builds', nav: 'Builds', main: BUILDS_MAIN, scripts: ['builds'] },
+  '/builds/:id': { title: 'Build', nav: 'Builds', main: BUILD_MAIN, scripts: ['build-log', 'build'] },
+};
+
+/**
+ * The dashboard: `/` lists builds (filters in the query, paged, live), `/builds/:id` shows one
+ * build with its stages, deploys and live log. Static shells and scripts; the data comes from
+ * the API (`/api/builds…`, behind its guard) and its Server-Sent Events.
+ */
+export function dashboardRoutes(options: DashboardOptions): Router {
   const router = express.Router();
-  const page: express.RequestHandler = (_req, res) => {
-    res.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
-    res.type('html').send(DASHBOARD_HTML);
-  };
-  router.get('/', page);
-  router.get('/builds/:id', page);
+  for (const [path, page] of Object.entries(PAGES)) {
+    router.get(path, (req, res) => {
+      const context: PageContext = { githubWebUrl: options.githubWebUrl, buildActions: options.buildActions, signIn: options.signIn?.path, session: options.signIn?.session(req) };
+      res.set({ 'Content-Security-Policy': DASHBOARD_POLICY, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin' });
+      res.type('html').send(dashboardHtml(page, context));
+    });
+  }
+  router.get('/assets/:name', (req, res, next) => {
+    const asset = Object.hasOwn(ASSETS, req.params.name) ? ASSETS[req.params.name] : undefined;
+    if (!asset) return next();
+    res.set({ 'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff' });
+    res.type(asset.type).send(asset.body);
+  });
   return router;
 }

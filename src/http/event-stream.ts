@@ -1,0 +1,67 @@
+import type { Request, Response } from 'express';
+
+/** One Server-Sent Events response, open until the client leaves, the server shuts down, or `end()`. */
+export interface EventStream {
+  /** an event named `event` with `data` as its JSON; `id` is what a reconnecting EventSource sends back as Last-Event-ID */
+  send(event: string, data: unknown, id?: string): void;
+  end(): void;
+  /** aborted once the stream is over for any reason */
+  readonly signal: AbortSignal;
+}
+
+const HEARTBEAT_MS = 15_000;
+/** A stream is ended after this long; EventSource reconnects by itself (with Last-Event-ID), so proxies never see one endless response. */
+const MAX_LIFETIME_MS = 10 * 60_000;
+
+/**
+ * Opens `res` as a `text/event-stream` (no caching, no proxy buffering), with a comment line as a
+ * heartbeat every 15 s so idle proxies keep it open. `shutdown` (the server closing) ends it.
+ */
+export function openEventStream(req: Request, res: Response, shutdown?: AbortSignal): EventStream {
+  const done = new AbortController();
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-accel-buffering': 'no',
+    connection: 'keep-alive',
+  });
+  res.write('retry: 2000\n\n');
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const lifetime = setTimeout(() => end(), MAX_LIFETIME_MS);
+  const end = () => {
+    if (done.signal.aborted) return;
+    clearInterval(heartbeat);
+    clearTimeout(lifetime);
+    shutdown?.removeEventListener('abort', end);
+    done.abort();
+    res.end();
+  };
+  req.on('close', end);
+  if (shutdown?.aborted) end();
+  else shutdown?.addEventListener('abort', end, { once: true });
+  return {
+    send(event, data, id) {
+      if (done.signal.aborted) return;
+      // JSON has no raw newlines, so one `data:` line carries it whole.
+      res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    end,
+    signal: done.signal,
+  };
+}
+
+/**
+ * Runs `step` now and then every `everyMs` until the stream ends or `step` says it is done
+ * (returns true). A failing step (Redis gone for a moment) is retried at the next tick; the client
+ * sees no error, only a pause.
+ */
+export async function pollInto(stream: EventStream, everyMs: number, step: () => Promise<boolean>): Promise<void> {
+  while (!stream.signal.aborted) {
+    const finished = await step().catch(() => false);
+    if (finished) return stream.end();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, everyMs);
+      stream.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+}
