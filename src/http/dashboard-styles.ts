@@ -46,6 +46,7 @@ ol.timeline{list-style:none;display:flex;flex-wrap:wrap;gap:0;padding:0;margin:0
 ol.timeline li{display:flex;flex-direction:column;padding:6px 14px;background:#fff;border:1px solid #d0d7de;margin:0 -1px -1px 0;min-width:7.5em}
 ol.timeline li:first-child{border-radius:6px 0 0 6px}ol.timeline li:last-child{border-radius:0 6px 6px 0}
 ol.timeline .name{font-weight:600}
+.titlebar{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:flex-start;margin-bottom:12px}.titlebar h1{margin:0}
 .actions{display:flex;gap:8px;margin-left:auto}
 .logbar{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0}
 .log{background:#0d1117;color:#e6edf3;border-radius:6px;padding:8px 0;font:12.5px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}

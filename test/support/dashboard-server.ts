@@ -29,30 +29,35 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
+/** GitHub sign-in for members of acme, and an API token (so the API is never open). */
+const SIGN_IN = {
+  SLIPWAY_GITHUB_OAUTH_CLIENT_ID: 'Iv1.dashboard',
+  SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET: 'dashboard-oauth-secret-0123456789',
+  SLIPWAY_GITHUB_ORG: 'acme',
+  SLIPWAY_API_TOKEN: 'dashboard-api-token-0123456789',
+} as const;
+
 /**
  * Starts the HTTP role of Slipway as `npm start` would (sign-in on, API token set) with one
  * pipeline file per entry of `pipelines` (file name → YAML; default: services web and api).
  * Sign-in members of `acme`: ada and grace.
  */
 export async function startDashboardServer(pipelines: Record<string, string> = { 'web.yml': 'service: web\nrepository: acme/web\n', 'api.yml': 'service: api\nrepository: acme/api\n' }): Promise<DashboardServer> {
-  const github = await startGitHubOAuthEmulator({ clientId: 'Iv1.dashboard', clientSecret: 'dashboard-oauth-secret-0123456789', members: { acme: ['ada', 'grace'] }, signedInAs: 'ada' });
+  const github = await startGitHubOAuthEmulator({ clientId: SIGN_IN.SLIPWAY_GITHUB_OAUTH_CLIENT_ID, clientSecret: SIGN_IN.SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET, members: { acme: ['ada', 'grace'] }, signedInAs: 'ada' });
   const dir = makeTempDir('slipway-dashboard-');
   for (const [file, yaml] of Object.entries(pipelines)) writeFileSync(join(dir, file), yaml);
   const port = await freePort();
   const prefix = `dashboard-${randomUUID()}`;
   const config = loadConfig({
-    PORT: String(port),
-    REDIS_URL: testEnv().redisUrl,
-    GITHUB_WEBHOOK_SECRET: 'webhook-secret',
+    ...SIGN_IN,
     GITHUB_API_URL: github.url,
-    SLIPWAY_REGISTRY: '127.0.0.1:5000',
-    SLIPWAY_PIPELINES_DIR: dir,
-    SLIPWAY_REDIS_PREFIX: prefix,
+    PORT: String(port),
     SLIPWAY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    SLIPWAY_API_TOKEN: 'dashboard-api-token-0123456789',
-    SLIPWAY_GITHUB_OAUTH_CLIENT_ID: 'Iv1.dashboard',
-    SLIPWAY_GITHUB_OAUTH_CLIENT_SECRET: 'dashboard-oauth-secret-0123456789',
-    SLIPWAY_GITHUB_ORG: 'acme',
+    REDIS_URL: testEnv().redisUrl,
+    SLIPWAY_REDIS_PREFIX: prefix,
+    SLIPWAY_PIPELINES_DIR: dir,
+    SLIPWAY_REGISTRY: '127.0.0.1:5000',
+    GITHUB_WEBHOOK_SECRET: 'webhook-secret',
   });
   const running = (await startSlipway(config, ['server'], pino({ level: 'silent' }))) as Running & { url: string };
   const redis = new Redis(testEnv().redisUrl);

@@ -1,5 +1,5 @@
 /** The Build page's static markup; the script fills it from `GET /api/builds/:id/events`. */
-export const BUILD_MAIN = `<h1><span id="title">Build</span><span id="state"></span><span class="actions" id="actions"></span></h1>
+export const BUILD_MAIN = `<div class="titlebar"><h1><span id="title">Build</span><span id="state"></span></h1><div class="actions" id="actions"></div></div>
 <div id="result" role="status" aria-live="polite"></div>
 <dl class="meta" id="meta"></dl>
 <h2 id="stages-title">Stages</h2>
@@ -131,7 +131,7 @@ export const BUILD_SCRIPT = String.raw`'use strict';
 
   function stateAndStages(b) {
     var state = document.getElementById('state');
-    state.replaceChildren(S.el('span', b.state, 'state ' + b.state), S.el('span', b.startedAt ? ' ' + S.took(b.startedAt, b.finishedAt) : '', 'muted'));
+    state.replaceChildren(S.el('span', b.state, 'state ' + b.state), S.el('span', b.startedAt ? ' · ' + S.took(b.startedAt, b.finishedAt) : '', 'muted'));
     stages(b);
   }
 
