@@ -121,7 +121,7 @@ describe('the Build page (/builds/:id) in headless Chromium', () => {
     await s.store.update(b.id, (r) => {
       let at = t0;
       r.stages = r.stages.map((st, i) => ({ ...st, state: 'passed', startedAt: at, finishedAt: (at += took[i]! * 1000) }));
-      Object.assign(r, { startedAt: t0, finishedAt: at });
+      Object.assign(r, { createdAt: Date.UTC(2026, 11, 7, 9, 41, 0), startedAt: t0, finishedAt: at }); // a fixed "Created": the screenshot is the same every run
     });
     await writeLog(b.id, [
       `${ESC}[1mclone${ESC}[0m acme/web at ${b.event.sha.slice(0, 7)}`,

@@ -93,7 +93,7 @@ describe('the Builds page (/) in headless Chromium', () => {
     await row.waitFor();
     assert.equal(await row.locator('td[data-label=Message]').textContent(), 'Arrives while you look');
     assert.match((await row.locator('td[data-label=State]').textContent())!, /^running/);
-    await s.store.update(fresh.id, (b) => Object.assign(b, { state: 'failed', finishedAt: Date.now() }));
+    await s.store.update(fresh.id, (b) => Object.assign(b, { state: 'failed', finishedAt: b.startedAt! + 42_000 }));
     await row.locator('td[data-label=State] .state.failed').waitFor();
     assert.equal(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument), true, 'the page was not reloaded');
     browser.assertNoErrors();

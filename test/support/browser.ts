@@ -40,9 +40,9 @@ export async function startBrowser(): Promise<TestBrowser> {
   };
   return {
     async newPage(options = {}) {
-      const context = await browser.newContext(
-        options.phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: { width: 1280, height: 800 } },
-      );
+      // One locale and time zone everywhere, so a page (and its screenshot) reads the same on every machine.
+      const screen = options.phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: { width: 1280, height: 800 } };
+      const context = await browser.newContext({ ...screen, locale: 'en-US', timezoneId: 'UTC' });
       contexts.push(context);
       if (options.cookies) await context.addCookies(options.cookies);
       const page = await context.newPage();
