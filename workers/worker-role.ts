@@ -35,7 +35,7 @@ export function startWorkers(rt: Runtime) {
   }, janitor.afterBuild);
   const notifier = createSlackNotifier({ webhookUrl: config.slackWebhookUrl, logger: rt.logger });
   const previewPorts = createRedisPreviewPorts(rt.redis, config.redisPrefix);
-  const schedulers = createSchedulers({ docker, registryCredentials, previewPorts, nomad: config.nomad, fleet: config.fleet, aws: config.aws });
+  const schedulers = createSchedulers({ docker, registryCredentials, previewPorts, nomad: config.nomad, fleet: config.fleet, kubernetes: config.kubernetes, aws: config.aws });
   const deploy = startDeployWorker(rt, { schedulers, ancestry: source, notifier });
   return [build, deploy, startPreviewWorker(rt, schedulers), startReconciler(rt, notifier, config.reconcileIntervalMs)];
 }

@@ -58,7 +58,7 @@ Configuration comes from environment variables (see README.md):
   SLIPWAY_BUILD_CONCURRENCY, SLIPWAY_REDIS_PREFIX, LOG_LEVEL
   Schedulers use their own variables: NOMAD_ADDR, NOMAD_TOKEN, NOMAD_NAMESPACE, NOMAD_REGION;
   AWS_REGION and the AWS credential chain, AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_ECR;
-  FLEETCTL_ENDPOINT.
+  FLEETCTL_ENDPOINT; KUBECONFIG.
 
 Routes: POST /webhooks/github (signature only), GET /healthz, GET /metrics (Prometheus),
         GET /api/builds, GET /api/builds/:id, GET /api/builds/:id/logs, GET /api/environments,

@@ -51,6 +51,8 @@ export interface Config {
   readonly nomad: { readonly addr: string; readonly token?: string; readonly namespace: string; readonly region?: string };
   /** fleetctl's FLEETCTL_ENDPOINT: http://host:port or unix:///path */
   readonly fleet: { readonly endpoint: string };
+  /** kubectl's KUBECONFIG: kubeconfig file(s), `:`-separated; none: ~/.kube/config, else in-cluster */
+  readonly kubernetes: { readonly kubeconfig?: string };
   /** AWS_REGION and the SDK's per-service endpoint overrides; credentials come from the SDK's chain */
   readonly aws: { readonly region?: string; readonly ecsEndpoint?: string; readonly ecrEndpoint?: string };
 }

@@ -15,6 +15,7 @@ export interface SchedulerContext {
   readonly previewPorts?: PreviewPorts;
   readonly nomad: Config['nomad'];
   readonly fleet: Config['fleet'];
+  readonly kubernetes: Config['kubernetes'];
   readonly aws: Config['aws'];
 }
 
@@ -30,8 +31,10 @@ export const schedulers = {
   fleet: (ctx) => onFirstDeploy(async () => (await import('./fleet/fleet-scheduler.ts')).createFleetScheduler(ctx.fleet)),
   ecs: (ctx) => onFirstDeploy(async () => (await import('./ecs/ecs-scheduler.ts')).createEcsScheduler(ctx.aws)),
   nomad: (ctx) => onFirstDeploy(async () => (await import('./nomad/nomad-scheduler.ts')).createNomadScheduler(ctx.nomad)),
-  // connects as kubectl does: KUBECONFIG, ~/.kube/config or the in-cluster service account
-  kubernetes: () => onFirstDeploy(async () => (await import('./kubernetes/kubernetes-scheduler.ts')).createKubernetesScheduler()),
+  kubernetes: (ctx) => onFirstDeploy(async () => {
+    const { createKubernetesScheduler, kubeConfigFrom } = await import('./kubernetes/kubernetes-scheduler.ts');
+    return createKubernetesScheduler(kubeConfigFrom(ctx.kubernetes.kubeconfig));
+  }),
 } as const satisfies Record<SchedulerName, SchedulerFactory>;
 
 /** A scheduler made by `make` when it is first asked to deploy (made again if making it failed). */

@@ -1,3 +1,4 @@
+import { delimiter } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { describeError, SlipwayError } from '../../core/errors.ts';
@@ -42,11 +43,10 @@ interface Rollout {
  * read again and retried), then follows the rollout as `kubectl rollout status` does, failing early
  * when the new pods are stuck (ImagePullBackOff, CrashLoopBackOff…). A rollout that fails is undone
  * as `kubectl rollout undo --to-revision=<the revision that ran before>` does, and that rollout is
- * followed too: `rolled_back`, with the pods' own reason. Connects as kubectl does (KUBECONFIG,
- * ~/.kube/config or the in-cluster service account) unless given a KubeConfig.
+ * followed too: `rolled_back`, with the pods' own reason. `kc` is the connection (kubeConfigFrom:
+ * as kubectl connects).
  */
-export function createKubernetesScheduler(kubeConfig?: KubeConfig, options: KubernetesSchedulerOptions = {}): Scheduler {
-  const kc = kubeConfig ?? defaultKubeConfig();
+export function createKubernetesScheduler(kc: KubeConfig, options: KubernetesSchedulerOptions = {}): Scheduler {
   const api = createKubernetesApi(kc);
   return {
     async deploy(release, log, { deadlineMs, signal }) {
@@ -60,9 +60,28 @@ export function createKubernetesScheduler(kubeConfig?: KubeConfig, options: Kube
   };
 }
 
-function defaultKubeConfig(): KubeConfig {
+/**
+ * The connection kubectl would use: the files KUBECONFIG names (`:`-separated, the first one's
+ * current context, the others merged in, as client-node's loadFromDefault does with the variable),
+ * else ~/.kube/config, else the in-cluster service account.
+ */
+export function kubeConfigFrom(kubeconfig: string | undefined): KubeConfig {
   const kc = new KubeConfig();
-  kc.loadFromDefault();
+  const files = (kubeconfig ?? '').split(delimiter).filter(Boolean);
+  if (files.length === 0) {
+    kc.loadFromDefault();
+    return kc;
+  }
+  try {
+    kc.loadFromFile(files[0]!);
+    for (const file of files.slice(1)) {
+      const more = new KubeConfig();
+      more.loadFromFile(file);
+      kc.mergeConfig(more);
+    }
+  } catch (err) {
+    throw new SlipwayError('SCHEDULER_REJECTED', `cannot load the kubeconfig KUBECONFIG names (${kubeconfig}): ${describeError(err)}`, { cause: err });
+  }
   return kc;
 }
 
