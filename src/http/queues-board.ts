@@ -4,10 +4,16 @@ import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
-import { BUILD_QUEUE, DEPLOY_QUEUE } from '../queue/jobs.ts';
+import { BUILD_QUEUE, DEPLOY_QUEUE, PREVIEW_QUEUE } from '../queue/jobs.ts';
 
 /** Bull Board's UI links Google's fonts; the page falls back to system fonts, and no browser reaches off-site. */
 const OFFSITE_FONTS = /<link href="https:\/\/fonts\.googleapis\.com\/[^"]*" rel="stylesheet">/g;
+
+const DESCRIPTIONS: Readonly<Record<string, string>> = {
+  [BUILD_QUEUE]: 'builds: clone, build, test, push',
+  [DEPLOY_QUEUE]: 'deploys, rollbacks and promotions',
+  [PREVIEW_QUEUE]: 'removals of closed pull requests\' previews',
+};
 
 export interface QueuesBoard {
   readonly handler: RequestHandler;
@@ -16,16 +22,16 @@ export interface QueuesBoard {
 
 /**
  * Bull Board (a kept library: its UI and API know every BullMQ job state, which a hand-written page
- * would have to follow release by release) over Slipway's build and deploy queues, read-only: a
+ * would have to follow release by release) over Slipway's build, deploy and preview queues, read-only: a
  * job is retried, promoted or removed by Slipway's own rules (`slipway rerun`, `cancel`), never
  * from the board. Loaded on first use only (see queues-route.ts), so the server does not pay for it
  * at start. Mount it at `basePath`.
  */
 export function createQueuesBoard(deps: { redis: Redis; queuePrefix: string; basePath: string }): QueuesBoard {
-  const queues = [BUILD_QUEUE, DEPLOY_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.queuePrefix }));
+  const queues = [BUILD_QUEUE, DEPLOY_QUEUE, PREVIEW_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.queuePrefix }));
   const serverAdapter = new ExpressAdapter().setBasePath(deps.basePath);
   createBullBoard({
-    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true, description: q.name === BUILD_QUEUE ? 'builds: clone, build, test, push' : 'deploys, rollbacks and promotions' })),
+    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true, description: DESCRIPTIONS[q.name] ?? q.name })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Slipway queues', hideDocsLink: true, miscLinks: [{ text: 'Builds', url: '/' }, { text: 'Environments', url: '/environments' }] } },
   });

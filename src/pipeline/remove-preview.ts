@@ -19,19 +19,20 @@ export interface PreviewRemoval {
  * lease, so no deploy of it runs meanwhile. First the close is recorded, so a build of the pull
  * request still on its way never deploys it again; then the scheduler removes what runs it (and
  * gives back its port); then its GitHub deployment goes `inactive`. Every step may run again
- * (a retried or re-delivered removal): removing what is gone succeeds.
+ * (a retried or re-delivered removal): removing what is gone succeeds. `logger` is the
+ * operator's, a child naming the preview (there is no build log to write to).
  */
 export async function removePreview(deps: Pick<DeployDeps, 'pipelines' | 'schedulers' | 'closings' | 'deployments' | 'logger'>, removal: PreviewRemoval): Promise<'removed' | 'no preview'> {
   const { service, environment, number } = removal;
   const preview = pipelineFor(deps, service)?.preview;
   await deps.closings?.close(service, environment, removal.closedAt);
   if (!preview) {
-    deps.logger.warn({ service, environment }, 'pull request closed, but the pipeline has no preview block any more: nothing to remove');
+    deps.logger.warn('pull request closed, but the pipeline has no preview block any more: nothing to remove');
     return 'no preview';
   }
   const scheduler = deps.schedulers[preview.scheduler];
   if (!canPreview(scheduler)) throw new SlipwayError('SCHEDULER_REJECTED', `the ${preview.scheduler} scheduler cannot remove previews`);
-  await scheduler.remove({ service, environment, settings: preview.settings }, { line: (text) => deps.logger.info({ service, environment }, text) });
+  await scheduler.remove({ service, environment, settings: preview.settings }, { line: (text) => deps.logger.info(text) });
   await deps.deployments?.retire?.({ repository: removal.repository, environment, description: `Pull request #${number} closed; preview of ${service} removed` });
   return 'removed';
 }

@@ -120,7 +120,8 @@ async function testAndPush(deps: BuildDeps, build: Build, pipeline: Pipeline, lo
     if (!tested.ok) return { state: 'failed', detail: tested.detail, image: built };
   }
   if (build.event.kind === 'pull_request' && !previewFor(pipeline, build.event)) {
-    await deps.store.update(build.id, (b) => setStage(b, 'push', { state: 'skipped', detail: 'pull requests are not pushed' }));
+    const detail = build.event.pullRequest?.fork ? 'pull requests from forks are never pushed' : 'pull requests are not pushed (the pipeline has no preview)';
+    await deps.store.update(build.id, (b) => setStage(b, 'push', { state: 'skipped', detail }));
     return { state: 'passed', detail: 'Image built and tests passed', image: built };
   }
   throwIfStopped(signal, 'the build');

@@ -66,7 +66,7 @@ describe('/queues: Bull Board over the build and deploy queues, behind sign-in a
     const res = await fetch(`${app.s.url}/queues/api/queues?activeQueue=build&status=waiting&page=1&jobsPerPage=10`, { headers: bearer });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { queues: { name: string; readOnlyMode: boolean; counts: Record<string, number>; jobs: { id: string; data: unknown }[] }[] };
-    assert.deepEqual(body.queues.map((q) => q.name).sort(), ['build', 'deploy']);
+    assert.deepEqual(body.queues.map((q) => q.name).sort(), ['build', 'deploy', 'preview']);
     const build = body.queues.find((q) => q.name === 'build')!;
     assert.equal(build.counts.waiting, 1);
     assert.deepEqual(build.jobs.map((j) => [j.id, j.data]), [[buildJobId('4711'), { buildId: '4711' }]]);
