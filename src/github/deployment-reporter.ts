@@ -1,4 +1,3 @@
-import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { DeploymentIds } from '../core/ports/deployment-ids.ts';
 import type { DeploymentNotice, DeploymentReporter } from '../core/ports/deployment-reporter.ts';
@@ -8,6 +7,7 @@ import { deploymentShown, deploymentTitle, isPreviewEnvironment, marksInactiveIt
 import type { GitHubTokens } from './github-tokens.ts';
 import { truncate } from './status-map.ts';
 import { retryDelay } from './status-reporter.ts';
+import { lazyOctokit } from './octokit-client.ts';
 
 const RETRIES = 3;
 /** A hung connection must not hold a deploy (or its lock) forever. */
@@ -37,7 +37,7 @@ export interface GitHubDeploymentOptions {
 export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions): DeploymentReporter {
   const { tokens, apiUrl, logger, ids, gate, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)) } = options;
   if (tokens.kind === 'none') return { report: async () => {} };
-  const octokit = new Octokit({ baseUrl: apiUrl, userAgent: 'slipway', log: quiet });
+  const octokit = lazyOctokit(apiUrl);
   const maxWaitMs = options.maxWaitMs ?? 60_000;
 
   /** Runs `call` with a token for `repository`; a refused installation token is minted again once. */
@@ -76,7 +76,7 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
    * for a deploy that is still being reported.
    */
   async function created(n: DeploymentNotice, owner: string, repo: string): Promise<number | undefined> {
-    const { data } = await authorized(n.repository, (authorization) => octokit.rest.repos.listDeployments({
+    const { data } = await authorized(n.repository, async (authorization) => (await octokit()).rest.repos.listDeployments({
       owner, repo, sha: n.sha, environment: n.deploy.environment, per_page: 100,
       headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
     }));
@@ -85,7 +85,7 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
 
   async function create(n: DeploymentNotice, owner: string, repo: string): Promise<number> {
     const environment = n.deploy.environment;
-    const { data } = await authorized(n.repository, (authorization) => octokit.rest.repos.createDeployment({
+    const { data } = await authorized(n.repository, async (authorization) => (await octokit()).rest.repos.createDeployment({
       owner, repo, ref: n.sha, environment, auto_merge: false, required_contexts: [],
       description: deploymentTitle(n), payload: { slipway: { service: n.service, build: n.build, deploy: n.deploy.id } },
       ...(isPreviewEnvironment(environment) ? { transient_environment: true } : {}),
@@ -98,7 +98,7 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
 
   function postStatus(repository: string, deploymentId: number, status: { state: DeploymentState; description: string; logUrl?: string; environmentUrl?: string }) {
     const [owner = '', repo = ''] = repository.split('/');
-    return authorized(repository, (authorization) => octokit.rest.repos.createDeploymentStatus({
+    return authorized(repository, async (authorization) => (await octokit()).rest.repos.createDeploymentStatus({
       owner, repo, deployment_id: deploymentId, state: status.state, description: status.description, ...(status.logUrl ? { log_url: status.logUrl } : {}),
       ...(status.environmentUrl && status.state !== 'inactive' ? { environment_url: status.environmentUrl } : {}),
       headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
@@ -158,5 +158,3 @@ function summarize(err: unknown) {
   const e = err as { status?: number; message?: string };
   return { status: e.status, message: e.message };
 }
-
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -1,9 +1,9 @@
-import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { StatusGate } from '../core/ports/status-gate.ts';
 import type { CommitStatus, StatusAbout, StatusReporter } from '../core/ports/status-reporter.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { createGitHubTokens, type GitHubTokens } from './github-tokens.ts';
+import { lazyOctokit } from './octokit-client.ts';
 
 const RETRIES = 3;
 /** A hung connection must not hold a build (or a deploy's lock) forever. */
@@ -36,7 +36,7 @@ export function createGitHubStatusReporter(options: GitHubStatusOptions): Status
     return { report: async () => {} };
   }
   // The token is asked for per request (an App's installation tokens change); never logged.
-  const octokit = new Octokit({ baseUrl: apiUrl, userAgent: 'slipway', log: quiet });
+  const octokit = lazyOctokit(apiUrl);
   const maxWaitMs = options.maxWaitMs ?? 60_000;
 
   return {
@@ -46,13 +46,13 @@ export function createGitHubStatusReporter(options: GitHubStatusOptions): Status
       const send = async () => {
         const auth = await tokens.forRepository(repository);
         try {
-          await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${auth}` }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+          await (await octokit()).rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${auth}` }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
         } catch (err) {
           // A revoked or expired installation token: forget it and send once more with a new one.
           if ((err as { status?: number }).status !== 401 || tokens.kind !== 'app' || refusedOnce || !auth) throw err;
           refusedOnce = true;
           tokens.refused(auth);
-          await octokit.rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${await tokens.forRepository(repository)}` }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+          await (await octokit()).rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${await tokens.forRepository(repository)}` }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
         }
       };
       for (let attempt = 1; ; attempt++) {
@@ -106,5 +106,3 @@ function summarize(err: unknown) {
   const e = err as { status?: number; message?: string };
   return { status: e.status, message: e.message };
 }
-
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -1,20 +1,14 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Build } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
-import { apiRoutes } from './api-routes.ts';
-import { buildEventsRoutes } from './build-events-routes.ts';
-import { buildActionRoutes, type BuildActions } from './build-action-routes.ts';
-import { requireBearer } from './bearer-auth.ts';
-import { dashboardRoutes } from './dashboard-routes.ts';
-import { environmentRoutes, type EnvironmentActions } from './environment-routes.ts';
-import { githubSignIn, type GitHubSignInConfig } from './github-sign-in.ts';
-import { metricsRoute, type HttpMetrics } from './metrics-route.ts';
+import type { BuildActions } from './build-action-routes.ts';
+import type { EnvironmentActions } from './environment-routes.ts';
+import type { GitHubSignInConfig } from './github-sign-in.ts';
+import type { HttpMetrics } from './metrics-route.ts';
 import type { QueuesBoard } from './queues-board.ts';
-import { queuesRoute } from './queues-route.ts';
 import { createSignatureRefusals } from './signature-refusals.ts';
 import { DEFAULT_WEBHOOK_LIMITS, isWebhookRequest, sendJson, webhookRoute } from './webhook-route.ts';
 
@@ -48,47 +42,39 @@ export interface AppDeps {
  * The HTTP surface: webhook (ahead of express and any body parser, signature-checked), health
  * (open), API and /metrics (behind SLIPWAY_API_TOKEN and/or a GitHub sign-in session when
  * configured; CSRF-checked for the session), dashboard. The webhook is the one route GitHub
- * loads: it goes straight to its plain node:http handler, and everything else to express.
+ * loads: it goes straight to its plain node:http handler, and so does `/healthz` (what a load
+ * balancer polls). Everything else goes to express, loaded at the first such request: a start
+ * profile showed express and its middleware as about 90 ms of the server's start CPU and 50
+ * modules that a server taking only webhooks never runs.
  */
 export function createApp(deps: AppDeps): RequestListener {
   const fail = failureAnswer(deps.logger, deps.healthy);
   const webhook = webhookRoute(deps.receive, deps.afterQueued, DEFAULT_WEBHOOK_LIMITS, createSignatureRefusals(deps.logger));
-  const rest = expressApp(deps, fail);
+  const health = healthRoute(deps.healthy);
+  let rest: Promise<RequestListener> | undefined;
+  const others: RequestListener = (req, res) => {
+    rest ??= import('./express-app.ts').then(({ expressApp }) => expressApp(deps, fail));
+    rest.then((app) => app(req, res), (err: unknown) => void fail(err, req, res));
+  };
   const metrics = deps.metrics;
   return (req, res) => {
     if (metrics && isWebhookRequest(req)) res.once('finish', () => metrics.webhookAnswered(res.statusCode));
-    webhook(req, res, (err) => (err === undefined ? rest(req, res) : void fail(err, req, res)));
+    webhook(req, res, (err) => (err !== undefined ? void fail(err, req, res) : health(req, res) || others(req, res)));
   };
 }
 
-function expressApp(deps: AppDeps, fail: Failure): RequestListener {
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/healthz', async (_req, res) => {
-    const ok = await deps.healthy().catch(() => false);
-    res.status(ok ? 200 : 503).json({ ok, redis: ok ? 'up' : 'unreachable' });
-  });
-  const signIn = deps.signIn && githubSignIn(deps.signIn, deps.logger);
-  if (signIn) {
-    app.use(signIn.csrf); // every state-changing request made with the session cookie
-    app.use(signIn.routes);
-  }
-  const guard = requireBearer(deps.apiToken, signIn && ((req) => signIn.session(req) !== undefined));
-  if (deps.metrics) app.use(metricsRoute(deps.metrics, guard));
-  app.use('/api', guard);
-  app.use(buildEventsRoutes(deps.store, deps.shutdown));
-  app.use(apiRoutes(deps.store, deps.environmentsOverview));
-  if (deps.buildActions) app.use(buildActionRoutes(deps.buildActions));
-  if (deps.environments) app.use(environmentRoutes(deps.environments));
-  if (deps.queuesBoard) app.use(queuesRoute(guard, deps.queuesBoard, signIn && { path: '/auth/github/login', signedIn: (req) => signIn.session(req) !== undefined }));
-  app.use(dashboardRoutes({ githubWebUrl: deps.githubWebUrl ?? 'https://github.com', buildActions: deps.buildActions !== undefined, signIn: signIn && { path: '/auth/github/login', session: signIn.session } }));
-  app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
-  const onError: ErrorRequestHandler = (err, req, res, _next) => void fail(err, req, res);
-  app.use(onError);
-  return app;
+/** `GET /healthz`: 200 while Redis answers, else 503. Returns false for any other request. */
+function healthRoute(healthy: () => Promise<boolean>): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || (req.url ?? '').split('?', 1)[0] !== '/healthz') return false;
+    void healthy()
+      .catch(() => false)
+      .then((ok) => sendJson(res, ok ? 200 : 503, { ok, redis: ok ? 'up' : 'unreachable' }));
+    return true;
+  };
 }
 
-type Failure = (err: unknown, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type Failure = (err: unknown, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** 4xx as thrown; a failure while Redis does not answer is 503 (try again), any other 500. */
 function failureAnswer(logger: Logger, healthy: () => Promise<boolean>): Failure {

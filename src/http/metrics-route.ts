@@ -1,8 +1,8 @@
 import express, { type RequestHandler, type Router } from 'express';
-import type { Registry } from 'prom-client';
 
 export interface HttpMetrics {
-  readonly registry: Registry;
+  /** the Prometheus text exposition and its content type */
+  scrape(): Promise<{ contentType: string; text: string }>;
   webhookAnswered(status: number): void;
 }
 
@@ -11,8 +11,8 @@ export function metricsRoute(metrics: HttpMetrics, guard: RequestHandler): Route
   const router = express.Router();
   router.get('/metrics', guard, async (_req, res, next) => {
     try {
-      const text = await metrics.registry.metrics();
-      res.type(metrics.registry.contentType).send(text);
+      const { contentType, text } = await metrics.scrape();
+      res.type(contentType).send(text);
     } catch (err) {
       next(err);
     }

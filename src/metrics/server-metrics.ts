@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
 import { BUILD_QUEUE, DEPLOY_QUEUE, PREVIEW_QUEUE } from '../queue/jobs.ts';
 import { BUILDS_TOTAL, DEPLOYS_TOTAL, DURATION_BUCKETS as BOUNDS, ROLLOUT_SECONDS, STAGE_SECONDS, type CountField, type Labels, type OutcomeCounts } from './outcome-counts.ts';
 
@@ -15,11 +15,17 @@ import { BUILDS_TOTAL, DEPLOYS_TOTAL, DURATION_BUCKETS as BOUNDS, ROLLOUT_SECOND
  * - what the whole system does, read from Redis when scraped, so one server reports every worker:
  *   build and deploy outcomes and their durations (outcome-counts.ts counts them where they settle),
  *   and the jobs waiting, active and delayed in each BullMQ queue.
+ *
+ * prom-client (with the OpenTelemetry API it imports: about 40 ms of CPU and 40 modules in a start
+ * profile) is loaded at the first scrape, so a server nobody scrapes never loads it; until then
+ * the webhook answers are counted in a map. prom-client's GC and event-loop figures start at
+ * that first scrape; its CPU, memory and start-time figures cover the whole process.
  */
 export interface ServerMetrics {
-  readonly registry: Registry;
   /** counts one answer of `POST /webhooks/github` */
   webhookAnswered(status: number): void;
+  /** the Prometheus text exposition, read when asked */
+  scrape(): Promise<{ contentType: string; text: string }>;
   close(): Promise<void>;
 }
 
@@ -31,11 +37,41 @@ const STORED: readonly { name: string; help: string; type: 'counter' | 'histogra
 ];
 
 export function createServerMetrics(deps: { redis: Redis; queuePrefix: string; counts: OutcomeCounts }): ServerMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const webhooks = new Counter({ name: 'slipway_webhook_responses_total', help: 'Answers to POST /webhooks/github, by HTTP status', labelNames: ['status'], registers: [registry] });
-  const queues = [BUILD_QUEUE, DEPLOY_QUEUE, PREVIEW_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.queuePrefix }));
-  new Gauge({
+  const answers = new Map<string, number>();
+  const queues: Queue[] = [];
+  let registry: Promise<Registry> | undefined;
+  return {
+    webhookAnswered: (status) => void answers.set(String(status), (answers.get(String(status)) ?? 0) + 1),
+    async scrape() {
+      const r = await (registry ??= import('prom-client').then((prom) => createRegistry(prom, deps, answers, queues)));
+      return { contentType: r.contentType, text: await r.metrics() };
+    },
+    async close() {
+      await Promise.all(queues.map((q) => q.close()));
+    },
+  };
+}
+
+function createRegistry(
+  prom: typeof import('prom-client'),
+  deps: { redis: Redis; queuePrefix: string; counts: OutcomeCounts },
+  answers: ReadonlyMap<string, number>,
+  queues: Queue[],
+): Registry {
+  const registry = new prom.Registry();
+  prom.collectDefaultMetrics({ register: registry });
+  new prom.Counter({
+    name: 'slipway_webhook_responses_total',
+    help: 'Answers to POST /webhooks/github, by HTTP status',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [status, n] of answers) this.inc({ status }, n);
+    },
+  });
+  queues.push(...[BUILD_QUEUE, DEPLOY_QUEUE, PREVIEW_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.queuePrefix })));
+  new prom.Gauge({
     name: 'slipway_queue_jobs',
     help: 'Jobs in each queue by state (waiting, active, delayed), read from BullMQ when scraped',
     labelNames: ['queue', 'state'],
@@ -55,13 +91,7 @@ export function createServerMetrics(deps: { redis: Redis; queuePrefix: string; c
   let read: Promise<[CountField, number][]> | undefined;
   const fields = () => (read ??= deps.counts.read().finally(() => setImmediate(() => (read = undefined))));
   for (const m of STORED) registry.registerMetric(storedMetric(m, fields) as unknown as Metric);
-  return {
-    registry,
-    webhookAnswered: (status) => webhooks.inc({ status: String(status) }),
-    async close() {
-      await Promise.all(queues.map((q) => q.close()));
-    },
-  };
+  return registry;
 }
 
 interface Sample {

@@ -36,7 +36,7 @@ describe('build and deploy outcomes counted in Redis, read by the server', () =>
     serverRedis?.disconnect();
   });
   const store = () => withOutcomeCounts(createRedisBuildStore(workerRedis, prefix), createOutcomeCounts(workerRedis, prefix), (err) => errors.push(err));
-  const scrape = async () => parsePrometheusText(await metrics.registry.metrics());
+  const scrape = async () => parsePrometheusText((await metrics.scrape()).text);
 
   it('counts a build once when it reaches an outcome, however often the outcome is written', async () => {
     const s = store();
