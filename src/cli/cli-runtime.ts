@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
 import { loadConfig } from '../config/load-config.ts';
 import { loadPipelines } from '../config/load-pipelines.ts';
 import { previewSettings, schedulerSettings } from '../schedulers/settings.ts';
 import { connectRedis, describeRedisTarget, type RedisTarget } from '../store/redis-connection.ts';
 import { createLogger } from '../../workers/logger.ts';
 import { createRuntime, type Runtime } from '../../workers/runtime.ts';
+import { humanLogDestination } from './human-log.ts';
 
 const REDIS_WAIT_MS = 5_000;
 
@@ -26,12 +26,15 @@ export const processIo: CommandIo = {
  * pipelines, commit statuses) without needing its server or worker. Config and pipelines are
  * validated first (CONFIG_INVALID / PIPELINE_INVALID thrown, as for every command), then Redis is
  * probed: exit code 1 with a plain message when it does not answer. The operator's log goes to
- * stderr, warnings only, so stdout stays the command's answer. Connections are closed after.
+ * stderr as one plain line per entry (never JSON): warnings and errors for a command that acts
+ * (a missing GITHUB_TOKEN means its statuses are not posted), errors only for one that only reads
+ * (`readOnly`), where such a warning does not matter. Connections are closed after.
  */
-export async function withRuntime(io: CommandIo, work: (rt: Runtime) => Promise<number>): Promise<number> {
+export async function withRuntime(io: CommandIo, work: (rt: Runtime) => Promise<number>, options: { readOnly?: boolean } = {}): Promise<number> {
   const config = loadConfig();
-  const level = ['error', 'fatal', 'silent'].includes(config.logLevel) ? config.logLevel : 'warn';
-  const logger = createLogger(level, 'slipway', pino.destination(2));
+  const quieter = ['error', 'fatal', 'silent'].includes(config.logLevel);
+  const level = quieter ? config.logLevel : options.readOnly ? 'error' : 'warn';
+  const logger = createLogger(level, 'slipway', humanLogDestination((text) => io.err(text)));
   const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings, previewSettings);
   // Probed on a connection of its own: the queues' connections would report a dead Redis loudly, then retry.
   const problem = await probeRedis(config);

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { loadPipelines } from '../config/load-pipelines.ts';
 import { previewSettings, schedulerSettings } from '../schedulers/settings.ts';
 import { COMMAND_HELP } from './command-help.ts';
+import { applyEnvFile } from './env-file.ts';
 import { HELP } from './help.ts';
 
 const ROLES = { all: ['server', 'worker'], server: ['server'], worker: ['worker'] } as const;
@@ -18,11 +19,16 @@ const OPERATOR_COMMANDS: Record<string, (args: readonly string[]) => Promise<num
   deploy: async (args) => (await import('./deploy.ts')).deployCommand(args),
   promote: async (args) => (await import('./promote.ts')).promoteCommand(args),
   approve: async (args) => (await import('./approve.ts')).approveCommand(args),
+  builds: async (args) => (await import('./builds-command.ts')).buildsCommand(args),
+  logs: async (args) => (await import('./logs-command.ts')).logsCommand(args),
+  environments: async (args) => (await import('./environments-command.ts')).environmentsCommand(args),
 };
 
 /** Runs one `slipway` command and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const [command = 'help', ...rest] = argv;
+  const envFile = applyEnvFile(argv, process.env);
+  if ('problem' in envFile) return usage(envFile.problem);
+  const [command = 'help', ...rest] = envFile.argv;
   if (command === 'help' || command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(COMMAND_HELP[command] ?? HELP);
     return 0;
@@ -31,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (rest.length > 0 && !operator) return usage(`unexpected argument "${rest[0]}"`);
   try {
     if (operator) return await operator(rest);
-    if (command === 'check') return check();
+    if (command === 'check') return check(envFile.loaded);
     if (command in ROLES) return await run(ROLES[command as keyof typeof ROLES]);
     return usage(`unknown command "${command}"`);
   } catch (err) {
@@ -49,10 +55,11 @@ function usage(problem: string): number {
   return 2;
 }
 
-function check(): number {
+function check(envFile: string | undefined): number {
   const config = loadConfig();
   const pipelines = loadPipelines(config.pipelinesDir, schedulerSettings, previewSettings);
-  process.stdout.write(`Configuration is valid. Registry ${config.registry.address}, Redis ${describeRedisTarget(config)}.\n`);
+  const from = envFile ? ` (variables from ${envFile})` : '';
+  process.stdout.write(`Configuration is valid${from}. Registry ${config.registry.address}, Redis ${describeRedisTarget(config)}.\n`);
   process.stdout.write(`${pipelines.length} pipeline(s) in ${config.pipelinesDir}:\n`);
   for (const p of pipelines) {
     const targets = p.deploy.map((t) => `${t.branch} → ${t.environment} (${t.scheduler})`).join(', ') || 'no deploys';

@@ -1,29 +1,31 @@
-import { unknownTarget } from '../core/pipeline.ts';
 import type { ReleaseRecord } from '../core/ports/build-store.ts';
 import { describeCause } from '../core/release-cause.ts';
-import { type CommandIo, processIo, withRuntime } from './cli-runtime.ts';
-import { parseTargetArguments } from './target-arguments.ts';
+import { type CommandIo, processIo } from './cli-runtime.ts';
 import { takeFlag } from './take-flag.ts';
+import { parseTargetArguments } from './target-arguments.ts';
+import { isoTime } from './time-text.ts';
+import { withReads } from './with-reads.ts';
 
 const DEFAULT_LIMIT = 10;
 
 /**
- * `slipway releases <service> <environment> [--limit <n>] [--json]`: the releases recorded there,
- * newest (the current one) first: build id, short sha, image digest, when, and how it came (push,
- * approval, deploy, promotion from an environment, rollback); `--json` prints what
- * `GET …/releases` answers. Exit 0 (also when there are none yet), 1 Redis down, 2 a wrong command line.
+ * `slipway releases <service> <environment> [--limit <n>] [--json] [--server <url>]`: the releases
+ * recorded there, newest (the current one) first: build id, short sha, image digest, when, and how
+ * it came (push, approval, deploy, promotion from an environment, rollback); `--json` prints what
+ * `GET …/releases` answers. Exit 0 (also when there are none yet), 1 Redis or the server
+ * unreachable, 2 a wrong command line.
  */
 export async function releasesCommand(args: readonly string[], io: CommandIo = processIo): Promise<number> {
   const { present: json, rest } = takeFlag(args, '--json');
-  const parsed = parseTargetArguments('releases', rest, { limit: 'n' });
+  const parsed = parseTargetArguments('releases', rest, { limit: 'n', server: 'url' });
   if ('usage' in parsed) return refuse(io, `${parsed.usage} [--json]`);
   const { service, environment, options } = parsed;
   const limit = Number(options.limit ?? DEFAULT_LIMIT);
   if (!Number.isInteger(limit) || limit < 1) return refuse(io, `--limit takes a positive number, not "${options.limit}"`);
-  return withRuntime(io, async (rt) => {
-    const unknown = unknownTarget(rt.pipelines, service, environment);
-    if (unknown) return refuse(io, unknown);
-    const releases = await rt.store.releases(service, environment, limit);
+  return withReads(io, options.server, async (reads) => {
+    const found = await reads.releases(service, environment, limit);
+    if ('refused' in found) return refuse(io, found.refused);
+    const { releases } = found;
     if (json) io.out(`${JSON.stringify({ service, environment, releases })}\n`);
     else io.out(releases.length === 0 ? `No releases of ${service} in ${environment} recorded yet.\n` : releaseTable(service, environment, releases));
     return 0;
@@ -36,7 +38,7 @@ export function releaseTable(service: string, environment: string, releases: rea
     r.buildId,
     r.sha.slice(0, 7),
     r.image.split('@')[1] ?? r.image,
-    new Date(r.deployedAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    isoTime(r.deployedAt),
     describeCause(r),
     i === 0 ? 'current' : '',
   ]);

@@ -88,3 +88,8 @@ const FINAL_STATES = new Set<string>(['passed', 'failed', 'error', 'cancelled', 
 export function isFinal(state: BuildState | DeployState): boolean {
   return FINAL_STATES.has(state);
 }
+
+/** Whether a build has ended and none of its deploys is queued or running (a held one waits for a person): its log is complete. */
+export function isSettled(build: Pick<Build, 'state' | 'deploys'>): boolean {
+  return isFinal(build.state) && build.deploys.every((d) => d.state !== 'queued' && d.state !== 'running');
+}

@@ -1,10 +1,9 @@
 import express, { type Router } from 'express';
+import { isSettled } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import { buildsPage } from '../pipeline/builds-page.ts';
 import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
 import { buildFilterQuery, clamp } from './build-filter-query.ts';
-
-const FINISHED = new Set(['passed', 'failed', 'error', 'cancelled', 'skipped']);
 
 /**
  * Read-only JSON API over build records and logs.
@@ -38,7 +37,7 @@ export function apiRoutes(store: BuildStore, overview?: () => Promise<Environmen
     const from = clamp(Number(req.query.from ?? 0), 0, Number.MAX_SAFE_INTEGER);
     // `next` comes from the log: once a long log's middle is cut, line numbers skip the cut lines.
     const { lines, next } = await store.readLog(build.id, from);
-    const finished = FINISHED.has(build.state) && build.deploys.every((d) => d.state !== 'queued' && d.state !== 'running');
+    const finished = isSettled(build);
     if (req.query.format === 'json') return void res.json({ lines, next, finished });
     res.set({ 'X-Next-Line': String(next), 'X-Build-Finished': String(finished) });
     res.type('text/plain').send(lines.length ? `${lines.join('\n')}\n` : '');

@@ -1,0 +1,27 @@
+import type { Build } from '../core/build.ts';
+import type { ReleaseRecord } from '../core/ports/build-store.ts';
+import type { BuildFilter, BuildsPage } from '../pipeline/builds-page.ts';
+import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
+
+/** A stretch of a build log and whether the build has settled (no more lines will come). */
+export interface LogChunk {
+  readonly lines: string[];
+  readonly next: number;
+  readonly finished: boolean;
+}
+
+/**
+ * What the reading commands (`builds`, `logs`, `environments`, `releases`) ask for: the same
+ * answers from Redis directly or from a server's API (`--server`).
+ */
+export interface SlipwayReads {
+  builds(filter: BuildFilter): Promise<BuildsPage>;
+  build(id: string): Promise<Build | undefined>;
+  log(id: string, from: number): Promise<LogChunk>;
+  environments(): Promise<EnvironmentsOverview>;
+  releases(service: string, environment: string, limit: number): Promise<{ releases: ReleaseRecord[] } | { refused: string }>;
+}
+
+/** Something the server answered that is not an answer: the command prints it and exits 1. */
+export class ServerProblem extends Error {}
+
