@@ -1,5 +1,8 @@
+import { READ_COMMAND_HELP } from './read-command-help.ts';
+
 /** `slipway <command> --help`: one command's usage, what it does, and its exit codes. */
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  ...READ_COMMAND_HELP,
   deploy: `Usage: slipway deploy <service> <environment> --build <id> [--no-wait]
 
 Deploys an already pushed build of the service (from any branch) to the environment, by the

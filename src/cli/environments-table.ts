@@ -1,3 +1,4 @@
+import { describeCause } from '../core/release-cause.ts';
 import type { EnvironmentStatus } from '../pipeline/environments-overview.ts';
 import type { Cell } from './text-table.ts';
 import { textTable } from './text-table.ts';
@@ -12,7 +13,6 @@ export function environmentsTable(environments: readonly EnvironmentStatus[], st
   const rows = environments.map((e): Cell[] => {
     const r = e.running;
     const w = e.waiting;
-    const how = r ? (r.from ? `promotion from ${r.from}` : r.cause) : '';
     const waiting = w ? `build ${w.buildId} (${w.sha.slice(0, 7)}, ${w.branch}) since ${when(w.since, style, now)}` : '';
     return [
       e.service,
@@ -22,7 +22,7 @@ export function environmentsTable(environments: readonly EnvironmentStatus[], st
       r?.branch ?? '',
       shortDigest(r?.digest),
       when(r?.since, style, now),
-      how,
+      r ? describeCause(r) : '',
       w ? { text: waiting, colour: 'blue' } : '',
     ];
   });

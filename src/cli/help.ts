@@ -5,9 +5,18 @@ Usage:
   slipway server     run only the HTTP server: webhooks, API, dashboard
   slipway worker     run only a worker: builds and deploys (run as many as you like)
   slipway check      validate the configuration and pipelines, print what would run, and exit
-  slipway releases <service> <environment> [--limit <n>] [--json]
+  slipway releases <service> <environment> [--limit <n>] [--json] [--server <url>]
                      the releases recorded there, newest (current) first: build, commit, digest,
                      when, and cause (push, approval, deploy, promotion from <env>, rollback)
+  slipway builds [--service <s>] [--branch <b>] [--state <s>] [--author <a>] [--limit <n>] [--json]
+                     the newest builds, filtered: state and duration, deploys, commit message
+  slipway logs <build-id> [-f]
+                     a build's log; -f follows it until the build ends and exits with its outcome
+  slipway environments [--json]
+                     every service × environment: what runs there, since when, how it came, and
+                     what waits there for approval
+                     (these four read Redis directly, or a server's API with --server <url> and
+                     SLIPWAY_API_TOKEN)
   slipway rollback <service> <environment> [--to <build-id>] [--no-wait]
                      deploy the release before the current one (or that build's pushed image),
                      past the "never older over newer" fence; prints the rollout until it ends.
@@ -29,6 +38,10 @@ Usage:
                      engine, the registry (a push and a pull), GitHub and Slack credentials, each
                      scheduler a pipeline deploys with; one line each, exit 1 on any failure
   slipway help       show this help
+
+Every command takes --env-file <path>: KEY=value lines loaded before the configuration (variables
+already set win). Without it, .slipway/local.env (what \`npm run up\` writes) is loaded when it
+exists and none of the variables it names is set, so \`npx slipway check\` works after \`npm run up\`.
 
 Configuration comes from environment variables (see README.md):
   GITHUB_WEBHOOK_SECRET   required; the secret set on the GitHub webhook
