@@ -25,12 +25,11 @@ export function paint(style: TerminalStyle, colour: Colour | undefined, text: st
   return `\u001b[${on}m${text}\u001b[${off}m`;
 }
 
+/** an escape sequence (CSI, OSC, or a two-character one), else one control character */
 // eslint-disable-next-line no-control-regex
-const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+const UNSAFE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])?|[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f]/g;
 // eslint-disable-next-line no-control-regex
 const SGR = /^\u001b\[[0-9;]*m$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
  * Text from users or builds (commit messages, branch names, log lines) made safe for a terminal:
@@ -40,8 +39,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
  */
 export function terminalSafe(text: string, keepColours = false): string {
   return text
-    .replace(ESCAPE_SEQUENCE, (seq) => (keepColours && SGR.test(seq) ? seq : ''))
     .replace(/\t/g, '    ')
     .replace(/\n/g, ' ')
-    .replace(CONTROL, '');
+    .replace(UNSAFE, (seq) => (keepColours && SGR.test(seq) ? seq : ''));
 }

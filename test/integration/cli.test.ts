@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CONFIG_VARIABLES } from '../../src/config/load-config.ts';
@@ -52,6 +52,24 @@ describe('slipway CLI', () => {
     const r = slipway(['check'], { ...BASE, SLIPWAY_PIPELINES_DIR: pipelines({ 'web.yml': GOOD }) });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Configuration is valid[\s\S]*1 pipeline\(s\)[\s\S]*web\s+acme\/web\s+no deploys/);
+  });
+
+  it('check after `npm run up` reads .slipway/local.env when no variable is set, or the file --env-file names', () => {
+    const cwd = makeTempDir('slipway-cli-up-');
+    mkdirSync(join(cwd, '.slipway'));
+    const settings = `GITHUB_WEBHOOK_SECRET=s\nSLIPWAY_REGISTRY=127.0.0.1:5000\nSLIPWAY_PIPELINES_DIR=${pipelines({ 'web.yml': GOOD })}\n`;
+    writeFileSync(join(cwd, '.slipway', 'local.env'), settings);
+    writeFileSync(join(cwd, 'other.env'), settings);
+    const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '', ...env } });
+    const up = run(['check']);
+    assert.equal(up.status, 0, up.stderr);
+    assert.match(up.stdout, new RegExp(`^Configuration is valid \\(variables from ${join(cwd, '.slipway', 'local.env')}\\)`));
+    const named = run(['check', '--env-file', 'other.env'], { SLIPWAY_REGISTRY: 'registry.example.com' });
+    assert.equal(named.status, 0, named.stderr);
+    assert.match(named.stdout, /variables from .*other\.env\)\. Registry registry\.example\.com/);
+    const shell = run(['check'], { SLIPWAY_REGISTRY: 'registry.example.com' });
+    assert.equal(shell.status, 2, 'a shell that sets a variable of the file does not get the rest of it');
+    assert.match(shell.stderr, /GITHUB_WEBHOOK_SECRET:/);
   });
 
   it('names every configuration problem and exits 2', () => {

@@ -12,6 +12,10 @@ export interface Seeder {
   release(build: Build, environment: string, how?: Partial<Pick<ReleaseRecord, 'rollback' | 'requested'>> & { from?: string }): Promise<ReleaseRecord>;
   /** a deploy of the build waiting for approval in the environment */
   hold(build: Build, environment: string): Promise<void>;
+  /** lines added to the build's log, as its job writes them */
+  log(build: Build, lines: readonly string[]): Promise<void>;
+  /** the build ends in `state`, as its job ends it */
+  finish(build: Build, state: BuildState): Promise<Build>;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,17 @@ export function seeder(redisUrl: string, prefix: string): Seeder {
       const { deploy } = await store.addDeploy(build.id, { environment, scheduler: 'docker' });
       await store.setDeploy(build.id, { ...deploy, state: 'held', detail: 'Waiting for approval' });
       await held.hold(build.service, environment, { buildId: build.id, deployId: deploy.id });
+    },
+    async log(build, lines) {
+      const log = store.log(build.id);
+      for (const line of lines) log.line(line);
+      await log.flush();
+    },
+    finish(build, state) {
+      return store.update(build.id, (b) => {
+        b.state = state;
+        b.finishedAt = Date.now();
+      });
     },
     async close() {
       await redis.quit();
