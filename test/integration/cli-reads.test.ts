@@ -16,19 +16,14 @@ import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
 const TOKEN = 'cli-reads-api-token';
 const ESC = '\u001b';
-const PIPELINE = `service: web
-repository: acme/web
-deploy:
-  - branch: main
-    environment: staging
-    scheduler: docker
-    docker: { port: 18090 }
-  - branch: main
-    environment: production
-    scheduler: docker
-    approval: required
-    docker: { port: 18091 }
-`;
+const PIPELINE = [
+  'service: web',
+  'repository: acme/web',
+  'deploy:',
+  '  - { branch: main, environment: staging, scheduler: docker, docker: { port: 18090 } }',
+  '  - { branch: main, environment: production, scheduler: docker, approval: required, docker: { port: 18091 } }',
+  '',
+].join('\n');
 
 interface Run {
   code: number | null;
