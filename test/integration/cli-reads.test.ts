@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +10,9 @@ import { startSlipway, type Running } from '../../workers/slipway.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
 import { seeder, type Seeder } from '../support/seed-builds.ts';
+import { type CliResult, spawnSlipway } from '../support/slipway-cli.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
 
-const BIN = new URL('../../bin/slipway.mjs', import.meta.url).pathname;
 const TOKEN = 'cli-reads-api-token';
 const ESC = '\u001b';
 const PIPELINE = [
@@ -24,12 +23,6 @@ const PIPELINE = [
   '  - { branch: main, environment: production, scheduler: docker, approval: required, docker: { port: 18091 } }',
   '',
 ].join('\n');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * `slipway builds`, `logs`, `environments` and `releases` through the real binary (a process of
@@ -42,20 +35,9 @@ describe('slipway builds, logs, environments, releases (real binary, real Redis,
   let direct: Record<string, string>;
   let cwd: string;
   const b: Record<string, Build> = {};
-  /** a running `slipway` process; `output()` resolves when it exits, `stdout()` is what it printed so far */
-  const start = (args: string[], env: Record<string, string>) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, timeout: 120_000 });
-    const run: Run = { code: null, stdout: '', stderr: '' };
-    child.stdout.on('data', (c: Buffer) => (run.stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (run.stderr += c.toString()));
-    const done = new Promise<Run>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ ...run, code }));
-    });
-    return { output: () => done, stdout: () => run.stdout };
-  };
-  const slipway = (...args: string[]) => start(args, direct).output();
-  const viaServer = (...args: string[]) => start([...args, '--server', s.url], { SLIPWAY_API_TOKEN: TOKEN }).output();
+  const start = (args: string[], env: Record<string, string>) => spawnSlipway(env, args, { cwd, timeoutMs: 120_000 });
+  const slipway = (...args: string[]): Promise<CliResult> => start(args, direct).output;
+  const viaServer = (...args: string[]): Promise<CliResult> => start([...args, '--server', s.url], { SLIPWAY_API_TOKEN: TOKEN }).output;
   const both = async (...args: string[]) => {
     const [d, v] = await Promise.all([slipway(...args), viaServer(...args)]);
     assert.equal(d.code, 0, d.stderr);
@@ -159,7 +141,7 @@ describe('slipway builds, logs, environments, releases (real binary, real Redis,
       }
       await seed.log(running, ['[build] Built', '[push] Pushed']);
       await seed.finish(running, outcome);
-      const r = await child.output();
+      const r = await child.output;
       assert.equal(r.code, code, r.stderr);
       assert.equal(r.stdout, '[clone] Cloned\n[build] Built\n[push] Pushed\n');
       assert.match(r.stderr, new RegExp(`^build ${running.id} ${outcome} in \\d+s\\n$`));
@@ -167,10 +149,10 @@ describe('slipway builds, logs, environments, releases (real binary, real Redis,
   }
 
   it('--server with a wrong token, or no server there, is exit 1 with one line saying so', async () => {
-    const wrong = await start(['builds', '--server', s.url], { SLIPWAY_API_TOKEN: 'wrong' }).output();
+    const wrong = await start(['builds', '--server', s.url], { SLIPWAY_API_TOKEN: 'wrong' }).output;
     assert.equal(wrong.code, 1);
     assert.equal(wrong.stderr, `slipway: the server at ${s.url} refused the request: SLIPWAY_API_TOKEN is not its API token\n`);
-    const none = await start(['environments', '--server', `http://127.0.0.1:${await freePort()}`], {}).output();
+    const none = await start(['environments', '--server', `http://127.0.0.1:${await freePort()}`], {}).output;
     assert.equal(none.code, 1);
     assert.match(none.stderr, /^slipway: cannot reach the server at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n$/);
   });

@@ -14,12 +14,21 @@ export interface CliResult {
  * live in the test's own process.
  */
 export function runSlipway(env: Readonly<Record<string, string>>, args: readonly string[], timeoutMs = 180_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, timeout: timeoutMs });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return spawnSlipway(env, args, { timeoutMs }).output;
+}
+
+/**
+ * `runSlipway` for a command a test watches while it runs (`slipway logs -f`): `stdout()` is what
+ * it printed so far, `output` resolves once it exits. `cwd`: where it runs (default: the test's).
+ */
+export function spawnSlipway(env: Readonly<Record<string, string>>, args: readonly string[], options: { timeoutMs?: number; cwd?: string } = {}): { output: Promise<CliResult>; stdout(): string } {
+  let [stdout, stderr] = ['', ''];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, timeout: options.timeoutMs ?? 180_000 });
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const output = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { output, stdout: () => stdout };
 }

@@ -86,7 +86,7 @@ describe('slipway environments table', () => {
     const out = environmentsTable(
       [
         cell({ environment: 'staging', running: { buildId: '7', sha: 'abcdef1234'.padEnd(40, '0'), branch: 'main', image: 'r/hello@sha256:' + 'f'.repeat(64), digest: 'sha256:' + 'f'.repeat(64), since: NOW - 60_000, cause: 'push' } }),
-        cell({ running: { buildId: '5', sha: '1234567abc'.padEnd(40, '0'), branch: 'main', image: 'r/hello@sha256:' + 'e'.repeat(64), digest: 'sha256:' + 'e'.repeat(64), since: NOW, cause: 'promotion', from: 'staging' }, waiting: { buildId: '8', deployId: '9', sha: '9999999aaa'.padEnd(40, '0'), branch: 'release/2', since: NOW } }),
+        cell({ running: { buildId: '5', sha: '1234567abc'.padEnd(40, '0'), branch: 'main', image: 'r/hello@sha256:' + 'e'.repeat(64), digest: 'sha256:' + 'e'.repeat(64), since: NOW, cause: 'promotion', from: 'staging' }, waiting: { buildId: '8', deployId: '9', sha: '9999999aaa'.padEnd(40, '0'), repository: 'acme/hello', branch: 'release/2', since: NOW } }),
         cell({ environment: 'pr-7', defined: false }),
       ],
       PLAIN,
