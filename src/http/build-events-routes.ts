@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { isFinal, type Build } from '../core/build.ts';
+import { isSettled } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import { buildsPage } from '../pipeline/builds-page.ts';
 import { buildFilterQuery } from './build-filter-query.ts';
@@ -59,7 +59,7 @@ export function buildEventsRoutes(store: BuildStore, shutdown?: AbortSignal): Ro
       const page = await store.readLog(id, from);
       if (page.lines.length > 0) stream.send('log', { lines: numberLogPage(page, from), next: page.next }, String(page.next));
       from = page.next;
-      if (!settled(build)) return false;
+      if (!isSettled(build)) return false;
       // Lines flushed just before the outcome was written are in by now: read once more, then end.
       const rest = await store.readLog(id, from);
       if (rest.lines.length > 0) stream.send('log', { lines: numberLogPage(rest, from), next: rest.next }, String(rest.next));
@@ -69,8 +69,4 @@ export function buildEventsRoutes(store: BuildStore, shutdown?: AbortSignal): Ro
   });
 
   return router;
-}
-
-function settled(build: Build): boolean {
-  return isFinal(build.state) && build.deploys.every((d) => d.state !== 'queued' && d.state !== 'running');
 }
