@@ -3,11 +3,12 @@ import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
+import { accessibilityViolations, screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
 
 const PAGES: Record<string, string> = {
   '/ok': '<!doctype html><link rel="icon" href="data:,"><title>ok</title><p id="out"></p><script>document.getElementById("out").textContent = "ran"</script>',
   '/console-error': '<!doctype html><title>bad</title><script>console.error("something broke")</script>',
+  '/unlabelled': '<!doctype html><html lang="en"><link rel="icon" href="data:,"><title>form</title><main><input id="q"><p style="color:#aaa;background:#fff">pale text</p></main></html>',
   '/throws': '<!doctype html><title>bad</title><script>null.boom()</script>',
 };
 
@@ -36,6 +37,15 @@ describe('the browser harness (Debian chromium through playwright-core)', () => 
     const file = await screenshot(page, 'harness-self-test');
     assert.ok(existsSync(file));
     rmSync(file); // not one of the README's pictures
+    browser.assertNoErrors();
+  });
+
+  it('names what breaks WCAG 2 AA on a page: a field without a label, text without contrast', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/unlabelled`);
+    const found = await accessibilityViolations(page);
+    assert.ok(found.some((v) => v.startsWith('label:') && v.includes('#q')), found.join('\n'));
+    assert.ok(found.some((v) => v.startsWith('color-contrast:')), found.join('\n'));
     browser.assertNoErrors();
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Build } from '../../src/core/build.ts';
-import { screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
+import { accessibilityViolations, screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
 import { startDashboardServer, type DashboardServer } from '../support/dashboard-server.ts';
 import { removeTempDirs } from '../support/temp-dir.ts';
 
@@ -144,6 +144,7 @@ describe('the Build page (/builds/:id) in headless Chromium', () => {
     assert.deepEqual(await page.locator('#stages li .muted').allTextContents(), ['3 s', '21 s', '6 s', '4 s']);
     assert.match((await page.locator('#image').textContent())!, /^Image: 127\.0\.0\.1:5000\/web:git-[0-9a-f]{7}@sha256:/);
     await screenshot(page, 'build', { fullPage: true });
+    assert.deepEqual(await accessibilityViolations(page), []);
     await page.getByRole('button', { name: 'Rerun' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Rerun it' }).click();
     const link = page.locator('#result a');

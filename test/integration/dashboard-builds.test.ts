@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Build } from '../../src/core/build.ts';
-import { screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
+import { accessibilityViolations, screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
 import { startDashboardServer, type DashboardServer } from '../support/dashboard-server.ts';
 import { removeTempDirs } from '../support/temp-dir.ts';
 
@@ -50,6 +50,7 @@ describe('the Builds page (/) in headless Chromium', () => {
     assert.equal(await page.locator(`#build-${first.id} td[data-label=Message]`).textContent(), 'Change number 29');
     assert.equal(await page.evaluate(() => (window as { __injected?: unknown }).__injected), undefined, 'nothing in a commit message runs');
     await screenshot(page, 'builds');
+    assert.deepEqual(await accessibilityViolations(page), []);
     browser.assertNoErrors();
   });
 
@@ -114,6 +115,7 @@ describe('the Builds page (/) in headless Chromium', () => {
     await page.locator('#rows tr').first().waitFor();
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the page is no wider than the phone');
     await screenshot(page, 'builds-phone');
+    assert.deepEqual(await accessibilityViolations(page), []);
     browser.assertNoErrors();
   });
 });

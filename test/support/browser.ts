@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -69,4 +70,19 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled' });
   return path;
+}
+
+/**
+ * What axe-core (the accessibility engine) finds against WCAG 2 A and AA on the page as it is now:
+ * labels, contrast, names of buttons and links, landmarks. One line per rule broken, naming where.
+ * The engine is put in through the DevTools protocol, which the page's CSP does not govern.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  });
 }
