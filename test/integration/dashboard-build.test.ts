@@ -97,11 +97,16 @@ describe('the Build page (/builds/:id) in headless Chromium', () => {
     const b = await s.seed.build('web', { state: 'queued', message: 'Waits in the queue' });
     const page = await s.signedInPage(browser, `/builds/${b.id}`);
     await page.evaluate(() => ((window as { __sameDocument?: boolean }).__sameDocument = true));
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).focus(); // by keyboard: Enter opens the question, Escape takes it back
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     assert.match((await dialog.textContent())!, new RegExp(`This stops build #${b.id} of web \\(main at ${b.event.sha.slice(0, 7)}\\)`));
-    await dialog.getByRole('button', { name: 'Keep it as it is' }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep it as it is', 'the safe answer has the focus');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Keep it as it is' }).click();
     assert.equal((await s.store.get(b.id))!.state, 'queued', 'saying no changes nothing');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel the build' }).click();
