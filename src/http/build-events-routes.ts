@@ -1,15 +1,18 @@
 import express, { type Router } from 'express';
 import { isSettled } from '../core/build.ts';
+import type { LogPage } from '../core/ports/build-log.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import { buildsPage } from '../pipeline/builds-page.ts';
 import { buildFilterQuery } from './build-filter-query.ts';
-import { openEventStream, pollInto } from './event-stream.ts';
+import { openEventStream, pollInto, type EventStream } from './event-stream.ts';
 import { numberLogPage } from './numbered-log.ts';
 
 /** How often an open stream reads Redis: one build and its new log lines, or the first page of the list. */
 const BUILD_POLL_MS = 500;
 const LIST_POLL_MS = 1_000;
 const LIST_LIMIT = 25;
+/** Log lines per `log` event: a long log arrives in pieces the page shows as they come. */
+const LOG_CHUNK = 2_000;
 
 /**
  * Server-Sent Events for the dashboard, behind the `/api` guard. Each open stream reads the store
@@ -57,16 +60,25 @@ export function buildEventsRoutes(store: BuildStore, shutdown?: AbortSignal): Ro
       if (json !== last) stream.send('build', build);
       last = json;
       const page = await store.readLog(id, from);
-      if (page.lines.length > 0) stream.send('log', { lines: numberLogPage(page, from), next: page.next }, String(page.next));
+      sendLog(stream, page, from);
       from = page.next;
       if (!isSettled(build)) return false;
       // Lines flushed just before the outcome was written are in by now: read once more, then end.
       const rest = await store.readLog(id, from);
-      if (rest.lines.length > 0) stream.send('log', { lines: numberLogPage(rest, from), next: rest.next }, String(rest.next));
+      sendLog(stream, rest, from);
       stream.send('end', { state: build.state });
       return true;
     });
   });
 
   return router;
+}
+
+/** New log lines as `log` events of at most LOG_CHUNK lines; only the last carries the id to resume from (`next`). */
+function sendLog(stream: EventStream, page: LogPage, from: number): void {
+  const lines = numberLogPage(page, from);
+  for (let i = 0; i < lines.length; i += LOG_CHUNK) {
+    const last = i + LOG_CHUNK >= lines.length;
+    stream.send('log', { lines: lines.slice(i, i + LOG_CHUNK), next: page.next }, last ? String(page.next) : undefined);
+  }
 }

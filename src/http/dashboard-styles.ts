@@ -50,7 +50,7 @@ ol.timeline .name{font-weight:600}
 .actions{display:flex;gap:8px;margin-left:auto}
 .logbar{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0}
 .log{background:#0d1117;color:#e6edf3;border-radius:6px;padding:8px 0;font:12.5px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-.log .line{display:flex;padding:0 12px 0 0}
+.log .line{display:flex;padding:0 12px 0 0;content-visibility:auto;contain-intrinsic-size:auto 19px}
 .log .line:target,.log .line.hit{background:#3a2f00}
 .log .line.current{outline:1px solid #d29922}
 .log .ln{flex:none;width:4.5em;padding-right:12px;text-align:right;color:#8b949e;text-decoration:none;user-select:none}

@@ -12,19 +12,33 @@ export const BUILD_LOG_SCRIPT = String.raw`'use strict';
   var hits = [];
   var current = -1;
   var wanted = location.hash.slice(1);
+  var shown = 0;
+
+  /** every line shown, with its visible text in lower case (what search looks through) */
+  var all = [];
+  var pending = [];
 
   function atEnd() { return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 60; }
 
-  function matches(line, q) { return q !== '' && line.dataset.text.toLowerCase().indexOf(q) >= 0; }
+  function matches(entry, q) { return q !== '' && entry.plain.indexOf(q) >= 0; }
 
+  /** Lines are drawn once per frame, however many events brought them: a long log costs one layout per frame, not one per event. */
   function add(lines) {
+    if (pending.length === 0) (document.hidden ? setTimeout : requestAnimationFrame)(draw);
+    pending.push.apply(pending, lines);
+  }
+
+  function draw() {
+    var lines = pending;
+    pending = [];
     var follow = atEnd() && !wanted;
     var q = search.value.trim().toLowerCase();
     var f = document.createDocumentFragment();
     var found;
     lines.forEach(function (l) {
+      if (l.n !== null && l.n <= shown) return; // sent again after a reconnect
+      if (l.n !== null) shown = l.n;
       var row = S.el('div', undefined, l.n === null ? 'line cut' : 'line');
-      row.dataset.text = l.text;
       if (l.n !== null) {
         row.id = 'L' + l.n;
         var a = S.link('#L' + l.n, String(l.n), 'ln');
@@ -37,7 +51,9 @@ export const BUILD_LOG_SCRIPT = String.raw`'use strict';
       var text = S.el('span', undefined, 'text');
       text.append(S.ansi(l.text));
       row.append(text);
-      if (matches(row, q)) { row.classList.add('hit'); hits.push(row); }
+      var entry = { row: row, plain: text.textContent.toLowerCase() };
+      all.push(entry);
+      if (matches(entry, q)) { row.classList.add('hit'); hits.push(row); }
       f.append(row);
     });
     log.append(f);
@@ -55,7 +71,7 @@ export const BUILD_LOG_SCRIPT = String.raw`'use strict';
     hits.forEach(function (h) { h.classList.remove('hit', 'current'); });
     hits = [];
     current = -1;
-    log.querySelectorAll('.line').forEach(function (row) { if (matches(row, q)) { row.classList.add('hit'); hits.push(row); } });
+    all.forEach(function (entry) { if (matches(entry, q)) { entry.row.classList.add('hit'); hits.push(entry.row); } });
     showCount();
   }
 
