@@ -12,12 +12,13 @@ import { join, resolve } from 'node:path';
 import { startLocalServices } from './local-services.ts';
 
 const repo = resolve(new URL('..', import.meta.url).pathname);
-const stateDir = join(repo, '.slipway');
+// SLIPWAY_UP_DIR: where the settings and data go (default .slipway); tests give each run its own.
+const stateDir = process.env.SLIPWAY_UP_DIR ? resolve(process.env.SLIPWAY_UP_DIR) : join(repo, '.slipway');
 const envFile = join(stateDir, 'local.env');
 
 async function main(): Promise<number> {
   mkdirSync(stateDir, { recursive: true });
-  const root = `/tmp/slipway-local-${createHash('sha256').update(repo).digest('hex').slice(0, 8)}`;
+  const root = `/tmp/slipway-local-${createHash('sha256').update(process.env.SLIPWAY_UP_DIR ? stateDir : repo).digest('hex').slice(0, 8)}`;
   console.error(`Starting local services under ${root} (reusing any already running)…`);
   const services = await startLocalServices({
     root,
