@@ -79,7 +79,8 @@ Routes: POST /webhooks/github (signature only), GET /healthz, GET /metrics (Prom
         POST /api/services/:service/environments/:environment/deploy|approve|rollback,
         GET /api/services/:service/environments/:environment/releases,
         GET /queues (Bull Board, read-only; same guard as /api),
-        dashboard at / (GitHub sign-in at /auth/github/login when configured)
+        dashboard at /, /environments, /services/:service/environments/:environment/releases
+        (GitHub sign-in at /auth/github/login when configured)
 
 Exit codes: 0 ok, 1 runtime failure (or nothing to roll back to), 2 invalid usage or configuration
 (an unknown service or environment included).

@@ -11,7 +11,11 @@ export interface DashboardPage {
 }
 
 /** The navigation, in order: label and path. Pages add their row here. */
-export const NAV: readonly { readonly label: string; readonly path: string }[] = [{ label: 'Builds', path: '/' }];
+export const NAV: readonly { readonly label: string; readonly path: string }[] = [
+  { label: 'Builds', path: '/' },
+  { label: 'Environments', path: '/environments' },
+  { label: 'Queues', path: '/queues' },
+];
 
 /** What every page's scripts may read from `<body data-…>` (set by the server, not by users). */
 export interface PageContext {

@@ -3,6 +3,9 @@ import { BUILD_LOG_SCRIPT } from './assets/build-log-script.ts';
 import { BUILD_MAIN, BUILD_SCRIPT } from './assets/build-script.ts';
 import { BUILDS_MAIN, BUILDS_SCRIPT } from './assets/builds-script.ts';
 import { COMMON_SCRIPT } from './assets/common-script.ts';
+import { ENVIRONMENTS_MAIN, ENVIRONMENTS_SCRIPT } from './assets/environments-script.ts';
+import { ENVIRONMENTS_CSS } from './assets/environments-styles.ts';
+import { RELEASES_MAIN, RELEASES_SCRIPT } from './assets/releases-script.ts';
 import { DASHBOARD_CSS } from './dashboard-styles.ts';
 import { DASHBOARD_POLICY, dashboardHtml, type DashboardPage, type PageContext } from './dashboard-layout.ts';
 
@@ -21,12 +24,16 @@ const ASSETS: Record<string, { type: string; body: string }> = {
   'builds.js': { type: 'text/javascript', body: BUILDS_SCRIPT },
   'build.js': { type: 'text/javascript', body: BUILD_SCRIPT },
   'build-log.js': { type: 'text/javascript', body: BUILD_LOG_SCRIPT },
-  'dashboard.css': { type: 'text/css', body: DASHBOARD_CSS },
+  'environments.js': { type: 'text/javascript', body: ENVIRONMENTS_SCRIPT },
+  'releases.js': { type: 'text/javascript', body: RELEASES_SCRIPT },
+  'dashboard.css': { type: 'text/css', body: DASHBOARD_CSS + ENVIRONMENTS_CSS },
 };
 
 const PAGES: Record<string, DashboardPage> = {
   '/': { title: 'Builds', nav: 'Builds', main: BUILDS_MAIN, scripts: ['builds'] },
   '/builds/:id': { title: 'Build', nav: 'Builds', main: BUILD_MAIN, scripts: ['build-log', 'build'] },
+  '/environments': { title: 'Environments', nav: 'Environments', main: ENVIRONMENTS_MAIN, scripts: ['environments'] },
+  '/services/:service/environments/:environment/releases': { title: 'Releases', nav: 'Environments', main: RELEASES_MAIN, scripts: ['releases'] },
 };
 
 /**

@@ -189,6 +189,26 @@ ${block}
 `;
 }
 
+/** A pipeline where main deploys to staging (on `stagingPort`) at once and to production only once approved. */
+export function stagingThenApprovedProduction(stagingPort: number): NonNullable<HarnessOptions['pipeline']> {
+  return (productionPort, service, repository) => `service: ${service}
+repository: ${repository}
+test:
+  command: ["sh", "/check.sh"]
+  timeout: 60
+deploy:
+  - branch: main
+    environment: staging
+    scheduler: docker
+    docker: { port: ${stagingPort}, health_path: /index.html }
+  - branch: main
+    environment: production
+    scheduler: docker
+    approval: required
+    docker: { port: ${productionPort}, health_path: /index.html }
+`;
+}
+
 /** The example app's files, with the page's text replaced. */
 export function helloApp(page: string, extra: Record<string, string> = {}): Record<string, string | { from: string }> {
   const app = new URL('../fixtures/hello-app/', import.meta.url).pathname;

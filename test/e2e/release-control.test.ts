@@ -5,7 +5,7 @@ import type { Build, DeployRecord } from '../../src/core/build.ts';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
 import { runSlipway } from '../support/slipway-cli.ts';
-import { helloApp, startHarness, type Harness } from './harness.ts';
+import { helloApp, stagingThenApprovedProduction, startHarness, type Harness } from './harness.ts';
 
 const API_TOKEN = 'release-control-token';
 const FINAL = new Set(['succeeded', 'failed', 'rolled_back', 'skipped', 'error']);
@@ -23,22 +23,7 @@ describe('release control: approve, promote, deploy by build', { timeout: 600_00
     stagingPort = await freePort();
     h = await startHarness({
       env: { SLIPWAY_API_TOKEN: API_TOKEN },
-      pipeline: (productionPort, service, repository) => `service: ${service}
-repository: ${repository}
-test:
-  command: ["sh", "/check.sh"]
-  timeout: 60
-deploy:
-  - branch: main
-    environment: staging
-    scheduler: docker
-    docker: { port: ${stagingPort}, health_path: /index.html }
-  - branch: main
-    environment: production
-    scheduler: docker
-    approval: required
-    docker: { port: ${productionPort}, health_path: /index.html }
-`,
+      pipeline: stagingThenApprovedProduction(stagingPort),
     });
   });
   after(async () => {
