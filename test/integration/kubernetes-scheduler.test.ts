@@ -152,6 +152,19 @@ describe('kubernetes scheduler', { timeout: 240_000 }, () => {
     }
   });
 
+  it('stops waiting soon after the caller aborts, leaving the rollout where it is', async () => {
+    await applied('aborted', images.one);
+    const silent = await publishSite(repo, 'silent', { healthy: false });
+    const controller = new AbortController();
+    const log = memoryLog();
+    const deploying = scheduler().deploy(release(silent, { deployment: 'aborted' }), { line: (l) => (log.line(l), l.startsWith('Deployment aborted is at revision') && controller.abort(new Error('lease lost'))) }, { deadlineMs: DEADLINE_MS, signal: controller.signal });
+    const started = Date.now();
+    await assert.rejects(deploying, /lease lost/);
+    assert.ok(Date.now() - started < DEADLINE_MS / 2, `rejected after ${Date.now() - started} ms`);
+    assert.equal(k8s.deployment(NS, 'aborted').spec.template.spec.containers[0].image, pinned(silent), 'what it changed stays as it is');
+    assert.equal(patches('aborted').length, 1, 'no undo after an abort');
+  });
+
   it('refuses, naming the Role to grant, when the service account may not patch deployments', async () => {
     const locked = await startKubernetesEmulator({ token: TOKEN });
     try {

@@ -1,5 +1,4 @@
 import { delimiter } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { describeError, SlipwayError } from '../../core/errors.ts';
 import { pinnedName } from '../../core/image.ts';
@@ -14,7 +13,7 @@ import { controlledBy, labelSelector, revisionOf } from './revision.ts';
 import { rolloutStatus } from './rollout-status.ts';
 import { undoTo } from './rollout-undo.ts';
 import { KubernetesSettingsSchema } from './settings.ts';
-import { waitForRollout, type RolloutWait } from './wait-rollout.ts';
+import { pause, waitForRollout, type RolloutWait } from './wait-rollout.ts';
 
 /** Knobs for tests and tuning; production uses the defaults. */
 export interface KubernetesSchedulerOptions {
@@ -118,7 +117,7 @@ async function observed(r: Rollout): Promise<V1Deployment> {
     if (Date.now() >= until) {
       throw new SlipwayError('SCHEDULER_REJECTED', `the Deployment controller has not observed deployment "${r.name}" generation ${d.metadata?.generation} within ${seconds(r.wait.deadlineMs)}: is kube-controller-manager running?`);
     }
-    await sleep(r.wait.pollMs, undefined, { signal: r.wait.signal });
+    await pause(r.wait.pollMs, r.wait.signal);
   }
 }
 

@@ -53,8 +53,16 @@ export async function waitForRollout(w: RolloutWait): Promise<RolloutEnd> {
     if (Date.now() - started >= w.deadlineMs) {
       return { ok: false, deployment: d, why: await explain(w, d, `not rolled out within ${seconds(w.deadlineMs)} (${status.message.replace(/\.+$/, '')})`) };
     }
-    await sleep(Math.min(w.pollMs, Math.max(0, started + w.deadlineMs - Date.now())), undefined, { signal: w.signal });
+    await pause(Math.min(w.pollMs, Math.max(0, started + w.deadlineMs - Date.now())), w.signal);
   }
+}
+
+/** Sleeps `ms`; an abort rejects with the signal's own reason (what the caller gave), not a bare AbortError. */
+export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  await sleep(ms, undefined, { signal }).catch((err: unknown) => {
+    signal?.throwIfAborted();
+    throw err;
+  });
 }
 
 /** `headline`, then what the pods of the new ReplicaSet say (their status, the kubelet's last warning). */
