@@ -15,7 +15,7 @@ export type PlacedPreview = { readonly closed: string } | { readonly settings: R
  * about to be, removed); otherwise the scheduler gives the preview its settings (the docker
  * adapter: its own port) and the block's `url` is filled in. Undefined for any other deploy.
  */
-export async function placePreview(deps: DeployDeps, build: Build, pipeline: Pipeline, target: DeployTarget, adapter: Scheduler): Promise<PlacedPreview | undefined> {
+export async function placePreview(deps: Pick<DeployDeps, 'closings'>, build: Build, pipeline: Pipeline, target: DeployTarget, adapter: Scheduler): Promise<PlacedPreview | undefined> {
   const number = pipeline.preview ? previewNumber(target.environment) : undefined;
   if (number === undefined) return undefined;
   const closedAt = await deps.closings?.closedAt(build.service, target.environment);
