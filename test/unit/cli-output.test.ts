@@ -5,7 +5,9 @@ import type { EnvironmentStatus } from '../../src/pipeline/environments-overview
 import { outcomeCode, outcomeLine } from '../../src/cli/build-outcome.ts';
 import { buildsTable } from '../../src/cli/builds-table.ts';
 import { environmentsTable } from '../../src/cli/environments-table.ts';
+import { COMMAND_HELP } from '../../src/cli/command-help.ts';
 import { humanLogDestination } from '../../src/cli/human-log.ts';
+import { progressLine } from '../../src/cli/progress-line.ts';
 import { PLAIN, styleFor, terminalSafe, type TerminalStyle } from '../../src/cli/terminal-style.ts';
 import { textTable } from '../../src/cli/text-table.ts';
 import { age, isoTime } from '../../src/cli/time-text.ts';
@@ -126,4 +128,33 @@ describe('a command\'s operator log on stderr', () => {
     dest.write(`${JSON.stringify({ level: 50, msg: 'could not post', err: { message: 'socket hang up', stack: 'x' } })}\n`);
     assert.deepEqual(lines, ['slipway: warning: GITHUB_TOKEN is not set: commit statuses will not be posted\n', 'slipway: error: could not post: socket hang up\n']);
   });
+});
+
+describe('progress while waiting', () => {
+  it('is one line rewritten in place on a terminal, and cleared', () => {
+    const written: string[] = [];
+    const line = progressLine({ isTTY: true, write: (t: string) => written.push(t) });
+    line.show('build 3 running test (12s)');
+    line.clear();
+    line.clear();
+    assert.deepEqual(written, [`\r${ESC}[2K⠙ build 3 running test (12s)`, `\r${ESC}[2K`]);
+  });
+
+  it('is nothing when not a terminal', () => {
+    const written: string[] = [];
+    const line = progressLine({ isTTY: false, write: (t: string) => written.push(t) });
+    line.show('build 3 running');
+    line.clear();
+    assert.deepEqual(written, []);
+  });
+});
+
+describe('slipway <command> --help for the reading commands', () => {
+  for (const command of ['builds', 'logs', 'environments', 'releases']) {
+    it(`${command}: usage, where it reads (Redis or --server with SLIPWAY_API_TOKEN), an example, exit codes`, () => {
+      const help = COMMAND_HELP[command] ?? '';
+      assert.match(help, new RegExp(`^Usage: slipway ${command} `));
+      for (const part of ['--server <url>', 'SLIPWAY_API_TOKEN', 'Redis', `\nExample:\n  slipway ${command}`, '\nExit codes: 0 ']) assert.ok(help.includes(part), `${command} --help lacks ${part}`);
+    });
+  }
 });
