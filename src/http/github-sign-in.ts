@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
+import { oauthBase } from './oauth-base.ts';
 import { cookie, readCookies, signedCookies } from './signed-cookie.ts';
 
 export interface GitHubSignInConfig {
@@ -38,12 +39,6 @@ export interface GitHubSignIn {
    * Requests without the session cookie (bearer token, webhook signature) are not the browser's.
    */
   readonly csrf: RequestHandler;
-}
-
-/** Where GitHub's OAuth web flow lives for this API: github.com for api.github.com, else the API's own origin (GitHub Enterprise, emulators). */
-export function oauthBase(apiUrl: string): string {
-  const url = new URL(apiUrl);
-  return url.host === 'api.github.com' ? 'https://github.com' : url.origin;
 }
 
 /**
