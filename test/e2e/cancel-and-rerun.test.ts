@@ -133,6 +133,7 @@ describe('superseded builds, cancel and rerun', { timeout: 420_000 }, () => {
     const finished = await api('POST', `/api/builds/${deployed.id}/cancel`);
     assert.equal(finished.status, 409);
     assert.match(finished.body.error, new RegExp(`build ${deployed.id} already ended passed`));
+    assert.equal(finished.body.reason, 'final');
 
     // Both workers busy with one long build each: the third waits on the queue.
     const first = await c.push(service, 'First', { branch: 'one', buildSeconds: LONG });
@@ -140,6 +141,9 @@ describe('superseded builds, cancel and rerun', { timeout: 420_000 }, () => {
     await Promise.all([first, second].map((b) => c.until(b.id, 'its RUN step running', running('build'), 120_000)));
     const waiting = await c.push(service, 'Waiting', { branch: 'three' });
     assert.equal((await c.build(waiting.id)).state, 'queued');
+    const early = await api('POST', `/api/builds/${first.id}/rerun`);
+    assert.deepEqual([early.status, early.body.reason], [409, 'not_final'], JSON.stringify(early.body));
+    assert.match(early.body.error, new RegExp(`build ${first.id} is still running`));
 
     const queued = await api('POST', `/api/builds/${waiting.id}/cancel`);
     assert.equal(queued.status, 200, JSON.stringify(queued.body));
