@@ -41,6 +41,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .notice.bad{background:#ffebe9;border-color:#cf222e}
 .meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:0 0 8px}
 .meta dt{color:#57606a}.meta dd{margin:0;overflow-wrap:anywhere}
+#image{overflow-wrap:anywhere}
 .message{white-space:pre-wrap}
 ol.timeline{list-style:none;display:flex;flex-wrap:wrap;gap:0;padding:0;margin:0}
 ol.timeline li{display:flex;flex-direction:column;padding:6px 14px;background:#fff;border:1px solid #d0d7de;margin:0 -1px -1px 0;min-width:7.5em}
@@ -65,11 +66,14 @@ dialog::backdrop{background:rgba(0,0,0,.4)}
 dialog .buttons{display:flex;gap:8px;justify-content:flex-end;margin-top:16px}
 @media (max-width:700px){
  main{padding:10px}
- table.builds thead{display:none}
- table.builds,table.builds tbody,table.builds tr,table.builds td{display:block;width:100%}
- table.builds tr{border-bottom:1px solid #d0d7de;padding:6px 0}
- table.builds td{border:0;padding:2px 8px}
- table.builds td[data-label]::before{content:attr(data-label) ": ";color:#57606a;font-size:.85rem}
+ table.cards thead{display:none}
+ table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
+ table.cards tr{border-bottom:1px solid #d0d7de;padding:6px 0}
+ table.cards td{border:0;padding:2px 8px}
+ table.cards td[data-label]::before{content:attr(data-label) ": ";color:#57606a;font-size:.85rem}
+ table.cards td.msg{min-width:0}
+ ol.timeline{flex-wrap:nowrap}
+ ol.timeline li{flex:1 1 0;min-width:0;padding:6px 8px}
  .log .ln{width:3.2em;padding-right:8px}
 }
 `;

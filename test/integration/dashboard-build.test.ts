@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Build } from '../../src/core/build.ts';
-import { accessibilityViolations, screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
+import { accessibilityViolations, overflowingElements, screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
 import { startDashboardServer, type DashboardServer } from '../support/dashboard-server.ts';
 import { removeTempDirs } from '../support/temp-dir.ts';
 
@@ -150,6 +150,10 @@ describe('the Build page (/builds/:id) in headless Chromium', () => {
     assert.match((await page.locator('#image').textContent())!, /^Image: 127\.0\.0\.1:5000\/web:git-[0-9a-f]{7}@sha256:/);
     await screenshot(page, 'build', { fullPage: true });
     assert.deepEqual(await accessibilityViolations(page), []);
+    const phone = await s.signedInPage(browser, `/builds/${b.id}`, { phone: true });
+    await phone.locator('#L12').waitFor();
+    assert.deepEqual(await overflowingElements(phone), [], 'no sideways scrolling on a phone');
+    await screenshot(phone, 'build-phone');
     await page.getByRole('button', { name: 'Rerun' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Rerun it' }).click();
     const link = page.locator('#result a');

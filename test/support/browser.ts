@@ -86,3 +86,16 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
     return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   });
 }
+
+/**
+ * Elements that stick out past the right edge of the screen (a phone's 390 px), described by tag,
+ * id and class: what makes a page scroll sideways. Mobile emulation widens the layout viewport to
+ * fit such content, so `scrollWidth` alone cannot tell.
+ */
+export async function overflowingElements(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.screen.width + 1 && getComputedStyle(e).position !== 'absolute')
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${typeof e.className === 'string' && e.className ? `.${e.className.split(' ').join('.')}` : ''}`),
+  );
+}

@@ -6,7 +6,7 @@ export const BUILD_MAIN = `<div class="titlebar"><h1><span id="title">Build</spa
 <ol class="timeline" id="stages" aria-labelledby="stages-title"></ol>
 <p id="image"></p>
 <h2>Deploys</h2>
-<table id="deploys" hidden><thead><tr><th scope="col">Deploy</th><th scope="col">Environment</th><th scope="col">How</th><th scope="col">State</th><th scope="col">Reason</th><th scope="col">Took</th></tr></thead><tbody></tbody></table>
+<table id="deploys" class="cards" hidden><thead><tr><th scope="col">Deploy</th><th scope="col">Environment</th><th scope="col">How</th><th scope="col">State</th><th scope="col">Reason</th><th scope="col">Took</th></tr></thead><tbody></tbody></table>
 <p id="no-deploys" class="muted">None.</p>
 <h2 id="log-title">Log</h2>
 <div class="logbar"><label for="log-search">Search the log</label><input id="log-search" type="search" autocomplete="off">
@@ -68,6 +68,7 @@ export const BUILD_SCRIPT = String.raw`'use strict';
     return 'push';
   }
 
+  var LABELS = ['Deploy', 'Environment', 'How', 'State', 'Reason', 'Took'];
   function deploys(b) {
     var table = document.getElementById('deploys');
     var body = table.tBodies[0];
@@ -76,7 +77,7 @@ export const BUILD_SCRIPT = String.raw`'use strict';
       var row = body.insertRow();
       row.id = 'deploy-' + d.id;
       [S.el('span', '#' + d.id), S.el('span', d.environment + ' (' + d.scheduler + ')'), S.el('span', how(d)), S.el('span', d.state.replace('_', ' '), 'state ' + d.state), S.el('span', d.detail || ''), S.el('span', S.took(d.startedAt, d.finishedAt))]
-        .forEach(function (c, i) { var td = row.insertCell(); if (i === 4) td.className = 'msg'; td.append(c); });
+        .forEach(function (c, i) { var td = row.insertCell(); td.dataset.label = LABELS[i]; if (i === 4) td.className = 'msg'; td.append(c); });
     });
     table.hidden = b.deploys.length === 0;
     document.getElementById('no-deploys').hidden = b.deploys.length > 0;
@@ -139,6 +140,7 @@ export const BUILD_SCRIPT = String.raw`'use strict';
     var logState = document.getElementById('log-state');
     logState.textContent = 'following…';
     var source = new EventSource('/api/builds/' + encodeURIComponent(id) + '/events');
+    source.addEventListener('open', function () { logState.textContent = 'following…'; });
     source.addEventListener('build', function (e) { show(JSON.parse(e.data)); });
     source.addEventListener('log', function (e) { window.SlipwayLog.add(JSON.parse(e.data).lines); });
     source.addEventListener('end', function () { source.close(); logState.textContent = 'complete'; });

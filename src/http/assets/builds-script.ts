@@ -10,7 +10,7 @@ export const BUILDS_MAIN = `<h1>Builds</h1>
 <button type="submit">Filter</button><a class="button" href="/">Clear</a>
 </form>
 <p id="live" class="muted" role="status" aria-live="polite"></p>
-<table class="builds"><caption class="skip">Builds, newest first</caption>
+<table class="builds cards"><caption class="skip">Builds, newest first</caption>
 <thead><tr><th scope="col">Build</th><th scope="col">Service</th><th scope="col">Branch</th><th scope="col">Commit</th><th scope="col">Message</th><th scope="col">Author</th><th scope="col">State</th><th scope="col">Deploys</th></tr></thead>
 <tbody id="rows"></tbody></table>
 <p id="empty" class="muted" hidden></p>
