@@ -106,7 +106,6 @@ describe('Environments page: what runs where, and approving from the browser', {
     assert.ok(production.includes(`#${main.id}`) && production.includes(main.image!.digest!));
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await page.locator('main img, main script, main svg').count(), 0, 'nothing from the message became markup');
-    await screenshot(page, 'environments', { fullPage: true });
     browser.assertNoErrors();
   });
 
@@ -137,6 +136,7 @@ describe('Environments page: what runs where, and approving from the browser', {
     const page = await open('/environments');
     await card(page, 'staging').getByRole('button', { name: 'Deploy…' }).click();
     const list = page.getByLabel(`Pushed build of ${h.service}`);
+    await list.waitFor(); // the dialog opens once the pushed builds are fetched
     const options = await list.locator('option').allInnerTexts();
     assert.ok(options.some((o) => o.includes(BRANCH)), `the branch is listed as written: ${options.join(' | ')}`);
     await list.selectOption(branch.id);

@@ -16,6 +16,14 @@ export const ENVIRONMENTS_SCRIPT = String.raw`'use strict';
   var overview = [];
   var busy = false;
 
+  /** "3 min ago" in a <time> carrying the exact moment (its title shows it on hover) */
+  function ago(t) {
+    var s = Math.max(0, Math.round((Date.now() - t) / 1000));
+    var text = s < 60 ? 'less than a minute ago' : s < 3600 ? Math.floor(s / 60) + ' min ago' : s < 86400 ? Math.floor(s / 3600) + ' h ago' : Math.floor(s / 86400) + ' d ago';
+    var e = S.el('time', text); e.dateTime = new Date(t).toISOString(); e.title = S.when(t);
+    return e;
+  }
+
   function target(cell) { return '/api/services/' + encodeURIComponent(cell.service) + '/environments/' + encodeURIComponent(cell.environment); }
   function digestOf(image) { return image && image.indexOf('@') >= 0 ? image.slice(image.indexOf('@') + 1) : ''; }
 
@@ -52,13 +60,17 @@ export const ENVIRONMENTS_SCRIPT = String.raw`'use strict';
     if (cell.running) {
       var r = cell.running;
       c.append(release(r, 'Running'));
-      c.append(S.el('p', 'since ' + S.when(r.since) + ' · by ' + r.cause + (r.cause === 'promotion' && r.from ? ' from ' + r.from : ''), 'since'));
+      var since = S.el('p', 'since ', 'since');
+      since.append(ago(r.since), ' · by ' + r.cause + (r.cause === 'promotion' && r.from ? ' from ' + r.from : ''));
+      c.append(since);
     } else {
       c.append(S.el('p', 'Nothing released here yet.', 'muted'));
     }
     if (cell.waiting) {
       var w = S.el('div', undefined, 'waiting');
-      w.append(S.el('p', 'Waiting for approval since ' + S.when(cell.waiting.since), 'held waiting-title'), release(cell.waiting, 'Build'));
+      var title = S.el('p', 'Waiting for approval since ', 'held waiting-title');
+      title.append(ago(cell.waiting.since));
+      w.append(title, release(cell.waiting, 'Build'));
       c.append(w);
     }
     var releases = S.link('/services/' + encodeURIComponent(cell.service) + '/environments/' + encodeURIComponent(cell.environment) + '/releases', 'Releases');
@@ -198,7 +210,7 @@ export const ENVIRONMENTS_SCRIPT = String.raw`'use strict';
   async function refresh() {
     var body = await S.getJson('/api/environments');
     overview = body.environments;
-    var now = JSON.stringify(overview);
+    var now = JSON.stringify(overview) + Math.floor(Date.now() / 60000); // and once a minute, for the "… ago" times
     // rebuild only what changed, never under an open dialog or a button being pressed, and keep keyboard focus where it was
     if (now === shown || busy || document.querySelector('dialog[open]')) return;
     var focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : undefined;
