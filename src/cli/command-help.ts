@@ -1,8 +1,10 @@
+import { OPERATOR_COMMAND_HELP } from './operator-command-help.ts';
 import { READ_COMMAND_HELP } from './read-command-help.ts';
 
 /** `slipway <command> --help`: one command's usage, what it does, and its exit codes. */
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
   ...READ_COMMAND_HELP,
+  ...OPERATOR_COMMAND_HELP,
   deploy: `Usage: slipway deploy <service> <environment> --build <id> [--no-wait]
 
 Deploys an already pushed build of the service (from any branch) to the environment, by the
@@ -11,6 +13,9 @@ it does not wait for \`approval: required\`, and it may go back to an older comm
 older over newer" fence applies to automatic deploys only); its status and Slack message say so.
 Prints the rollout until it ends; --no-wait returns once it is queued. API:
 POST /api/services/:service/environments/:environment/deploy {"build":"<id>"}.
+
+Example:
+  slipway deploy hello staging --build 41
 
 Exit codes: 0 deployed (or queued), 1 not deployable (never pushed, unknown build) or the deploy
 failed, 2 a wrong command line or an unknown service or environment (the known ones are named).
@@ -21,6 +26,9 @@ Deploys to <to-environment> exactly the image digest running in <from-environmen
 record, as \`slipway releases\` shows it); nothing is rebuilt. Like \`slipway deploy\` it does not
 wait for approval and is not fenced. Prints the rollout until it ends; --no-wait returns once it
 is queued. API: POST /api/services/:service/environments/:to/deploy {"from":"<from-environment>"}.
+
+Example:
+  slipway promote hello staging production
 
 Exit codes: 0 deployed (or queued), 1 nothing released in <from-environment> or the deploy
 failed, 2 a wrong command line or an unknown service or environment.
@@ -33,6 +41,9 @@ second rollback goes further back. --to puts back that build's pushed image inst
 "never older over newer" fence, without waiting for approval. Prints the rollout until it ends;
 --no-wait returns once it is queued. API: POST /api/services/:service/environments/:environment/rollback {"to":"<id>"}.
 
+Example:
+  slipway rollback hello production --to 38
+
 Exit codes: 0 rolled back (or queued), 1 nothing to roll back to, the build was never pushed or
 the rollout failed, 2 a wrong command line or an unknown service or environment.
 `,
@@ -42,6 +53,9 @@ Lets the deploy waiting for approval in the environment go (a deploy entry with
 \`approval: required\` holds a push's deploy, status "Waiting for approval"; a newer build
 waiting there replaces the older one). Prints the rollout until it ends; --no-wait returns once
 it is queued. API: POST /api/services/:service/environments/:environment/approve.
+
+Example:
+  slipway approve hello production
 
 Exit codes: 0 deployed (or queued), 1 nothing waits for approval there or the deploy failed,
 2 a wrong command line or an unknown service or environment.

@@ -149,7 +149,17 @@ describe('progress while waiting', () => {
   });
 });
 
-describe('slipway <command> --help for the reading commands', () => {
+describe('slipway <command> --help', () => {
+  const COMMANDS = ['all', 'server', 'worker', 'check', 'doctor', 'builds', 'logs', 'environments', 'releases', 'deploy', 'promote', 'approve', 'rollback', 'cancel', 'rerun'];
+  for (const command of COMMANDS) {
+    it(`${command}: its usage, an example and its exit codes`, () => {
+      const help = COMMAND_HELP[command] ?? '';
+      assert.match(help, new RegExp(`^Usage: slipway ${command}\\b`));
+      assert.match(help, new RegExp(`\\nExample:\\n {2}(npx )?slipway ${command}\\b`));
+      assert.match(help, /\nExit codes: 0 /);
+    });
+  }
+
   for (const command of ['builds', 'logs', 'environments', 'releases']) {
     it(`${command}: usage, where it reads (Redis or --server with SLIPWAY_API_TOKEN), an example, exit codes`, () => {
       const help = COMMAND_HELP[command] ?? '';
