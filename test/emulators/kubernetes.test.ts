@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { PushedImage } from '../../src/core/image.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { testEnv } from '../support/env.ts';
@@ -26,12 +26,13 @@ const SMP = 'application/strategic-merge-patch+json';
 describe('kubernetes API server emulator', { timeout: 180_000 }, () => {
   let k8s: KubernetesEmulator;
   let apps: AppsV1Api;
+  let kc: KubeConfig;
   const images = {} as Record<'one' | 'two' | 'crash', PushedImage>;
   const repo = `k8s-emu-${randomBytes(3).toString('hex')}`;
 
   before(async () => {
     k8s = await startKubernetesEmulator({ token: TOKEN, tickMs: 50, backoffMs: 500, observeLagMs: 300 });
-    const kc = new KubeConfig();
+    kc = new KubeConfig();
     kc.loadFromString(k8s.kubeconfig());
     apps = kc.makeApiClient(AppsV1Api);
     images.one = await publishSite(repo, 'one');
@@ -112,6 +113,21 @@ describe('kubernetes API server emulator', { timeout: 180_000 }, () => {
     assert.ok(k8s.pods(NS, 'patched').every((p) => p.spec.containers[0].image === pinned(images.two)));
     const same = await request('PATCH', path('patched'), { spec: { replicas: 1 } }, SMP);
     assert.equal(same.body.metadata.generation, 2, 'a patch that changes nothing bumps nothing');
+  });
+
+  it('streams a watch of one deployment to the official client: ADDED, then MODIFIED as the controller acts', async () => {
+    const seen: string[] = [];
+    const watching = await new Watch(kc).watch(`/apis/apps/v1/namespaces/${NS}/deployments`, { fieldSelector: 'metadata.name=watched' },
+      (type, obj) => seen.push(`${type} ${obj.metadata.name} ${obj.metadata.generation}/${obj.status?.observedGeneration ?? '-'}`), () => undefined);
+    try {
+      await deployed('watched', pinned(images.one));
+      await deployed('unwatched', pinned(images.one));
+      await pollUntil(() => seen, (s) => s.includes('MODIFIED watched 1/1'), 10_000, () => seen.join('; '));
+      assert.equal(seen[0], 'ADDED watched 1/-');
+      assert.ok(seen.every((line) => line.includes(' watched ')), 'the field selector holds');
+    } finally {
+      watching.abort();
+    }
   });
 
   it('refuses bad patches as the API server does: 415, 400, 422 with causes, 409 on a stale resourceVersion', async () => {

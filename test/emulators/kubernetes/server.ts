@@ -9,6 +9,7 @@ import { controlledBy, Objects } from './objects.ts';
 import { EMULATOR_LABEL, readySince } from './pod-runner.ts';
 import { ROUTES, type Call } from './routes.ts';
 import { forbidden, KubeError, methodNotAllowed, noRoute, unauthorized } from './status-error.ts';
+import { serveWatch } from './watch.ts';
 
 type Json = any;
 
@@ -95,7 +96,11 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
       const handler = route[1][req.method ?? ''];
       if (!handler) throw methodNotAllowed(req.method ?? '');
       const [, namespace, name] = route[0]!.map((p) => (p === undefined ? undefined : decodeURIComponent(p)));
-      reply(200, await handler(call(req.method ?? '', namespace!, name, raw, url.searchParams, req.headers['content-type'])));
+      const c = call(req.method ?? '', namespace!, name, raw, url.searchParams, req.headers['content-type']);
+      const answer = await handler(c);
+      if (!['1', 'true'].includes(url.searchParams.get('watch') ?? '') || name !== undefined || req.method !== 'GET') return reply(200, answer);
+      record.status = 200;
+      serveWatch(req, res, url.searchParams, () => (handler(c) as { items: Json[] }).items);
     } catch (err) {
       if (!(err instanceof KubeError)) throw err;
       reply(err.code, err.body());
