@@ -18,6 +18,7 @@ export const ErrorCodes = {
   REGISTRY_DENIED: { retryable: false, summary: 'the registry refused the push' },
   SCHEDULER_UNREACHABLE: { retryable: true, summary: 'the scheduler is not reachable' },
   SCHEDULER_REJECTED: { retryable: false, summary: 'the scheduler rejected the deployment' },
+  SWARM_NOT_MANAGER: { retryable: false, summary: 'the Docker engine a swarm deploy goes to is not a swarm manager' },
   ROLLOUT_FAILED: { retryable: false, summary: 'the new release did not become healthy' },
   DEPLOY_LEASE_LOST: { retryable: false, summary: 'the deploy lease was lost; another deploy to the target may have started' },
   STATUS_REJECTED: { retryable: false, summary: 'GitHub rejected a commit status' },

@@ -35,6 +35,7 @@ export const schedulers = {
     const { createKubernetesScheduler, kubeConfigFrom } = await import('./kubernetes/kubernetes-scheduler.ts');
     return createKubernetesScheduler(kubeConfigFrom(ctx.kubernetes.kubeconfig));
   }),
+  swarm: (ctx) => onFirstDeploy(async () => (await import('./swarm/swarm-scheduler.ts')).createSwarmScheduler(ctx.docker, { registryCredentials: ctx.registryCredentials })),
 } as const satisfies Record<SchedulerName, SchedulerFactory>;
 
 /** A scheduler made by `make` when it is first asked to deploy (made again if making it failed). */

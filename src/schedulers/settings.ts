@@ -4,6 +4,7 @@ import { FleetSettingsSchema } from './fleet/settings.ts';
 import { EcsSettingsSchema } from './ecs/settings.ts';
 import { NomadSettingsSchema } from './nomad/settings.ts';
 import { KubernetesSettingsSchema } from './kubernetes/settings.ts';
+import { SwarmSettingsSchema } from './swarm/settings.ts';
 
 /** The scheduler names a pipeline may use, each with the schema of its own block. */
 export const schedulerSettings = {
@@ -12,6 +13,7 @@ export const schedulerSettings = {
   ecs: EcsSettingsSchema,
   nomad: NomadSettingsSchema,
   kubernetes: KubernetesSettingsSchema,
+  swarm: SwarmSettingsSchema,
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type SchedulerName = keyof typeof schedulerSettings;

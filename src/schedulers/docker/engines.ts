@@ -17,27 +17,28 @@ export type EngineFor = (host: string | undefined) => Engine;
  * `host`, and one client per distinct `docker.host`, made on first use and kept for every later
  * deploy (a client holds its connections; a new one per deploy would leak them). A host the
  * worker cannot speak to (https:// without DOCKER_TLS_VERIFY, certificates it cannot read) is
- * refused as SCHEDULER_REJECTED: retrying will not change the configuration.
+ * refused as SCHEDULER_REJECTED: retrying will not change the configuration. `key` is the block
+ * key that names a host (`docker.host`, `swarm.host`), for labels and messages.
  */
-export function createEngines(own: Docker, connect: (host: string) => Docker): EngineFor {
+export function createEngines(own: Docker, connect: (host: string) => Docker, key = 'docker.host'): EngineFor {
   const worker: Engine = { docker: own, label: `${engineAddress(own)} (DOCKER_HOST)` };
   const named = new Map<string, Engine>();
   return (host) => {
     if (host === undefined) return worker;
     let engine = named.get(host);
     if (!engine) {
-      engine = { docker: connectTo(connect, host), label: `${redactUrl(host)} (docker.host)` };
+      engine = { docker: connectTo(connect, host, key), label: `${redactUrl(host)} (${key})` };
       named.set(host, engine);
     }
     return engine;
   };
 }
 
-function connectTo(connect: (host: string) => Docker, host: string): Docker {
+function connectTo(connect: (host: string) => Docker, host: string, key: string): Docker {
   try {
     return connect(host);
   } catch (err) {
-    throw new SlipwayError('SCHEDULER_REJECTED', `docker.host ${redactUrl(host)}: ${describeError(err)}`, { cause: err });
+    throw new SlipwayError('SCHEDULER_REJECTED', `${key} ${redactUrl(host)}: ${describeError(err)}`, { cause: err });
   }
 }
 

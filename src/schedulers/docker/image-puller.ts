@@ -31,7 +31,8 @@ export async function ensureImage(docker: Docker, image: string, credentials: Re
   log.line(`Pulled ${image}`);
 }
 
-async function pullCredentials(credentials: RegistryCredentials | undefined, image: string): Promise<RegistryAuth | undefined> {
+/** The registry credentials for an engine that will pull `image`, REGISTRY_* failures as SCHEDULER_* ones. */
+export async function pullCredentials(credentials: RegistryCredentials | undefined, image: string): Promise<RegistryAuth | undefined> {
   try {
     return await credentials?.credentials();
   } catch (err) {
