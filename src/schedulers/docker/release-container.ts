@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import { pinnedName, taggedName } from '../../core/image.ts';
+import { pinnedName } from '../../core/image.ts';
 import type { Release } from '../../core/ports/scheduler.ts';
+import { releaseEnv, releaseLabels } from '../release-labels.ts';
 import type { DockerSettings } from './settings.ts';
 
 /** The name of the container that runs a (service, environment): `slipway-<service>-<environment>`. */
@@ -25,19 +26,11 @@ export function settingsFingerprint(settings: DockerSettings): string {
  * engine unless Slipway stops it, and labels that say what runs there.
  */
 export function releaseContainer(release: Release, settings: DockerSettings, name: string): Docker.ContainerCreateOptions {
-  const env = { ...settings.env, PORT: String(settings.port) };
   return {
     name,
     Image: pinnedName(release.image),
-    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-    Labels: {
-      'slipway.service': release.service,
-      'slipway.environment': release.environment,
-      'slipway.image': taggedName(release.image),
-      'slipway.sha': release.sha,
-      'slipway.build': release.buildId,
-      'slipway.settings': settingsFingerprint(settings),
-    },
+    Env: releaseEnv(settings),
+    Labels: releaseLabels(release, settingsFingerprint(settings)),
     HostConfig: {
       NetworkMode: 'host',
       RestartPolicy: { Name: 'unless-stopped' },

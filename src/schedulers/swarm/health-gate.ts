@@ -36,7 +36,8 @@ async function httpClientIn(docker: Docker, image: string): Promise<(typeof CLIE
   const container = await docker.createContainer({ Image: image, Entrypoint: ['/never-started'], NetworkDisabled: true, Labels: { 'slipway.purpose': 'health-check probe' } });
   try {
     for (const client of CLIENTS) {
-      const found = await container.infoArchive({ path: client.path }).then(() => true, (err: unknown) => {
+      // HEAD answers as a stream: read it to its end, or its socket stays taken (and the process up)
+      const found = await container.infoArchive({ path: client.path }).then((res: NodeJS.ReadableStream) => Boolean(res.resume()), (err: unknown) => {
         if (isNotFound(err)) return false;
         throw err;
       });

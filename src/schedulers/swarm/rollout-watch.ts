@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { LogSink } from '../../core/ports/build-log.ts';
 import { seconds } from '../health-check.ts';
-import { serviceTasks } from './swarm-api.ts';
+import { serviceTasks, type SwarmTask } from './swarm-api.ts';
+import { taskNamedIn, taskReason } from './task-reason.ts';
 import { failureReason, runningCount, tasksOf, waitingReason } from './task-facts.ts';
 
 /** What a watch needs: the service, the release's pinned image, how many tasks, how often to look. */
@@ -31,6 +32,7 @@ export type Verdict =
 export async function watchUpdate(w: Watch, deadlineMs: number, since: string | undefined): Promise<Verdict> {
   let deadline = Date.now() + deadlineMs;
   let seen: string | undefined;
+  let naming: string | undefined; // the message that names the task the engine blames
   for (;;) {
     w.signal?.throwIfAborted();
     const service = (await w.docker.getService(w.serviceId).inspect()) as Docker.Service;
@@ -39,12 +41,14 @@ export async function watchUpdate(w: Watch, deadlineMs: number, since: string | 
       seen = status.State;
       w.log.line(`Swarm: ${status.State}${status.Message ? ` (${status.Message})` : ''}`);
       if (seen === 'rollback_started') deadline = Date.now() + deadlineMs;
+      if (taskNamedIn(status.Message)) naming = status.Message;
     }
     const tasks = tasksOf(await serviceTasks(w.docker, w.serviceId), w.image, since);
-    const reason = () => failureReason(tasks) ?? status?.Message ?? 'no reason given';
     if (status?.State === 'completed' && runningCount(tasks) >= w.replicas) return { kind: 'running' };
-    if (status?.State === 'rollback_completed') return { kind: 'rolled_back', reason: reason() };
-    if (status?.State === 'paused' || status?.State === 'rollback_paused') return { kind: 'failed', reason: `${reason()}; ${status.Message}` };
+    if (status?.State === 'rollback_completed') return { kind: 'rolled_back', reason: await engineReason(w, naming, tasks) ?? status.Message ?? '' };
+    if (status?.State === 'paused' || status?.State === 'rollback_paused') {
+      return { kind: 'failed', reason: `${status.Message ?? status.State}${naming === status.Message ? '' : `; ${await engineReason(w, naming, tasks)}`}` };
+    }
     if (Date.now() > deadline) return { kind: 'stuck', reason: stuck(tasks, deadlineMs) };
     await sleep(w.intervalMs, undefined, { signal: w.signal });
   }
@@ -68,6 +72,17 @@ export async function watchTasks(w: Watch, deadlineMs: number, failFast: boolean
   }
 }
 
-function stuck(tasks: Parameters<typeof waitingReason>[0], deadlineMs: number): string {
+/**
+ * The engine's reason for a rollback or pause: its message that names a task (`update rolled back
+ * due to failure or early termination of task <id>`) with that task's own words, else the newest
+ * failed task of the release.
+ */
+async function engineReason(w: Watch, naming: string | undefined, tasks: readonly SwarmTask[]): Promise<string | undefined> {
+  const named = taskNamedIn(naming);
+  const own = named ? await taskReason(w.docker, named) : undefined;
+  return own ? `${naming}: ${own}` : (failureReason(tasks) ?? naming);
+}
+
+function stuck(tasks: readonly SwarmTask[], deadlineMs: number): string {
   return `not running within ${seconds(deadlineMs)}: ${failureReason(tasks) ?? waitingReason(tasks)}`;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { taggedName } from '../../core/image.ts';
 import type { Release } from '../../core/ports/scheduler.ts';
+import { releaseEnv, releaseLabels } from '../release-labels.ts';
 import type { SwarmSettings } from './settings.ts';
 
 const SECOND_NS = 1_000_000_000;
@@ -41,22 +42,14 @@ export interface SpecFacts {
  * `monitor` seconds of running is a failure, and one failure is enough.
  */
 export function serviceSpec({ release, settings, health, order }: SpecFacts): Docker.ServiceSpec {
-  const env = { ...settings.env, PORT: String(settings.port) };
   const update = { Parallelism: 1, Delay: 0, Monitor: Math.round(settings.monitor * SECOND_NS), MaxFailureRatio: 0, Order: order };
   return {
     Name: serviceName(release.service, release.environment),
-    Labels: {
-      'slipway.service': release.service,
-      'slipway.environment': release.environment,
-      'slipway.image': taggedName(release.image),
-      'slipway.sha': release.sha,
-      'slipway.build': release.buildId,
-      'slipway.settings': settingsFingerprint(settings),
-    },
+    Labels: releaseLabels(release, settingsFingerprint(settings)),
     TaskTemplate: {
       ContainerSpec: {
         Image: pinnedImage(release),
-        Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+        Env: releaseEnv(settings),
         // docker-init as PID 1 forwards SIGTERM, so a stop-first update does not wait for a kill
         Init: true,
         ...(health.by === 'engine' && health.test ? { HealthCheck: healthCheck(health.test, settings) } : {}),

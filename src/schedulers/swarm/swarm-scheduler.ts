@@ -28,13 +28,17 @@ export interface SwarmSchedulerOptions {
 
 /** One rollout's fixed facts, handed from step to step. */
 interface Rollout {
+  readonly release: Release;
+  /** the release's pinned image, `repo:tag@sha256:…` */
+  readonly image: string;
+  readonly settings: SwarmSettings;
+  /** the service's name, `<service>-<environment>` */
+  readonly name: string;
+  /** the manager the service lives on */
   readonly docker: Docker;
   readonly log: LogSink;
-  readonly release: Release;
-  readonly settings: SwarmSettings;
-  readonly name: string;
-  readonly image: string;
   readonly deadlineMs: number;
+  /** how to watch the service (for `image`, or another image: the one a rollback goes back to) */
   readonly watch: (serviceId: string, image?: string) => Watch;
 }
 
@@ -104,23 +108,45 @@ async function update(
   const since = ((await r.docker.getService(current.ID).inspect()) as Docker.Service).UpdatedAt;
   const verdict = await healthy(r, current.ID, gate, await watchUpdate(r.watch(current.ID), r.deadlineMs, since));
   if (verdict.kind === 'running') return succeeded(r, previous);
+  if (verdict.kind === 'failed') return { outcome: 'failed', detail: verdict.reason, previous };
   if (verdict.kind === 'rolled_back') {
     r.log.line(`${tag} did not become healthy: ${verdict.reason}; the engine rolled back`);
-    return { outcome: 'rolled_back', detail: verdict.reason, previous };
+  } else {
+    r.log.line(`${tag} did not become healthy: ${verdict.reason}; asking the engine to roll back`);
+    await askRollback(r, current.ID, spec);
+    const back = await watchUpdate(r.watch(current.ID, previous), r.deadlineMs, undefined);
+    if (back.kind !== 'rolled_back') {
+      const why = back.kind === 'running' ? 'it did not settle' : back.reason;
+      return { outcome: 'failed', detail: `${verdict.reason}; the rollback did not finish: ${why}`, previous };
+    }
   }
-  if (verdict.kind === 'failed') return { outcome: 'failed', detail: verdict.reason, previous };
-  r.log.line(`${tag} did not become healthy: ${verdict.reason}; asking the engine to roll back`);
-  await updateService(r.docker, current.ID, { spec, rollback: true }, undefined);
-  const back = await watchUpdate(r.watch(current.ID, previous), r.deadlineMs, undefined);
-  if (back.kind === 'rolled_back') return { outcome: 'rolled_back', detail: verdict.reason, previous };
-  const why = back.kind === 'running' ? 'did not settle' : back.reason;
-  return { outcome: 'failed', detail: `${verdict.reason}; the rollback did not finish: ${why}`, previous };
+  return rolledBack(r, current, previous, verdict.reason);
+}
+
+/**
+ * Asks the engine to go back to the previous spec. It may have begun that rollback itself in the
+ * meantime (it then has no previous spec left and refuses): that rollback is the one to watch.
+ */
+async function askRollback(r: Rollout, id: string, spec: Docker.ServiceSpec): Promise<void> {
+  try {
+    await updateService(r.docker, id, { spec, rollback: true }, undefined);
+  } catch (err) {
+    const state = ((await r.docker.getService(id).inspect()) as Docker.Service).UpdateStatus?.State;
+    if (state !== 'rollback_started' && state !== 'rollback_completed') throw err;
+  }
+}
+
+/** After the engine's rollback: the previous release's tasks must run (and answer) again, within the deadline. */
+async function rolledBack(r: Rollout, current: Docker.Service, previous: string | undefined, reason: string): Promise<Deployment> {
+  const back = await healthy(r, current.ID, gateOf(current.Spec), await watchTasks(r.watch(current.ID, previous), r.deadlineMs, false));
+  r.log.line(back.kind === 'running' ? 'The previous release runs again' : `The previous release was started again but ${back.reason}`);
+  const detail = back.kind === 'running' ? reason : `${reason}; the previous release was started again but is ${back.reason}`;
+  return { outcome: 'rolled_back', detail, previous };
 }
 
 /** The running image again with the same block: a no-op, once its tasks run and are healthy. */
 async function alreadyRunning(r: Rollout, current: Docker.Service): Promise<Deployment> {
-  const engineChecks = Boolean(containerSpec(current.Spec)?.HealthCheck ?? (containerSpec(current.Spec) as { Healthcheck?: unknown })?.Healthcheck);
-  const verdict = await healthy(r, current.ID, { by: engineChecks ? 'engine' : 'slipway' }, await watchTasks(r.watch(current.ID), r.deadlineMs, false));
+  const verdict = await healthy(r, current.ID, gateOf(current.Spec), await watchTasks(r.watch(current.ID), r.deadlineMs, false));
   if (verdict.kind !== 'running') return { outcome: 'failed', detail: verdict.reason };
   r.log.line(`${r.release.image.tag} already runs as service ${r.name}; nothing to do`);
   return { outcome: 'succeeded', detail: 'already running' };
@@ -136,6 +162,12 @@ async function healthy(r: Rollout, serviceId: string, gate: HealthGate, verdict:
 function succeeded(r: Rollout, previous: string | undefined): Deployment {
   r.log.line(`${r.release.image.tag} runs healthy as service ${r.name} (${r.settings.replicas} task${r.settings.replicas === 1 ? '' : 's'})`);
   return { outcome: 'succeeded', detail: `${r.settings.replicas} of ${r.settings.replicas} tasks healthy`, previous };
+}
+
+/** How a spec the engine runs is health-checked: by the engine when it has a health check (the engine says `Healthcheck`). */
+function gateOf(spec: Docker.ServiceSpec | undefined): HealthGate {
+  const container = containerSpec(spec) as (Docker.ContainerSpec & { Healthcheck?: unknown }) | undefined;
+  return container?.HealthCheck ?? container?.Healthcheck ? { by: 'engine' } : { by: 'slipway' };
 }
 
 function containerSpec(spec: Docker.ServiceSpec | undefined): Docker.ContainerSpec | undefined {

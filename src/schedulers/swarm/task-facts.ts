@@ -1,7 +1,10 @@
 import type { SwarmTask } from './swarm-api.ts';
 
-/** Terminal task states that are failures (`rejected`: before it started, e.g. the image could not be pulled). */
-const FAILED = new Set(['failed', 'rejected']);
+/**
+ * Terminal states that are failures for a service task: `rejected` (before it started, e.g. the
+ * image could not be pulled), `failed`, and `complete` (it exited 0, but a service should run).
+ */
+const FAILED = new Set(['failed', 'rejected', 'complete']);
 
 /** Tasks of `image` whose engine timestamp is not before `since` (engine time, RFC 3339). */
 export function tasksOf(tasks: readonly SwarmTask[], image: string, since?: string): SwarmTask[] {
