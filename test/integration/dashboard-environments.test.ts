@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Build } from '../../src/core/build.ts';
-import { accessibilityViolations, screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
+import { accessibilityViolations, overflowingElements, screenshot, startBrowser, type TestBrowser } from '../support/browser.ts';
 import { startDashboardServer, type DashboardServer } from '../support/dashboard-server.ts';
 import { removeTempDirs } from '../support/temp-dir.ts';
 
@@ -63,7 +63,7 @@ describe('the Environments and Releases pages in headless Chromium (seeded recor
   it('fits a phone: one column, nothing wider than the screen', async () => {
     const page = await s.signedInPage(browser, '/environments', { phone: true });
     await card(page, 'api', 'production').waitFor();
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+    assert.deepEqual(await overflowingElements(page), []);
     const [staging, production] = await Promise.all(['staging', 'production'].map((e) => card(page, 'web', e).boundingBox()));
     assert.ok(staging && production && production.y > staging.y, 'the environments stack');
     browser.assertNoErrors();
@@ -92,6 +92,13 @@ describe('the Environments and Releases pages in headless Chromium (seeded recor
     await page.getByRole('button', { name: 'Continue' }).click();
     assert.match(await page.getByRole('dialog').innerText(), new RegExp(`api in production will run build #${b.api2!.id}, commit ${sha7(b.api2!)}`));
     await page.getByRole('button', { name: 'Keep it as it is' }).click();
+    browser.assertNoErrors();
+  });
+
+  it('lets a phone see the Releases page as cards, nothing past the edge', async () => {
+    const page = await s.signedInPage(browser, '/services/web/environments/production/releases', { phone: true });
+    await page.locator('#releases tbody tr').first().waitFor();
+    assert.deepEqual(await overflowingElements(page), []);
     browser.assertNoErrors();
   });
 
