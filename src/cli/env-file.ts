@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 /** The file `npm run up` writes its settings to, relative to the directory slipway runs in. */
 export const LOCAL_ENV_FILE = '.slipway/local.env';
 
+/** The variables every configuration needs: a shell that sets one of them has configured Slipway itself. */
+const REQUIRED = ['GITHUB_WEBHOOK_SECRET', 'SLIPWAY_REGISTRY'];
+
 /** `KEY=value` lines (`#` comments, blank lines, `export KEY=…` and quoted values allowed) as a map. Pure. */
 export function parseEnvFile(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
@@ -21,9 +24,10 @@ export function parseEnvFile(text: string): Record<string, string> {
 /**
  * Takes `--env-file <path>` (or `--env-file=<path>`) out of a command line and loads that file into
  * `env`: variables already set win, as with `node --env-file`. Without the option, loads
- * `.slipway/local.env` (what `npm run up` wrote) when it exists and sets none of the variables it
- * names, so a shell that configured Slipway itself is never mixed with it. Returns the rest of the
- * command line and the file loaded (none: undefined), or a problem for a missing or unreadable file.
+ * `.slipway/local.env` (what `npm run up` wrote) the same way when it exists and the shell has not
+ * configured Slipway (neither GITHUB_WEBHOOK_SECRET nor SLIPWAY_REGISTRY set), so a shell's own
+ * configuration is never mixed with it. Returns the rest of the command line and the file loaded
+ * (none: undefined), or a problem for a missing file.
  */
 export function applyEnvFile(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): { argv: string[]; loaded?: string } | { problem: string } {
   const rest: string[] = [];
@@ -40,13 +44,14 @@ export function applyEnvFile(argv: readonly string[], env: NodeJS.ProcessEnv, cw
   if (path !== undefined) {
     const file = resolve(cwd, path);
     if (!existsSync(file)) return { problem: `--env-file ${path}: no such file` };
-    for (const [k, v] of Object.entries(parseEnvFile(readFileSync(file, 'utf8')))) env[k] ??= v;
-    return { argv: rest, loaded: file };
+    return { argv: rest, loaded: load(file, env) };
   }
   const local = resolve(cwd, LOCAL_ENV_FILE);
-  if (!existsSync(local)) return { argv: rest };
-  const vars = parseEnvFile(readFileSync(local, 'utf8'));
-  if (Object.keys(vars).some((k) => env[k] !== undefined)) return { argv: rest };
-  Object.assign(env, vars);
-  return { argv: rest, loaded: local };
+  if (!existsSync(local) || REQUIRED.some((k) => env[k] !== undefined)) return { argv: rest };
+  return { argv: rest, loaded: load(local, env) };
+}
+
+function load(file: string, env: NodeJS.ProcessEnv): string {
+  for (const [k, v] of Object.entries(parseEnvFile(readFileSync(file, 'utf8')))) env[k] ??= v;
+  return file;
 }

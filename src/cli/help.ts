@@ -40,8 +40,9 @@ Usage:
   slipway help       show this help
 
 Every command takes --env-file <path>: KEY=value lines loaded before the configuration (variables
-already set win). Without it, .slipway/local.env (what \`npm run up\` writes) is loaded when it
-exists and none of the variables it names is set, so \`npx slipway check\` works after \`npm run up\`.
+already set win). Without it, .slipway/local.env (what \`npm run up\` writes) is loaded the same
+way when it exists and the shell has not configured Slipway (neither GITHUB_WEBHOOK_SECRET nor
+SLIPWAY_REGISTRY set), so \`npx slipway check\` works after \`npm run up\`.
 
 Configuration comes from environment variables (see README.md):
   GITHUB_WEBHOOK_SECRET   required; the secret set on the GitHub webhook

@@ -39,18 +39,20 @@ describe('env files', () => {
     assert.deepEqual(applyEnvFile(['check', '--env-file'], {}, dir), { problem: '--env-file needs the path of a file of KEY=value lines' });
   });
 
-  it('loads .slipway/local.env when it exists and none of its variables is set', () => {
-    const dir = upDir('REDIS_URL=redis://127.0.0.1:6379\nSLIPWAY_REGISTRY=127.0.0.1:5000\n');
-    const env: NodeJS.ProcessEnv = { HOME: '/root' };
+  it('loads .slipway/local.env when it exists and the shell has not configured Slipway; variables set win', () => {
+    const dir = upDir('REDIS_URL=redis://127.0.0.1:6379\nSLIPWAY_REGISTRY=127.0.0.1:5000\nPORT=3000\n');
+    const env: NodeJS.ProcessEnv = { HOME: '/root', PORT: '8080' };
     assert.deepEqual(applyEnvFile(['check'], env, dir), { argv: ['check'], loaded: join(dir, '.slipway', 'local.env') });
-    assert.equal(env.SLIPWAY_REGISTRY, '127.0.0.1:5000');
+    assert.deepEqual(env, { HOME: '/root', PORT: '8080', REDIS_URL: 'redis://127.0.0.1:6379', SLIPWAY_REGISTRY: '127.0.0.1:5000' });
   });
 
-  it('leaves .slipway/local.env alone when the shell set any of its variables, or --env-file names another', () => {
+  it('leaves .slipway/local.env alone when the shell set GITHUB_WEBHOOK_SECRET or SLIPWAY_REGISTRY, or --env-file names another', () => {
     const dir = upDir('REDIS_URL=redis://127.0.0.1:6379\nSLIPWAY_REGISTRY=127.0.0.1:5000\n');
-    const env: NodeJS.ProcessEnv = { SLIPWAY_REGISTRY: 'registry.example.com' };
-    assert.deepEqual(applyEnvFile(['check'], env, dir), { argv: ['check'] });
-    assert.deepEqual(env, { SLIPWAY_REGISTRY: 'registry.example.com' });
+    for (const own of [{ SLIPWAY_REGISTRY: 'registry.example.com' }, { GITHUB_WEBHOOK_SECRET: 's' }]) {
+      const env: NodeJS.ProcessEnv = { ...own };
+      assert.deepEqual(applyEnvFile(['check'], env, dir), { argv: ['check'] });
+      assert.deepEqual(env, own);
+    }
     writeFileSync(join(dir, 'other.env'), 'PORT=1\n');
     const env2: NodeJS.ProcessEnv = {};
     applyEnvFile(['check', '--env-file', 'other.env'], env2, dir);
