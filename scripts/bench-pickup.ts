@@ -7,6 +7,8 @@
  * - start to ready: spawn of `slipway server` → first 200 from /healthz, over `--starts` starts,
  *   beside the floor on this machine at this moment: a bare `node:http` server, spawned the same way;
  *   and the CPU time each had used by then (/proc/<pid>/stat), which a busy machine does not stretch;
+ *   compiled (what `npm start`, the Docker image and an installed copy run) and from the sources
+ *   through tsx (what a checkout runs while dist/ is missing or older than the sources);
  * - idle RSS (VmRSS) of `slipway server` and of `slipway all`: 2 s after ready, and settled, after
  *   `--idle` seconds without work (V8's memory reducer gives back the young generation that
  *   start-up grew once the process has been idle for a while, typically 10–45 s);
@@ -29,7 +31,7 @@ import { signBody } from '../src/webhook/verify-signature.ts';
 import { startGitHubEmulator, type GitHubEmulator } from '../test/emulators/github.ts';
 import { pushPayload } from '../test/fixtures/payloads.ts';
 import { createTestRepo, type TestRepo } from '../test/support/git-repo.ts';
-import { installCompiled, startSlipwayProcess, type SlipwayProcess } from './compiled-slipway.ts';
+import { CHECKOUT_BIN, installCompiled, startSlipwayProcess, type SlipwayProcess } from './compiled-slipway.ts';
 import { freePort, startLocalServices, type LocalServices } from './local-services.ts';
 
 const SECRET = 'bench-secret';
@@ -135,6 +137,19 @@ async function serverFootprint(bin: string, env: NodeJS.ProcessEnv, root: string
   return { ready, readyCpu, early, settled };
 }
 
+/** `slipway server` from the checkout's sources through tsx, `starts` times: ready and CPU by then. */
+async function sourceReady(env: NodeJS.ProcessEnv, root: string, starts: number): Promise<{ ready: number[]; readyCpu: number[] }> {
+  const ready: number[] = [];
+  const readyCpu: number[] = [];
+  for (let i = 0; i < starts; i++) {
+    const server = await startSlipwayProcess(CHECKOUT_BIN, 'server', await freePort(), env, path.join(root, 'source.log'), 'source');
+    ready.push(server.readyMs);
+    readyCpu.push(server.readyCpuMs);
+    await server.stop();
+  }
+  return { ready, readyCpu };
+}
+
 /** The floor for start to ready: a node:http server answering 200, spawned and polled the same way. */
 async function bareNodeReady(root: string, starts: number): Promise<{ ready: number[]; readyCpu: number[] }> {
   const script = path.join(root, 'bare.mjs');
@@ -218,6 +233,7 @@ async function main(): Promise<void> {
 
     const floor = await bareNodeReady(root, starts);
     const server = await serverFootprint(bin, env, root, starts, idle);
+    const source = await sourceReady(env, root, starts);
     all = await startSlipwayProcess(bin, 'all', await freePort(), env, path.join(root, 'all.log'));
     await sleep(EARLY_MS);
     const allEarly = all.rssMb();
@@ -230,9 +246,12 @@ async function main(): Promise<void> {
 
     const cpus = os.cpus();
     console.log(`\nSlipway pickup and footprint — ${cpus.length} × ${cpus[0]?.model.trim()}, Node ${process.version}, ${new Date().toISOString()}`);
+    console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; compiled is what npm start, the Docker image and an installed copy run`);
     console.log(summary('start to ready, slipway server', server.ready, 'ms'));
+    console.log(summary('start to ready, server via tsx', source.ready, 'ms'));
     console.log(summary('start to ready, bare node:http', floor.ready, 'ms'));
     console.log(summary('CPU used by ready, slipway server', server.readyCpu, 'ms'));
+    console.log(summary('CPU used by ready, server via tsx', source.readyCpu, 'ms'));
     console.log(summary('CPU used by ready, bare node:http', floor.readyCpu, 'ms'));
     console.log(`${'idle RSS, slipway server'.padEnd(34)} ${fmt(server.settled, 1)} MB after ${idle} s idle; ${fmt(Math.min(...server.early), 1)}–${fmt(Math.max(...server.early), 1)} MB 2 s after ready`);
     console.log(`${'idle RSS, slipway all'.padEnd(34)} ${fmt(allSettled, 1)} MB after ${idle} s idle; ${fmt(allEarly, 1)} MB 2 s after ready; ${fmt(allAfter, 1)} MB after ${warm.length + times.length} builds`);

@@ -42,11 +42,18 @@ export interface SlipwayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `slipway <role>` on `port` and resolves once /healthz answers 200 (polled every 5 ms). */
-export async function startSlipwayProcess(bin: string, role: 'server' | 'all', port: number, env: NodeJS.ProcessEnv, logFile: string): Promise<SlipwayProcess> {
+/** The checkout's own bin/slipway.mjs: with SLIPWAY_RUN=source it runs the TypeScript sources through tsx. */
+export const CHECKOUT_BIN = path.join(REPO, 'bin', 'slipway.mjs');
+
+/**
+ * Starts `slipway <role>` on `port` and resolves once /healthz answers 200 (polled every 5 ms).
+ * `run`: the compiled JavaScript (what `npm start`, the Docker image and an installed copy run),
+ * or the sources through tsx (what a checkout runs when dist/ is missing or older than them).
+ */
+export async function startSlipwayProcess(bin: string, role: 'server' | 'all', port: number, env: NodeJS.ProcessEnv, logFile: string, run: 'compiled' | 'source' = 'compiled'): Promise<SlipwayProcess> {
   const log = fs.openSync(logFile, 'a');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [bin, role], { env: { ...env, PORT: String(port), SLIPWAY_RUN: 'compiled' }, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [bin, role], { env: { ...env, PORT: String(port), SLIPWAY_RUN: run }, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   const stop = () => stopChild(child);
