@@ -30,11 +30,13 @@ describe('the Environments and Releases pages in headless Chromium (seeded recor
     b.web2 = await s.seed.build('web', { message: 'Faster search', author: 'grace' });
     await s.seed.release(b.web2, 'staging');
     await s.seed.hold(b.web2, 'production');
+    b.api0 = await s.seed.build('api', { message: 'First api' });
     b.api1 = await s.seed.build('api', { message: 'Rate limits' });
     b.api2 = await s.seed.build('api', { message: 'New cache' });
-    await s.seed.release(b.api1, 'production');
-    await s.seed.release(b.api2, 'production');
-    await s.seed.release(b.api1, 'production', { rollback: true });
+    for (const x of [b.api0, b.api1, b.api2]) await s.seed.release(x, 'production');
+    // `slipway rollback` took production from api2 back to api1: its release names what it replaced
+    const back = await s.seed.release(b.api1, 'production', { rollback: true });
+    await s.store.recordRelease({ ...back, replaced: b.api2.id, deployedAt: back.deployedAt + 1 });
   });
   after(async () => {
     await browser?.close();
@@ -84,13 +86,14 @@ describe('the Environments and Releases pages in headless Chromium (seeded recor
     browser.assertNoErrors();
   });
 
-  it('roll back offers the earlier releases, preselecting the one slipway rollback would put back', async () => {
+  it('roll back offers what slipway rollback may put back (not the release a rollback took away), preselecting its choice', async () => {
     const page = await s.signedInPage(browser, '/environments');
     await card(page, 'api', 'production').getByRole('button', { name: 'Roll back…' }).click();
     const list = page.getByLabel('Put back the release of');
-    assert.equal(await list.inputValue(), b.api2!.id);
+    assert.equal(await list.inputValue(), b.api0!.id);
+    assert.deepEqual(await list.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), [b.api0!.id]);
     await page.getByRole('button', { name: 'Continue' }).click();
-    assert.match(await page.getByRole('dialog').innerText(), new RegExp(`api in production will run build #${b.api2!.id}, commit ${sha7(b.api2!)}`));
+    assert.match(await page.getByRole('dialog').innerText(), new RegExp(`api in production will run build #${b.api0!.id}, commit ${sha7(b.api0!)}`));
     await page.getByRole('button', { name: 'Keep it as it is' }).click();
     browser.assertNoErrors();
   });
@@ -115,9 +118,9 @@ describe('the Environments and Releases pages in headless Chromium (seeded recor
     const rows = page.locator('#releases tbody tr');
     await rows.first().waitFor();
     const texts = await rows.allInnerTexts();
-    assert.equal(texts.length, 3);
+    assert.equal(texts.length, 5);
     assert.match(texts[0]!, new RegExp(`#${b.api1!.id}[\\s\\S]*${sha7(b.api1!)}[\\s\\S]*rollback[\\s\\S]*current`));
-    assert.match(texts[1]!, new RegExp(`#${b.api2!.id}[\\s\\S]*push`));
+    assert.match(texts[2]!, new RegExp(`#${b.api2!.id}[\\s\\S]*push`));
     assert.equal(await page.title(), 'api in production · Releases · Slipway');
     assert.deepEqual(await accessibilityViolations(page), []);
     browser.assertNoErrors();

@@ -181,7 +181,9 @@ export const ENVIRONMENTS_SCRIPT = String.raw`'use strict';
   async function rollback(cell) {
     var history = await S.getJson(target(cell) + '/releases?limit=20');
     var current = history.releases[0];
+    // as slipway rollback chooses: another image, not one a rollback already took away
     var seen = {};
+    history.releases.forEach(function (r) { if (r.replaced) seen[r.replaced] = true; });
     var earlier = history.releases.filter(function (r) {
       if (!current || r.image === current.image || seen[r.buildId]) return false;
       seen[r.buildId] = true; return true;
