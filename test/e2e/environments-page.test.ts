@@ -157,6 +157,8 @@ describe('Environments page: what runs where, and approving from the browser', {
     for (const part of [`#${main.id}`, sha7(main), main.image!.digest!, 'approval', 'current']) assert.ok(text.includes(part), `the release row shows ${part}: ${text}`);
     const queues = await open('/queues');
     await queues.getByText('build', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await queues.getByText(/^\d+ Jobs?$/).first().waitFor({ timeout: 30_000 }); // the queues' cards, not the board's "Loading…"
+    await queues.getByText('Loading...').waitFor({ state: 'detached', timeout: 30_000 });
     await screenshot(queues, 'queues');
     const anonymous = await browser.newPage();
     const landed = await anonymous.goto(`${h.slipway.url}/queues`);
