@@ -7,6 +7,7 @@ import { processIo, type CommandIo } from './cli-runtime.ts';
 import { checkDocker, checkGitHub, checkRedis, checkRegistry, checkSlack, type CheckResult } from './doctor-checks.ts';
 import { checkDockerHosts, checkEcs, checkFleet, checkNomad, schedulersInUse } from './doctor-scheduler-checks.ts';
 import { checkKubernetes } from './doctor-kubernetes.ts';
+import { checkSwarms } from './doctor-swarm.ts';
 
 const MARK = { ok: 'ok  ', fail: 'FAIL', skip: 'skip' } as const;
 
@@ -41,6 +42,7 @@ export async function doctorCommand(args: readonly string[], io: CommandIo = pro
   if (names.has('fleet')) await run(checkFleet(config));
   if (names.has('ecs')) await run(checkEcs(config, ecsClusters));
   if (names.has('kubernetes')) await run(checkKubernetes(config, pipelines));
+  for (const r of await checkSwarms(pipelines, config.dockerHost, (host) => (host ? createDockerClient(host) : docker))) await run(r);
   // the docker scheduler deploys on the engine checked above, and on each one a docker.host names
   for (const r of await checkDockerHosts(dockerHosts, (host) => createDockerClient(host))) await run(r);
   if (names.size === 0) io.out(`      ${pipelines.length} pipeline(s), none deploying: no scheduler to check\n`);

@@ -1,6 +1,7 @@
 /**
  * The `swarm` scheduler where the engine's own rules show: a stale service version is read again
- * and retried; an engine that is not a swarm manager is named as such; an image with no wget or
+ * and retried; an engine that is not a swarm manager is named as such (by a deploy and by
+ * `slipway doctor`); an image with no wget or
  * curl is health-checked by Slipway's own probe, which asks the engine to roll back when the
  * release never answers.
  */
@@ -8,8 +9,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type Docker from 'dockerode';
+import { checkSwarms } from '../../src/cli/doctor-swarm.ts';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import type { PushedImage } from '../../src/core/image.ts';
+import type { Pipeline } from '../../src/core/pipeline.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { createService, isOutOfSequence, updateService } from '../../src/schedulers/swarm/swarm-api.ts';
 import { createSwarmScheduler } from '../../src/schedulers/swarm/swarm-scheduler.ts';
@@ -71,6 +74,13 @@ describe('swarm scheduler: the engine\'s rules', { timeout: 120_000 }, () => {
     assert.ok(isSlipwayError(err, 'SWARM_NOT_MANAGER'), String(err));
     assert.equal(err.retryable, false);
     assert.match(err.message, /is not a swarm manager: it is not part of a swarm/);
+  });
+
+  it('slipway doctor says whether each engine a swarm block deploys through is a manager', async () => {
+    const deploying = (host: string) => ({ deploy: [{ scheduler: 'swarm', settings: { host, port: 8080 } }] }) as unknown as Pipeline;
+    const results = await checkSwarms([deploying(swarm.dockerHost), deploying(env.dockerHost)], undefined, (host) => createDockerClient(host));
+    assert.deepEqual(results.map((r) => r.outcome), ['ok', 'fail'], JSON.stringify(results));
+    assert.match(results[1]!.detail, /is not a swarm manager: it is not part of a swarm/);
   });
 
   it('without wget or curl in the image, Slipway probes the health path, and asks for the rollback when it never answers', async () => {
