@@ -1,7 +1,7 @@
 import { isFinal, type DeployRecord } from '../core/build.ts';
 import type { DeploymentNotice } from '../core/ports/deployment-reporter.ts';
 import type { StatusStep } from '../core/ports/status-reporter.ts';
-import { deployStatus, truncate } from './status-map.ts';
+import { deployStatus, truncate } from '../core/status-map.ts';
 
 /** GitHub's deployment status states (REST: create a deployment status). */
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';

@@ -5,7 +5,7 @@ import type { StatusGate } from '../core/ports/status-gate.ts';
 import { SlipwayError } from '../core/errors.ts';
 import { deploymentShown, deploymentTitle, isPreviewEnvironment, marksInactiveItself, type DeploymentState } from './deployment-map.ts';
 import type { GitHubTokens } from './github-tokens.ts';
-import { truncate } from './status-map.ts';
+import { truncate } from '../core/status-map.ts';
 import { retryDelay } from './status-reporter.ts';
 import { lazyOctokit } from './octokit-client.ts';
 

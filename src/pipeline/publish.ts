@@ -3,7 +3,7 @@ import { targetFor } from '../core/pipeline.ts';
 import { previewNumber, previewUrl } from '../core/preview.ts';
 import type { DeployNotice, Notifier } from '../core/ports/notifier.ts';
 import { FINAL_STEP, type StatusStep } from '../core/ports/status-reporter.ts';
-import { buildStatus, deployStatus } from '../github/status-map.ts';
+import { buildStatus, deployStatus } from '../core/status-map.ts';
 import type { PipelineDeps } from './deps.ts';
 
 export function buildUrl(publicUrl: string, buildId: string): string {

@@ -1,6 +1,6 @@
 import type { Build, DeployRecord } from '../core/build.ts';
 import type { Unsettled } from '../core/ports/build-store.ts';
-import type { JobStanding } from '../queue/jobs.ts';
+import type { JobStanding } from '../core/ports/job-standing.ts';
 import type { DeployDeps, PipelineDeps } from './deps.ts';
 import { settleBuild, settleDeploy } from './settle.ts';
 

@@ -48,10 +48,3 @@ export const deployJobId = (data: DeployJobData) =>
 
 /** One removal per close delivery and service: a redelivered close is one job while BullMQ knows it (and removing twice is harmless). */
 export const previewRemovalJobId = (data: PreviewRemovalJobData) => `remove-${data.service}-${data.environment}-${data.deliveryId}`;
-
-/** Where a job stands: still to be run (or running), ended, or unknown to the queue. */
-export interface JobStanding {
-  readonly state: 'pending' | 'completed' | 'failed' | 'missing';
-  /** why it failed, as the worker said */
-  readonly reason?: string;
-}

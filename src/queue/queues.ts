@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, PREVIEW_QUEUE, previewRemovalJobId, type BuildJobData, type DeployJobData, type JobStanding, type PreviewRemovalJobData } from './jobs.ts';
+import { BUILD_QUEUE, buildJobId, DEPLOY_QUEUE, deployJobId, PREVIEW_QUEUE, previewRemovalJobId, type BuildJobData, type DeployJobData, type PreviewRemovalJobData } from './jobs.ts';
+import type { JobStanding } from '../core/ports/job-standing.ts';
 
 /** What producers need: put a build or a deploy on its queue, and ask after a job. */
 export interface Enqueuer {

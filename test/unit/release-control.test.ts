@@ -4,7 +4,7 @@ import { takeFlag } from '../../src/cli/take-flag.ts';
 import { DeployEntrySchema } from '../../src/config/pipeline-schema.ts';
 import type { DeployRecord } from '../../src/core/build.ts';
 import type { DeployNotice } from '../../src/core/ports/notifier.ts';
-import { deployStatus } from '../../src/github/status-map.ts';
+import { deployStatus } from '../../src/core/status-map.ts';
 import { slackMessage } from '../../src/notifiers/slack-message.ts';
 import { deployJobData, deployJobId } from '../../src/queue/jobs.ts';
 

@@ -8,7 +8,7 @@ import type { ReleaseRecord } from '../../src/core/ports/build-store.ts';
 import type { DeployNotice } from '../../src/core/ports/notifier.ts';
 import { describeCause, releaseCause, type ReleaseCause } from '../../src/core/release-cause.ts';
 import { previousBuildId } from '../../src/pipeline/queue-rollback.ts';
-import { deployStatus } from '../../src/github/status-map.ts';
+import { deployStatus } from '../../src/core/status-map.ts';
 import { slackMessage } from '../../src/notifiers/slack-message.ts';
 
 const URL = 'http://slipway/builds/7';

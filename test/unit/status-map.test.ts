@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newBuild, type Build, type DeployRecord } from '../../src/core/build.ts';
-import { buildStatus, deployStatus, truncate } from '../../src/github/status-map.ts';
+import { buildStatus, deployStatus, truncate } from '../../src/core/status-map.ts';
 
 const event = { kind: 'push', deliveryId: 'd', repository: 'acme/hello', cloneUrl: 'x', sha: 'a'.repeat(40), branch: 'main' } as const;
 const URL = 'http://slipway/builds/7';

@@ -1,5 +1,5 @@
-import type { Build, DeployRecord, StageName } from '../core/build.ts';
-import type { CommitState, CommitStatus } from '../core/ports/status-reporter.ts';
+import type { Build, DeployRecord, StageName } from './build.ts';
+import type { CommitState, CommitStatus } from './ports/status-reporter.ts';
 
 /** GitHub rejects descriptions longer than this (422). */
 export const MAX_DESCRIPTION = 140;
