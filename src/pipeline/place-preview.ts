@@ -15,11 +15,13 @@ export type PlacedPreview = { readonly closed: string } | { readonly settings: R
  * about to be, removed); otherwise the scheduler gives the preview its settings (the docker
  * adapter: its own port) and the block's `url` is filled in. Undefined for any other deploy.
  */
-export async function placePreview(deps: Pick<DeployDeps, 'closings'>, build: Build, pipeline: Pipeline, target: DeployTarget, adapter: Scheduler): Promise<PlacedPreview | undefined> {
+export async function placePreview(deps: Pick<DeployDeps, 'closings' | 'store'>, build: Build, pipeline: Pipeline, target: DeployTarget, adapter: Scheduler): Promise<PlacedPreview | undefined> {
   const number = pipeline.preview ? previewNumber(target.environment) : undefined;
   if (number === undefined) return undefined;
   const closedAt = await deps.closings?.closedAt(build.service, target.environment);
-  if (closedAt !== undefined && build.createdAt <= closedAt) return { closed: `pull request #${number} closed after this build was queued; its preview is removed` };
+  // `slipway rerun` of a build from before the close is from before it too (its pull request did not reopen).
+  const queuedAt = build.rerunOf ? ((await deps.store.get(build.rerunOf))?.createdAt ?? build.createdAt) : build.createdAt;
+  if (closedAt !== undefined && queuedAt <= closedAt) return { closed: `pull request #${number} closed after this build was queued; its preview is removed` };
   if (!canPreview(adapter)) throw new SlipwayError('SCHEDULER_REJECTED', `the ${target.scheduler} scheduler cannot run previews`);
   const placed = await adapter.prepare({ service: build.service, environment: target.environment, settings: target.settings });
   const url = target.url && previewUrl(target.url, { number, port: placed.port });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { newBuild, type Build } from '../../src/core/build.ts';
 import { isSlipwayError } from '../../src/core/errors.ts';
 import { targetFor, type Pipeline } from '../../src/core/pipeline.ts';
+import type { BuildStore } from '../../src/core/ports/build-store.ts';
 import type { PreviewPlace } from '../../src/core/ports/preview-scheduler.ts';
 import type { Scheduler } from '../../src/core/ports/scheduler.ts';
 import { placePreview } from '../../src/pipeline/place-preview.ts';
@@ -20,7 +21,8 @@ const docker = {
   prepare: async (place: PreviewPlace) => (placed.push(place), { settings: { port: 4100 }, port: 4100 }),
   remove: async () => {},
 } as Scheduler;
-const closedAt = (at?: number) => ({ closings: { close: async () => {}, closedAt: async () => at } });
+const store = { get: async (id: string) => (id === build.id ? build : undefined) } as unknown as BuildStore;
+const closedAt = (at?: number) => ({ store, closings: { close: async () => {}, closedAt: async () => at } });
 
 describe('placing a preview deploy', () => {
   it('gives a preview the scheduler\'s settings and fills its url', async () => {
@@ -33,6 +35,11 @@ describe('placing a preview deploy', () => {
     const target = targetFor(pipeline, 'pr-7', 'login')!;
     assert.deepEqual(await placePreview(closedAt(CREATED + 1), build, pipeline, target, docker), { closed: 'pull request #7 closed after this build was queued; its preview is removed' });
     assert.ok('settings' in (await placePreview(closedAt(CREATED - 1), build, pipeline, target, docker))!);
+  });
+
+  it('does not deploy a rerun of a build queued before the close, however late the rerun', async () => {
+    const rerun: Build = { ...build, id: '9', rerunOf: build.id, createdAt: CREATED + 100 };
+    assert.ok('closed' in (await placePreview(closedAt(CREATED + 1), rerun, pipeline, targetFor(pipeline, 'pr-7', 'login')!, docker))!);
   });
 
   it('leaves every other deploy as it is', async () => {
