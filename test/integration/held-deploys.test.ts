@@ -1,7 +1,7 @@
 /**
  * The one deploy waiting for approval per environment, on real Redis: a newer build replaces the
- * older one whichever deploy job runs first, approve takes it once, and a retry of the same job
- * keeps its place.
+ * older one whichever deploy job runs first, approve takes it once, a retry of the same job
+ * keeps its place, and an older build never waits once a newer one waited or was approved.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +29,17 @@ describe('held deploys in Redis', () => {
     await slots.hold('web', 'production', d('10'));
     assert.deepEqual(await slots.hold('web', 'production', d('9')), { held: false, newer: d('10') });
     assert.deepEqual(await slots.peek('web', 'production'), d('10'));
+  });
+
+  it('once a newer build was approved (taken from the slot), an older build arriving late does not wait', async () => {
+    const slots = held();
+    await slots.hold('web', 'production', d('9'));
+    await slots.hold('web', 'production', d('10'));
+    assert.deepEqual(await slots.take('web', 'production'), d('10'));
+    assert.deepEqual(await slots.hold('web', 'production', d('8')), { held: false, newer: d('10'), approved: true });
+    assert.equal(await slots.peek('web', 'production'), undefined, 'nothing waits after the approval');
+    assert.deepEqual(await slots.hold('web', 'production', d('11')), { held: true }, 'a newer build still waits');
+    assert.deepEqual(await slots.hold('web', 'production', d('10', 'd10b')), { held: false, newer: d('11') }, 'newer than all approved is not enough');
   });
 
   it('the same deploy held again (its job retried) keeps its place; approve takes it exactly once', async () => {
