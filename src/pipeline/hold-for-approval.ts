@@ -9,8 +9,8 @@ export const WAITING_FOR_APPROVAL = 'Waiting for approval';
  * Holds a push's deploy to an `approval: required` entry: the record becomes `held` (status
  * `pending`, "Waiting for approval …") and the environment's waiting slot points at it. The deploy
  * it replaces there, if any, ends `skipped`, saying which build took its place, so at most one
- * waits per environment; when a newer build's deploy already waits there, this one ends `skipped`
- * instead. Runs under the target's deploy lease; safe to run twice for one deploy.
+ * waits per environment; when a newer build's deploy already waits there, or waited there and
+ * was approved, this one ends `skipped` instead. Runs under the target's deploy lease; safe to run twice for one deploy.
  */
 export async function holdForApproval(
   deps: DeployDeps & { readonly held: HeldDeploys },
@@ -23,9 +23,9 @@ export async function holdForApproval(
   const held = await record({ ...deploy, state: 'held', detail: WAITING_FOR_APPROVAL, startedAt: undefined });
   const slot = await deps.held.hold(build.service, environment, { buildId: build.id, deployId: deploy.id });
   if (!slot.held) {
-    // This job ran after a newer build's (a retry, another worker): the newer one keeps waiting.
+    // This job ran after a newer build's (a retry, another worker): the newer one keeps waiting, or was approved.
     const newer = await deps.store.get(slot.newer.buildId);
-    const detail = `build ${slot.newer.buildId}${newer ? ` (${newer.event.sha.slice(0, 7)})` : ''}, newer, already waits for approval`;
+    const detail = `build ${slot.newer.buildId}${newer ? ` (${newer.event.sha.slice(0, 7)})` : ''}, newer, ${slot.approved ? 'was approved already' : 'already waits for approval'}`;
     return record({ ...held, state: 'skipped', detail, finishedAt: Date.now() });
   }
   deps.store.log(build.id).line(`[${environment}] ${WAITING_FOR_APPROVAL}: slipway approve ${build.service} ${environment}`);
