@@ -105,13 +105,17 @@ describe('the Build page (/builds/:id) in headless Chromium', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep it as it is', 'the safe answer has the focus');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'cancel', 'closing the question gives the focus back to the button that asked it');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Keep it as it is' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'cancel', 'saying no gives the focus back to the button');
     assert.equal((await s.store.get(b.id))!.state, 'queued', 'saying no changes nothing');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel the build' }).click();
     await page.locator('#result', { hasText: `Build #${b.id} is cancelled.` }).waitFor();
     await page.locator('#state .state.cancelled').waitFor();
+    await page.waitForFunction(() => document.activeElement?.closest('#result') !== null); // the Cancel button is gone (the build is over): the focus goes to the answer
     assert.equal((await s.store.get(b.id))!.state, 'cancelled');
     assert.equal(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument), true);
     browser.assertNoErrors();

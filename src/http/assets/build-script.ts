@@ -121,6 +121,7 @@ export const BUILD_SCRIPT = String.raw`'use strict';
     else if (action === 'rerun') p.append('Queued build ', S.link('/builds/' + answer.body.build.id, '#' + answer.body.build.id), ' for the same commit.');
     else p.textContent = answer.status === 202 ? 'Build #' + id + ' is being stopped by the worker running it.' : 'Build #' + id + ' is cancelled.';
     box.replaceChildren(p);
+    S.focusIfLost(p); // the button was disabled while it worked (or is gone: the build is over), so the answer takes the focus
   }
 
   function show(b) {

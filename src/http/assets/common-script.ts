@@ -51,8 +51,17 @@ export const COMMON_SCRIPT = String.raw`'use strict';
     who.replaceChildren(el('span', session.login), out);
   }
 
-  /** A modal question naming exactly what will happen; resolves true only on the confirm button. */
+  /** Puts the keyboard focus on a message (a status line) when it fell to the page body, e.g. because the button that had it was disabled or replaced. */
+  function focusIfLost(message) {
+    var a = document.activeElement;
+    if (!message || (a && a !== document.body && a.isConnected)) return;
+    message.tabIndex = -1;
+    message.focus();
+  }
+
+  /** A modal question naming exactly what will happen; resolves true only on the confirm button. Closing it gives the focus back to what had it (the button that asked). */
   function confirmAction(title, text, confirmLabel) {
+    var opener = document.activeElement;
     return new Promise(function (resolve) {
       var d = el('dialog');
       d.setAttribute('aria-labelledby', 'confirm-title');
@@ -62,7 +71,12 @@ export const COMMON_SCRIPT = String.raw`'use strict';
       var buttons = el('div', undefined, 'buttons'); buttons.append(no, yes);
       d.append(h, el('p', text), buttons);
       var answered = false;
-      function done(v) { if (answered) return; answered = true; d.close(); d.remove(); resolve(v); }
+      function done(v) {
+        if (answered) return;
+        answered = true; d.close(); d.remove();
+        if (opener && opener !== document.body && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+        resolve(v);
+      }
       yes.addEventListener('click', function () { done(true); });
       no.addEventListener('click', function () { done(false); });
       d.addEventListener('close', function () { done(false); });
@@ -150,6 +164,6 @@ export const COMMON_SCRIPT = String.raw`'use strict';
   }
 
   showWho();
-  window.Slipway = { start: start,  el: el, link: link, getJson: getJson, post: post, session: session, confirmAction: confirmAction, duration: duration, took: took, when: when, commitUrl: commitUrl, firstLine: firstLine, ansi: ansi, failed: failed };
+  window.Slipway = { start: start,  el: el, link: link, getJson: getJson, post: post, session: session, confirmAction: confirmAction, focusIfLost: focusIfLost, duration: duration, took: took, when: when, commitUrl: commitUrl, firstLine: firstLine, ansi: ansi, failed: failed };
 })();
 `;

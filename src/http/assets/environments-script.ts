@@ -154,6 +154,7 @@ export const ENVIRONMENTS_SCRIPT = String.raw`'use strict';
       busy = false;
     }
     await refresh();
+    S.focusIfLost(document.getElementById('result').firstChild); // the button that asked may be gone after the refresh
   }
 
   function approve(cell) {
