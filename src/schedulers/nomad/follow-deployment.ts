@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
 import type { LogSink } from '../../core/ports/build-log.ts';
-import { seconds } from '../health-check.ts';
 import { awaitsPromotion, progressLine, shortId } from './deployment-progress.ts';
 import type { NomadApi } from './nomad-api.ts';
 import type { NomadDeployment, NomadEvaluation } from './nomad-types.ts';
@@ -26,6 +25,11 @@ export interface Watched {
 }
 
 const TERMINAL = new Set(['successful', 'failed', 'cancelled']);
+
+/** `800ms`, `1.5s`, `30s`: durations for log lines and details. */
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(1))}s`;
+}
 
 /**
  * Polls an evaluation until Nomad has processed it (any status but `pending`). A cluster that
