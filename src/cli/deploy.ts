@@ -1,29 +1,28 @@
 import { requestDeploy } from '../pipeline/release-control.ts';
-import { type CommandIo, processIo, withRuntime } from './cli-runtime.ts';
-import { logEnd } from './follow-deploy.ts';
-import { runRequested } from './requested-deploy-command.ts';
+import { type CommandIo, processIo } from './cli-runtime.ts';
+import { requestedDeploy } from './requested-deploy-command.ts';
 import { parseTargetArguments } from './target-arguments.ts';
 import { takeFlag } from './take-flag.ts';
 
 const BUILD_ID = /^\d{1,15}$/;
 
 /**
- * `slipway deploy <service> <environment> --build <id> [--no-wait]`: deploys an already pushed
- * build of the service (any branch) by its digest, without rebuilding, waiting for no approval and
- * past the "never older over newer" fence; prints the rollout until it ends. Exit 0 deployed (or
- * queued, with --no-wait), 1 not deployable or not deployed, 2 a wrong command line.
+ * `slipway deploy <service> <environment> --build <id> [--no-wait] [--server <url>]`: deploys an
+ * already pushed build of the service (any branch) by its digest, without rebuilding, waiting for
+ * no approval and past the "never older over newer" fence; prints the rollout until it ends. On
+ * Redis directly, or through a server's API with --server. Exit 0 deployed (or queued, with
+ * --no-wait), 1 not deployable or not deployed, 2 a wrong command line.
  */
 export async function deployCommand(args: readonly string[], io: CommandIo = processIo): Promise<number> {
   const { present: noWait, rest } = takeFlag(args, '--no-wait');
-  const parsed = parseTargetArguments('deploy', rest, { build: 'id' });
+  const parsed = parseTargetArguments('deploy', rest, { build: 'id', server: 'url' });
   if ('usage' in parsed) return refuse(io, `${parsed.usage} [--no-wait]`);
   const { service, environment, options } = parsed;
   if (options.build === undefined) return refuse(io, 'deploy needs --build <id>: the pushed build to deploy (see `slipway releases` or the dashboard)');
   if (!BUILD_ID.test(options.build)) return refuse(io, `--build takes a build id (a number, as on the build page), not "${options.build}"`);
   const buildId = options.build;
-  return withRuntime(io, (rt) =>
-    runRequested(rt, io, { verb: 'Deploying', service, environment, wait: !noWait }, (deps) => requestDeploy(deps, { service, environment, buildId }), () => logEnd(rt.store, buildId)),
-  );
+  const command = { verb: 'Deploying', service, environment, wait: !noWait, build: buildId };
+  return requestedDeploy(io, options.server, command, (_rt, deps) => requestDeploy(deps, { service, environment, buildId }), (api) => api.deploy(service, environment, buildId));
 }
 
 function refuse(io: CommandIo, message: string): number {

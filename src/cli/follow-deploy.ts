@@ -1,9 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isFinal, type DeployRecord } from '../core/build.ts';
+import { type Build, isFinal, type DeployRecord } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import type { CommandIo } from './cli-runtime.ts';
 
 const POLL_MS = 300;
+
+/** What following a rollout reads: the build record and its log, from Redis or from a server's API. */
+export interface DeployReads {
+  build(id: string): Promise<Build | undefined>;
+  log(id: string, from: number): Promise<{ readonly lines: readonly string[]; readonly next: number }>;
+}
+
+/** The reads of a rollout straight from the store. */
+export function storeReads(store: BuildStore): DeployReads {
+  return { build: (id) => store.get(id), log: (id, from) => store.readLog(id, from) };
+}
 
 export interface Followed {
   readonly buildId: string;
@@ -16,16 +27,16 @@ export interface Followed {
 /**
  * Prints the deploy's progress (its environment's lines of the build log) until it ends, then
  * returns its final record; undefined when it has not ended within `timeoutMs` (or its build
- * record is gone). Polls the store: the command needs Redis only, not a running server.
+ * record is gone). Polls `reads`: the store (Redis only, no server needed) or, with --server, the API.
  */
-export async function followDeploy(store: BuildStore, io: CommandIo, followed: Followed, timeoutMs: number): Promise<DeployRecord | undefined> {
+export async function followDeploy(reads: DeployReads, io: CommandIo, followed: Followed, timeoutMs: number): Promise<DeployRecord | undefined> {
   const until = Date.now() + timeoutMs;
   const prefix = `[${followed.environment}] `;
   let next = followed.fromLine;
   for (;;) {
-    const build = await store.get(followed.buildId);
+    const build = await reads.build(followed.buildId);
     const deploy = build?.deploys.find((d) => d.id === followed.deployId);
-    const page = await store.readLog(followed.buildId, next);
+    const page = await reads.log(followed.buildId, next);
     next = page.next;
     for (const line of page.lines) if (line.startsWith(prefix)) io.out(`  ${line}\n`);
     if (!deploy) return undefined;
@@ -36,6 +47,6 @@ export async function followDeploy(store: BuildStore, io: CommandIo, followed: F
 }
 
 /** Where the build log ends now: following starts there. */
-export async function logEnd(store: BuildStore, buildId: string): Promise<number> {
-  return (await store.readLog(buildId)).next;
+export async function logEnd(reads: DeployReads, buildId: string): Promise<number> {
+  return (await reads.log(buildId, 0)).next;
 }

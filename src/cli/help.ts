@@ -19,8 +19,7 @@ Usage:
                      SLIPWAY_API_TOKEN)
   slipway rollback <service> <environment> [--to <build-id>] [--no-wait]
                      deploy the release before the current one (or that build's pushed image),
-                     past the "never older over newer" fence; prints the rollout until it ends.
-                     Needs Redis and the same configuration, not a running server.
+                     past the "never older over newer" fence; prints the rollout until it ends
   slipway deploy <service> <environment> --build <id> [--no-wait]
                      deploy an already pushed build (any branch) by its digest, no rebuild, no
                      approval wait, past the fence; prints the rollout until it ends
@@ -28,12 +27,13 @@ Usage:
                      deploy exactly the digest running in <from-environment> to <to-environment>
   slipway approve <service> <environment> [--no-wait]
                      let the deploy waiting for approval there go (\`approval: required\`)
-                     (\`slipway <command> --help\` for one command's details)
   slipway cancel <build-id>
                      stop a queued or running build: it ends cancelled (status "Cancelled …"),
                      its containers are removed and it never deploys
   slipway rerun <build-id>
                      build a finished build's commit again, as a new build
+                     (these six act on Redis directly, or through a server's API with --server
+                     <url> and SLIPWAY_API_TOKEN; \`slipway <command> --help\` for the details)
   slipway doctor     check every part this configuration uses: Redis (AOF, noeviction), the Docker
                      engine, the registry (a push and a pull), GitHub and Slack credentials, each
                      scheduler a pipeline deploys with; one line each, exit 1 on any failure

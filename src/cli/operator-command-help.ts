@@ -11,6 +11,13 @@ Exit codes: 0 stopped by a signal, 1 failed to start or run (the reason on stder
 configuration or pipeline (every problem named: variable, or file and key).
 `;
 
+/** Where an acting command (deploy, promote, approve, rollback, cancel, rerun) acts and reads, for its --help. */
+export const WHERE_IT_ACTS = `Where it acts: without --server, on Redis and the pipelines of this configuration (the same
+variables as \`slipway all\`, or --env-file <path>, or .slipway/local.env after \`npm run up\`); no
+server needed, and the rollout is read from Redis. With --server <url>, through that Slipway's
+API route named below, sending SLIPWAY_API_TOKEN as the bearer token; the rollout is then read
+from its API too (GET /api/builds/:id and its /logs). A refusal (409) prints the server's reason.`;
+
 /** `slipway <command> --help` for the commands that run Slipway, check it, or stop and rerun builds. */
 export const OPERATOR_COMMAND_HELP: Readonly<Record<string, string>> = {
   all: RUN('all', 'Runs the HTTP server (webhooks, API, dashboard) and a worker (builds, deploys) in one process.'),
@@ -38,27 +45,31 @@ Example:
 
 Exit codes: 0 every check passed, 1 a check failed, 2 invalid configuration or pipeline.
 `,
-  cancel: `Usage: slipway cancel <build-id>
+  cancel: `Usage: slipway cancel <build-id> [--server <url>]
 
 Stops a queued or running build: it ends cancelled (status "Cancelled …"), its containers are
-removed and it never deploys; waits a few seconds for the worker running it. Talks to Redis.
+removed and it never deploys; waits a few seconds for the worker running it.
 API: POST /api/builds/:id/cancel.
 
+${WHERE_IT_ACTS}
+
 Example:
-  slipway cancel 42
+  slipway cancel 42 --server https://slipway.example.com
 
-Exit codes: 0 cancelled (or being stopped by its worker), 1 it already ended (or Redis down),
-2 a wrong command line or no such build.
+Exit codes: 0 cancelled (or being stopped by its worker), 1 it already ended (or Redis or the
+server unreachable, or the token refused), 2 a wrong command line or no such build.
 `,
-  rerun: `Usage: slipway rerun <build-id>
+  rerun: `Usage: slipway rerun <build-id> [--server <url>]
 
-Builds a finished build's commit again, as a new build, and says where to watch it. Talks to
-Redis. API: POST /api/builds/:id/rerun.
+Builds a finished build's commit again, as a new build, and says where to watch it.
+API: POST /api/builds/:id/rerun.
+
+${WHERE_IT_ACTS}
 
 Example:
   slipway rerun 42 && slipway logs "$(slipway builds --limit 1 --json | jq -r '.builds[0].id')" -f
 
-Exit codes: 0 queued, 1 the build has not ended or its service is gone (or Redis down), 2 a wrong
-command line or no such build.
+Exit codes: 0 queued, 1 the build has not ended or its service is gone (or Redis or the server
+unreachable, or the token refused), 2 a wrong command line or no such build.
 `,
 };

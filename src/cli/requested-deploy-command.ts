@@ -1,16 +1,49 @@
 import type { DeployRecord } from '../core/build.ts';
-import { taggedName } from '../core/image.ts';
 import type { RequestDeps, RequestResult } from '../pipeline/queue-requested-deploy.ts';
+import { requestAnswer, type RequestAnswer } from '../pipeline/queued-deploy-view.ts';
 import { deployJobData } from '../queue/jobs.ts';
 import { pipelineDeps, type Runtime } from '../../workers/runtime.ts';
 import type { CommandIo } from './cli-runtime.ts';
-import { followDeploy, logEnd } from './follow-deploy.ts';
+import { type DeployReads, followDeploy, logEnd, storeReads } from './follow-deploy.ts';
+import type { ServerActions } from './server-actions.ts';
+import { withActions } from './with-actions.ts';
 
 /** Beyond the rollout deadline: a worker may first have to finish the deploy before it. */
 const WAIT_BEYOND_DEADLINE_MS = 10 * 60_000;
+/** With --server the deadline is the server's, unknown here: wait this long at most. */
+const SERVER_WAIT_MS = 30 * 60_000;
 
 export function requestDeps(rt: Runtime): RequestDeps {
   return { ...pipelineDeps(rt), enqueueDeploy: (buildId: string, deploy: DeployRecord) => rt.enqueuer.enqueueDeploy(deployJobData(buildId, deploy)) };
+}
+
+/** Where the rollout is read while the command waits for it, and for how long at most. */
+export interface DeployWatch {
+  readonly reads: DeployReads;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Runs a deploy a person asks for on Redis directly (`onRedis`: the request runs in this process,
+ * the rollout is read from the store) or, with `--server <url>`, through that server's API
+ * (`onServer`: its POST route, the rollout read from its API). See runRequested for the exit codes.
+ */
+export function requestedDeploy(
+  io: CommandIo,
+  server: string | undefined,
+  command: RequestedCommand,
+  onRedis: (rt: Runtime, deps: RequestDeps) => Promise<RequestResult>,
+  onServer: (api: ServerActions) => Promise<RequestAnswer>,
+): Promise<number> {
+  return withActions(
+    io,
+    server,
+    (rt) => {
+      const ask = async () => requestAnswer(await onRedis(rt, requestDeps(rt)));
+      return runRequested(io, command, ask, { reads: storeReads(rt.store), timeoutMs: rt.config.deployDeadlineMs + WAIT_BEYOND_DEADLINE_MS });
+    },
+    (api, reads) => runRequested(io, command, () => onServer(api), { reads, timeoutMs: SERVER_WAIT_MS }),
+  );
 }
 
 export interface RequestedCommand {
@@ -21,6 +54,8 @@ export interface RequestedCommand {
   readonly wait: boolean;
   /** the last line once it deployed (default "Deployed <service> <sha7> (build <id>) to <environment>") */
   readonly done?: (sha7: string, buildId: string) => string;
+  /** the build deployed, when known before asking: its log is followed from where it ends now */
+  readonly build?: string;
 }
 
 /**
@@ -28,19 +63,18 @@ export interface RequestedCommand {
  * rollout's progress until it ends. Exit 0 when queued (`--no-wait`) or deployed, 1 when refused
  * for the state of things or the deploy did not succeed, 2 an unknown service or environment.
  */
-export async function runRequested(rt: Runtime, io: CommandIo, command: RequestedCommand, ask: (deps: RequestDeps) => Promise<RequestResult>, fromLineOf?: () => Promise<number | undefined>): Promise<number> {
-  const before = fromLineOf ? await fromLineOf() : undefined;
-  const result = await ask(requestDeps(rt));
+export async function runRequested(io: CommandIo, command: RequestedCommand, ask: () => Promise<RequestAnswer>, watch: DeployWatch): Promise<number> {
+  const before = command.build !== undefined && (await watch.reads.build(command.build)) ? await logEnd(watch.reads, command.build) : undefined;
+  const result = await ask();
   if ('refused' in result) {
     io.err(`slipway: ${result.refused}\n`);
     return result.reason === 'unknown_target' ? 2 : 1;
   }
-  const { build, deploy, current, url } = result.queued;
-  const image = build.image!;
-  const sha7 = build.event.sha.slice(0, 7);
+  const { build, sha, branch, image, deploy, current, url } = result.queued;
+  const sha7 = sha.slice(0, 7);
   const now = current ? `build ${current.buildId} (${current.sha.slice(0, 7)})` : 'nothing Slipway recorded';
   io.out(
-    `${command.verb} ${command.service} build ${build.id} (${sha7}, branch ${build.event.branch}) to ${command.environment}: ${taggedName(image)}@${image.digest}\n` +
+    `${command.verb} ${command.service} build ${build} (${sha7}, branch ${branch}) to ${command.environment}: ${image}\n` +
       `  Running there now: ${now}.\n` +
       `  Build page: ${url}\n`,
   );
@@ -48,15 +82,15 @@ export async function runRequested(rt: Runtime, io: CommandIo, command: Requeste
     io.out(`Queued as deploy ${deploy.id}; not waiting (--no-wait).\n`);
     return 0;
   }
-  const fromLine = before ?? (await logEnd(rt.store, build.id));
-  const done = await followDeploy(rt.store, io, { buildId: build.id, deployId: deploy.id, environment: command.environment, fromLine }, rt.config.deployDeadlineMs + WAIT_BEYOND_DEADLINE_MS);
+  const fromLine = before ?? (await logEnd(watch.reads, build));
+  const done = await followDeploy(watch.reads, io, { buildId: build, deployId: deploy.id, environment: command.environment, fromLine }, watch.timeoutMs);
   if (!done) {
     io.err(`slipway: deploy ${deploy.id} has not ended yet; watch it at ${url}\n`);
     return 1;
   }
   const back = done.backFrom ? `, back from newer ${done.backFrom.slice(0, 7)}` : '';
   if (done.state === 'succeeded') {
-    const deployed = command.done?.(sha7, build.id) ?? `Deployed ${command.service} ${sha7} (build ${build.id}) to ${command.environment}`;
+    const deployed = command.done?.(sha7, build) ?? `Deployed ${command.service} ${sha7} (build ${build}) to ${command.environment}`;
     io.out(`${deployed}${back}.\n`);
     return 0;
   }

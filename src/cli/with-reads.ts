@@ -15,8 +15,13 @@ import { ServerProblem, type SlipwayReads } from './slipway-reads.ts';
  */
 export async function withReads(io: CommandIo, server: string | undefined, work: (reads: SlipwayReads) => Promise<number>): Promise<number> {
   if (server === undefined) return withRuntime(io, (rt) => work(directReads(rt)), { readOnly: true });
+  return serverProblemsAsExit(io, () => work(serverReads(server, process.env.SLIPWAY_API_TOKEN)));
+}
+
+/** Runs a command against a server: one that cannot be reached or refuses the token is exit 1 with one line saying so. */
+export async function serverProblemsAsExit(io: CommandIo, work: () => Promise<number>): Promise<number> {
   try {
-    return await work(serverReads(server, process.env.SLIPWAY_API_TOKEN));
+    return await work();
   } catch (err) {
     if (!(err instanceof ServerProblem)) throw err;
     io.err(`slipway: ${err.message}\n`);

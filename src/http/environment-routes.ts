@@ -1,8 +1,8 @@
 import express, { type Response, type Router } from 'express';
 import type { ReleaseRecord } from '../core/ports/build-store.ts';
-import { pinnedName } from '../core/image.ts';
 import type { RequestResult } from '../pipeline/queue-requested-deploy.ts';
 import { previousBuildId } from '../pipeline/queue-rollback.ts';
+import { requestAnswer } from '../pipeline/queued-deploy-view.ts';
 
 /** What the release-control routes ask of the rest of Slipway (composed in workers/environment-actions.ts). */
 export interface EnvironmentActions {
@@ -69,15 +69,7 @@ export function environmentRoutes(actions: EnvironmentActions): Router {
 
 /** 202 with what was queued, or 409 with why nothing was. */
 function answer(res: Response, result: RequestResult): void {
-  if ('refused' in result) return void res.status(409).json({ error: result.refused, reason: result.reason });
-  const { build, deploy, current, url } = result.queued;
-  res.status(202).json({
-    build: build.id,
-    sha: build.event.sha,
-    branch: build.event.branch,
-    image: build.image?.digest ? pinnedName({ ...build.image, digest: build.image.digest }) : undefined,
-    deploy,
-    current: current ?? null,
-    url,
-  });
+  const answered = requestAnswer(result);
+  if ('refused' in answered) return void res.status(409).json({ error: answered.refused, reason: answered.reason });
+  res.status(202).json(answered.queued);
 }

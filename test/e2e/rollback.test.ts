@@ -128,7 +128,7 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
       [['rollback', 'no-such-service', 'production'], 2, /no pipeline defines service "no-such-service" \(services: hello-/],
       [['rollback', h.service, 'staging'], 2, new RegExp(`${h.service} does not deploy to "staging" \\(environments: production\\)`)],
       [['releases', h.service, 'staging'], 2, /does not deploy to "staging"/],
-      [['rollback', h.service], 2, /rollback needs a service and an environment\nUsage: slipway rollback <service> <environment> \[--to <build-id>\] \[--no-wait\]/],
+      [['rollback', h.service], 2, /rollback needs a service and an environment\nUsage: slipway rollback <service> <environment> \[--to <build-id>\] \[--server <url>\] \[--no-wait\]/],
       [['rollback', h.service, 'production', '--to', 'latest'], 2, /--to takes a build id/],
       [['rollback', h.service, 'production', '--force'], 2, /Unknown option '--force'/],
       [['rollback', h.service, 'production', '--to', '99999'], 1, /slipway: no build 99999\n/],

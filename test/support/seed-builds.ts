@@ -14,6 +14,8 @@ export interface Seeder {
   hold(build: Build, environment: string): Promise<void>;
   /** lines added to the build's log, as its job writes them */
   log(build: Build, lines: readonly string[]): Promise<void>;
+  /** the newest deploy of the build to the environment ends in `state` with these log lines, as a worker ends it */
+  endDeploy(build: Build, environment: string, state: 'succeeded' | 'failed', lines: readonly string[]): Promise<void>;
   /** the build ends in `state`, as its job ends it */
   finish(build: Build, state: BuildState): Promise<Build>;
   close(): Promise<void>;
@@ -54,6 +56,11 @@ export function seeder(redisUrl: string, prefix: string): Seeder {
       const log = store.log(build.id);
       for (const line of lines) log.line(line);
       await log.flush();
+    },
+    async endDeploy(build, environment, state, lines) {
+      await this.log(build, lines);
+      const deploy = (await store.get(build.id))!.deploys.filter((d) => d.environment === environment).at(-1)!;
+      await store.setDeploy(build.id, { ...deploy, state, startedAt: deploy.startedAt ?? Date.now(), finishedAt: Date.now() });
     },
     finish(build, state) {
       return store.update(build.id, (b) => {

@@ -167,4 +167,12 @@ describe('slipway <command> --help', () => {
       for (const part of ['--server <url>', 'SLIPWAY_API_TOKEN', 'Redis', `\nExample:\n  slipway ${command}`, '\nExit codes: 0 ']) assert.ok(help.includes(part), `${command} --help lacks ${part}`);
     });
   }
+
+  for (const command of ['deploy', 'promote', 'approve', 'rollback', 'cancel', 'rerun']) {
+    it(`${command}: where it acts and reads the rollout (Redis, or --server with SLIPWAY_API_TOKEN) and its API route`, () => {
+      const help = COMMAND_HELP[command] ?? '';
+      assert.match(help, new RegExp(`^Usage: slipway ${command} .*\\[--server <url>\\]\n`));
+      for (const part of ['Where it acts: without --server, on Redis', 'SLIPWAY_API_TOKEN', 'the rollout is read from Redis', 'GET /api/builds/:id', 'POST /api/']) assert.ok(help.includes(part), `${command} --help lacks ${part}`);
+    });
+  }
 });

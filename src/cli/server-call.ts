@@ -1,0 +1,40 @@
+import { ServerProblem } from './slipway-reads.ts';
+
+const TIMEOUT_MS = 15_000;
+
+/** What a Slipway server answered: the status and the JSON body (`{}` when there was none). */
+export interface ServerAnswer {
+  readonly status: number;
+  readonly body: { error?: string; reason?: string } & Record<string, unknown>;
+}
+
+/**
+ * One request to a Slipway server's API (`--server <url>`), with the API token as a bearer token
+ * when given. No server answering, or a 401, throws ServerProblem (the command prints it, exit 1);
+ * every other answer is returned for the caller to judge.
+ */
+export function serverCall(base: string, token: string | undefined): { root: string; call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ServerAnswer> } {
+  const root = base.replace(/\/+$/, '');
+  return {
+    root,
+    async call(method, path, body) {
+      let res: Response;
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      try {
+        res = await fetch(`${root}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        throw new ServerProblem(`cannot reach the server at ${root}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      }
+      const answer = (await res.json().catch(() => ({}))) as ServerAnswer['body'];
+      if (res.status === 401) throw new ServerProblem(`the server at ${root} refused the request: ${token ? 'SLIPWAY_API_TOKEN is not its API token' : 'it needs its API token in SLIPWAY_API_TOKEN'}`);
+      return { status: res.status, body: answer };
+    },
+  };
+}
+
+/** The problem for an answer the command did not expect (exit 1). */
+export function unexpected(root: string, method: string, path: string, answer: ServerAnswer): ServerProblem {
+  return new ServerProblem(`the server at ${root} answered ${answer.status} to ${method} ${path}${answer.body.error ? `: ${answer.body.error}` : ''}`);
+}
