@@ -1,5 +1,5 @@
 import type { Build, DeployState } from '../core/build.ts';
-import { formatDuration } from '../notifiers/slack-message.ts';
+import { formatDuration } from '../core/duration.ts';
 
 const DEPLOY_FAILED: readonly DeployState[] = ['failed', 'rolled_back', 'error'];
 

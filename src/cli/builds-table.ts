@@ -1,5 +1,5 @@
 import type { Build, BuildState, DeployRecord, DeployState } from '../core/build.ts';
-import { formatDuration } from '../notifiers/slack-message.ts';
+import { formatDuration } from '../core/duration.ts';
 import type { Cell } from './text-table.ts';
 import { textTable } from './text-table.ts';
 import type { Colour, TerminalStyle } from './terminal-style.ts';

@@ -1,3 +1,4 @@
+import { formatDuration } from '../core/duration.ts';
 import type { DeployNotice } from '../core/ports/notifier.ts';
 
 const HEADLINE: Record<DeployNotice['outcome'], { emoji: string; verb: string }> = {
@@ -40,11 +41,6 @@ function requestedNote(n: DeployNotice): string {
 /** Slack's mrkdwn escaping for user-derived text (commit messages, branch names, authors). */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
 }
 
 /** The incoming-webhook body for a deploy outcome: a `text` fallback plus blocks. Pure. */

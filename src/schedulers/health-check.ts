@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seconds } from '../core/duration.ts';
 
 /** One probe may take this long; a slower answer counts as none. */
 const PROBE_TIMEOUT_MS = 2_000;
@@ -62,7 +63,5 @@ function fetchFailure(err: unknown, timeoutMs: number): string {
   return e.cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** `40ms`, `1.2s`, `30s`: short durations for log lines and details. */
-export function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(1))}s`;
-}
+/** `40ms`, `1.2s`, `30s` (src/core/duration.ts; re-exported for the schedulers that import it from here). */
+export { seconds };

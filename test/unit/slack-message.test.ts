@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DeployNotice } from '../../src/core/ports/notifier.ts';
-import { escapeMrkdwn, formatDuration, slackMessage } from '../../src/notifiers/slack-message.ts';
+import { formatDuration } from '../../src/core/duration.ts';
+import { escapeMrkdwn, slackMessage } from '../../src/notifiers/slack-message.ts';
 
 const notice: DeployNotice = {
   service: 'hello',

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seconds } from '../../core/duration.ts';
 import { isSlipwayError, SlipwayError } from '../../core/errors.ts';
 import type { LogSink } from '../../core/ports/build-log.ts';
 import { awaitsPromotion, progressLine, shortId } from './deployment-progress.ts';
@@ -25,11 +26,6 @@ export interface Watched {
 }
 
 const TERMINAL = new Set(['successful', 'failed', 'cancelled']);
-
-/** `800ms`, `1.5s`, `30s`: durations for log lines and details. */
-export function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(1))}s`;
-}
 
 /**
  * Polls an evaluation until Nomad has processed it (any status but `pending`). A cluster that

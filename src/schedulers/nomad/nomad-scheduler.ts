@@ -1,10 +1,11 @@
+import { seconds } from '../../core/duration.ts';
 import { describeError, isSlipwayError, SlipwayError } from '../../core/errors.ts';
 import { pinnedName } from '../../core/image.ts';
 import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.ts';
 import { parseSettings } from '../parse-settings.ts';
 import { allocationFailure } from './allocation-failure.ts';
 import { shortId } from './deployment-progress.ts';
-import { followRevert, seconds, waitForEvaluation, watchDeployment, type Follow, type Watched } from './follow-deployment.ts';
+import { followRevert, waitForEvaluation, watchDeployment, type Follow, type Watched } from './follow-deployment.ts';
 import { jobImage, latestStableBefore, versionLabel } from './job-facts.ts';
 import { nomadJob, type NomadJobSpec } from './job-spec.ts';
 import { createNomadApi } from './nomad-api.ts';
