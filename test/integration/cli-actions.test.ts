@@ -1,28 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { loadConfig } from '../../src/config/load-config.ts';
 import type { Build } from '../../src/core/build.ts';
-import { startSlipway, type Running } from '../../workers/slipway.ts';
-import { testEnv } from '../support/env.ts';
-import { freePort } from '../support/free-port.ts';
-import { seeder, type Seeder } from '../support/seed-builds.ts';
+import type { Running } from '../../workers/slipway.ts';
+import { type CliServer, startCliServer } from '../support/cli-server.ts';
+import type { Seeder } from '../support/seed-builds.ts';
 import { type CliResult, spawnSlipway } from '../support/slipway-cli.ts';
-import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+import { removeTempDirs } from '../support/temp-dir.ts';
 
 const TOKEN = 'cli-actions-api-token';
-const PIPELINE = [
-  'service: web',
-  'repository: acme/web',
-  'deploy:',
-  '  - { branch: main, environment: staging, scheduler: docker, docker: { port: 18092 } }',
-  '  - { branch: main, environment: production, scheduler: docker, approval: required, docker: { port: 18093 } }',
-  '',
-].join('\n');
 
 /**
  * `slipway deploy`, `approve` and `cancel` through the real binary with --server and the API token,
@@ -31,6 +17,7 @@ const PIPELINE = [
  */
 describe('slipway deploy, approve, cancel --server (real binary, real Redis, a running server)', { timeout: 120_000 }, () => {
   let s: Running & { url: string };
+  let cli: CliServer;
   let seed: Seeder;
   let cwd: string;
   const b: Record<string, Build> = {};
@@ -38,13 +25,8 @@ describe('slipway deploy, approve, cancel --server (real binary, real Redis, a r
   const viaServer = (...args: string[]): Promise<CliResult> => start(...args).output;
 
   before(async () => {
-    cwd = makeTempDir('slipway-cli-cwd-');
-    const dir = makeTempDir('slipway-pipelines-');
-    writeFileSync(join(dir, 'web.yml'), PIPELINE);
-    const prefix = `cliactions-${randomUUID()}`;
-    const env = { REDIS_URL: testEnv().redisUrl, GITHUB_WEBHOOK_SECRET: 's', SLIPWAY_REGISTRY: '127.0.0.1:5000', SLIPWAY_PIPELINES_DIR: dir, SLIPWAY_REDIS_PREFIX: prefix };
-    s = (await startSlipway(loadConfig({ ...env, PORT: String(await freePort()), SLIPWAY_API_TOKEN: TOKEN }), ['server'], pino({ level: 'silent' }))) as Running & { url: string };
-    seed = seeder(testEnv().redisUrl, prefix);
+    cli = await startCliServer(TOKEN, { staging: 18092, production: 18093 });
+    ({ server: s, seed, cwd } = cli);
     b.v1 = await seed.build('web', { message: 'First version' });
     b.v2 = await seed.build('web', { message: 'Second version' });
     b.queued = await seed.build('web', { state: 'queued', message: 'Still queued' });
@@ -53,8 +35,7 @@ describe('slipway deploy, approve, cancel --server (real binary, real Redis, a r
     await seed.log(b.v2!, ['[staging] a line from before the deploy']);
   });
   after(async () => {
-    await seed?.close();
-    await s?.close();
+    await cli?.close();
     removeTempDirs();
   });
 

@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { loadConfig } from '../../src/config/load-config.ts';
 import type { Build } from '../../src/core/build.ts';
-import { startSlipway, type Running } from '../../workers/slipway.ts';
-import { testEnv } from '../support/env.ts';
+import type { Running } from '../../workers/slipway.ts';
+import { type CliServer, startCliServer } from '../support/cli-server.ts';
 import { freePort } from '../support/free-port.ts';
-import { seeder, type Seeder } from '../support/seed-builds.ts';
+import type { Seeder } from '../support/seed-builds.ts';
 import { type CliResult, spawnSlipway } from '../support/slipway-cli.ts';
-import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+import { removeTempDirs } from '../support/temp-dir.ts';
 
 const TOKEN = 'cli-reads-api-token';
 const ESC = '\u001b';
-const PIPELINE = [
-  'service: web',
-  'repository: acme/web',
-  'deploy:',
-  '  - { branch: main, environment: staging, scheduler: docker, docker: { port: 18090 } }',
-  '  - { branch: main, environment: production, scheduler: docker, approval: required, docker: { port: 18091 } }',
-  '',
-].join('\n');
 
 /**
  * `slipway builds`, `logs`, `environments` and `releases` through the real binary (a process of
@@ -31,6 +18,7 @@ const PIPELINE = [
  */
 describe('slipway builds, logs, environments, releases (real binary, real Redis, a running server)', { timeout: 240_000 }, () => {
   let s: Running & { url: string };
+  let cli: CliServer;
   let seed: Seeder;
   let direct: Record<string, string>;
   let cwd: string;
@@ -46,13 +34,9 @@ describe('slipway builds, logs, environments, releases (real binary, real Redis,
   };
 
   before(async () => {
-    cwd = makeTempDir('slipway-cli-cwd-');
-    const dir = makeTempDir('slipway-pipelines-');
-    writeFileSync(join(dir, 'web.yml'), PIPELINE);
-    const prefix = `clireads-${randomUUID()}`;
-    direct = { REDIS_URL: testEnv().redisUrl, GITHUB_WEBHOOK_SECRET: 's', SLIPWAY_REGISTRY: '127.0.0.1:5000', SLIPWAY_PIPELINES_DIR: dir, SLIPWAY_REDIS_PREFIX: prefix };
-    s = (await startSlipway(loadConfig({ ...direct, PORT: String(await freePort()), SLIPWAY_API_TOKEN: TOKEN }), ['server'], pino({ level: 'silent' }))) as Running & { url: string };
-    seed = seeder(testEnv().redisUrl, prefix);
+    cli = await startCliServer(TOKEN, { staging: 18090, production: 18091 });
+    ({ server: s, seed, cwd } = cli);
+    direct = cli.direct;
     b.v1 = await seed.build('web', { message: 'First version' });
     b.v2 = await seed.build('web', { message: `Second${ESC}]0;pwned\u0007 version\twith a tab`, author: 'grace' });
     b.broken = await seed.build('web', { state: 'failed', branch: 'feature/x', message: 'Break it' });
@@ -63,8 +47,7 @@ describe('slipway builds, logs, environments, releases (real binary, real Redis,
     await seed.log(b.broken!, ['[clone] Cloned', `[test] ${ESC}[31mFAIL${ESC}[0m page check`]);
   });
   after(async () => {
-    await seed?.close();
-    await s?.close();
+    await cli?.close();
     removeTempDirs();
   });
 
