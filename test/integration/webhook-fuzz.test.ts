@@ -79,7 +79,6 @@ describe(`webhook fuzz: ${CASES} seeded invalid deliveries against the real rout
   it('answers every case 4xx, 202 or (ping) 200 with a reason, and records nothing', async () => {
     const r = generator(SEED);
     const seen = new Map<number, number>();
-    const started = Date.now();
     for (let i = 0; i < CASES; i++) {
       const c = makeCase(r);
       const answer = await send(s.url, c);
@@ -94,7 +93,6 @@ describe(`webhook fuzz: ${CASES} seeded invalid deliveries against the real rout
     assert.deepEqual(await recordedKeys(redis, prefix), [], `seed ${SEED}`);
     // Each family of answers was reached, so the run exercised every layer.
     for (const status of [202, 400, 401, 415]) assert.ok((seen.get(status) ?? 0) > 0, `no ${status} in ${JSON.stringify([...seen])}`);
-    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
   });
 
   it('answers bodies over 25 MB 413 and a burst of large wrongly signed bodies 401 or 503, keeping nothing', async () => {
