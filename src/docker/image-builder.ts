@@ -42,11 +42,17 @@ export function createDockerImageBuilder(docker: Docker, options: { registryCred
     },
     async build({ context, dockerfile, image, labels, isolated, dockerfileContent, limits, cacheFrom }, log, signal) {
       const name = taggedName(image);
+      // The context is this build's from now on, though the engine reads it only later: its error
+      // (git archive failed, or stopped with the build on SIGTERM) in between must not be an
+      // unhandled 'error' event, which ends the process before the build records why it stopped.
+      let contextError: unknown;
+      context.on('error', (err) => (contextError ??= err));
       try {
         throwIfStopped(signal, `building ${name}`);
         if (isolated) refuseRemoteSources(dockerfile, dockerfileContent);
         const sources = await cache.list(image.repository, cacheFrom, log, signal);
         throwIfStopped(signal, `building ${name}`);
+        if (contextError !== undefined) throw contextError;
         const buildOptions: Docker.ImageBuildOptions = {
           t: name, dockerfile, labels, version: '1', rm: true, forcerm: true,
           ...(sources.length > 0 ? { cachefrom: JSON.stringify(sources) } : {}),
