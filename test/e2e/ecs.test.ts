@@ -72,6 +72,7 @@ describe('push to production on ECS', { timeout: 600_000 }, () => {
     const update = ecs.requests.filter((r) => r.operation === 'UpdateService').at(-1)!.body;
     assert.deepEqual(update.deploymentConfiguration.deploymentCircuitBreaker, { enable: true, rollback: true });
 
+    await h.github.finalStatus(sha, `slipway/${h.service}/production`);
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`)?.state, 'success');
     await h.slack.waitFor((m) => m.some((x) => x.text.includes(sha.slice(0, 7))), 5000);
     const log = await h.buildLog(build.id);
@@ -95,6 +96,7 @@ describe('push to production on ECS', { timeout: 600_000 }, () => {
     assert.equal(ecs.runningImage('web', h.service), firstDigest);
     assert.match(await page(), /Hello from ECS/);
 
+    await h.github.finalStatus(sha, `slipway/${h.service}/production`);
     const status = h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`);
     assert.equal(status?.state, 'failure');
     assert.match(status?.description ?? '', /^Rolled back in production/);

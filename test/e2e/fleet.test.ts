@@ -51,6 +51,7 @@ describe('push to production on fleet', { timeout: 600_000 }, () => {
     assert.match(start, new RegExp(`-e PORT=${h.servicePort} -e RELEASED_BY=slipway`));
     assert.ok(fleet.requests.filter((r) => r.method === 'PUT').every((r) => r.contentTypes.length === 1 && r.contentTypes[0] === 'application/json'));
 
+    await h.github.finalStatus(sha, `slipway/${h.service}/production`);
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`)?.state, 'success');
     await h.slack.waitFor((m) => m.some((x) => x.text.includes(sha.slice(0, 7))), 5000);
     const log = await h.buildLog(build.id);
@@ -73,6 +74,7 @@ describe('push to production on fleet', { timeout: 600_000 }, () => {
     assert.equal(await fleet.runningImage(`${h.service}-production@`), firstImage);
     assert.match((await h.serviceAnswer()) ?? '', /Hello from fleet/);
 
+    await h.github.finalStatus(sha, `slipway/${h.service}/production`);
     const status = h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`);
     assert.equal(status?.state, 'failure');
     assert.match(status?.description ?? '', /^Rolled back in production/);

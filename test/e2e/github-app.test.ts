@@ -50,6 +50,7 @@ describe('a private repository through the GitHub App', { timeout: 300_000 }, ()
     assert.match((await h.serviceAnswer()) ?? '', /Hello from private, version one/);
 
     const [owner = '', repo = ''] = h.repository.split('/');
+    await Promise.all([gh.github.finalStatus(sha, `slipway/${h.service}`), gh.github.finalStatus(sha, `slipway/${h.service}/production`)]);
     const latest = gh.github.latest(owner, repo, sha);
     assert.equal(latest.get(`slipway/${h.service}`)?.state, 'success');
     assert.equal(latest.get(`slipway/${h.service}/production`)?.state, 'success');
@@ -72,6 +73,7 @@ describe('a private repository through the GitHub App', { timeout: 300_000 }, ()
     assert.match((await h.serviceAnswer()) ?? '', /Hello from private, version two/);
     assert.ok(gh.minted.length > minted, 'a new token was minted');
     const [owner = '', repo = ''] = h.repository.split('/');
+    await gh.github.finalStatus(sha, `slipway/${h.service}/production`);
     assert.equal(gh.github.latest(owner, repo, sha).get(`slipway/${h.service}/production`)?.state, 'success');
     // GitHub refused the revoked token once (the first status of the build), and a new one was used.
     assert.ok(gh.github.rejected.some((r) => r.status === 401), JSON.stringify(gh.github.rejected));

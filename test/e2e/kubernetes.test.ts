@@ -58,6 +58,7 @@ describe('push to production on Kubernetes', { timeout: 600_000 }, () => {
     assert.equal(k8s.deployment(NS, h.service).spec.template.spec.containers[0].image, `${h.registry}/${h.service}@${firstDigest}`);
     assert.ok(k8s.requests.every((r) => r.path.includes(`/namespaces/${NS}/`)), 'every call is in the context\'s namespace');
 
+    await h.github.finalStatus(sha, `slipway/${h.service}/production`);
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`)?.state, 'success');
     await h.slack.waitFor((m) => m.some((x) => x.text.includes(sha.slice(0, 7))), 5000);
     const log = await h.buildLog(build.id);
@@ -81,6 +82,7 @@ describe('push to production on Kubernetes', { timeout: 600_000 }, () => {
     assert.equal(k8s.runningImage(NS, h.service), firstDigest);
     assert.equal(k8s.deployment(NS, h.service).metadata.annotations['deployment.kubernetes.io/revision'], '4');
 
+    await h.github.finalStatus(sha, `slipway/${h.service}/production`);
     const latest = h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`);
     assert.equal(latest?.state, 'failure');
     assert.match(latest?.description ?? '', /^Rolled back in production: deployment ".*" exceeded its progress deadline/);

@@ -62,6 +62,7 @@ describe('push to production on Nomad', { timeout: 600_000 }, () => {
     assert.equal(nomad.versions(job()).at(-1)?.Stable, true);
     assert.ok(nomad.requests.every((r) => r.token === TOKEN && r.query.namespace === 'default'), 'every call carries NOMAD_TOKEN and the namespace');
 
+    await h.github.finalStatus(sha, `slipway/${h.service}/production`);
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`)?.state, 'success');
     await h.slack.waitFor((m) => m.some((x) => x.text.includes(sha.slice(0, 7))), 5000);
     const text = JSON.stringify(h.slack.messages.at(-1)!.body);
@@ -88,6 +89,7 @@ describe('push to production on Nomad', { timeout: 600_000 }, () => {
     assert.match((await served()) ?? '', /Hello from Nomad/);
     assert.deepEqual(nomad.versions(job()).map((v) => [v.Version, v.Stable]), [[0, true], [1, false], [2, true]]);
 
+    await h.github.finalStatus(sha, `slipway/${h.service}/production`);
     const latest = h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`);
     assert.equal(latest?.state, 'failure');
     assert.match(latest?.description ?? '', /^Rolled back in production: Failed due to unhealthy allocations/);

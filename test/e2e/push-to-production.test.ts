@@ -117,6 +117,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
     assert.deepEqual(build.stages.map((s) => s.state), ['passed', 'passed', 'passed', 'skipped']);
     assert.equal(build.deploys.length, 0);
     assert.equal(await h.manifestDigest(`git-${sha.slice(0, 7)}`), undefined);
+    await h.github.finalStatus(sha, `slipway/${h.service}`);
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}`)?.state, 'success');
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`), undefined);
     assert.match((await h.serviceAnswer()) ?? '', /Hello, version one/);

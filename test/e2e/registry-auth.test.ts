@@ -49,6 +49,7 @@ describe('push to a registry with ECR auth', { timeout: 300_000 }, () => {
     assert.equal(build.image?.digest, digest);
     assert.match((await h.serviceAnswer()) ?? '', /Hello through ECR auth/);
 
+    await Promise.all([h.github.finalStatus(sha, `slipway/${h.service}`), h.github.finalStatus(sha, `slipway/${h.service}/production`)]);
     const latest = h.github.latest('acme', h.service, sha);
     assert.equal(latest.get(`slipway/${h.service}`)?.state, 'success');
     assert.equal(latest.get(`slipway/${h.service}/production`)?.state, 'success');

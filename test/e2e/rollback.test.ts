@@ -65,6 +65,7 @@ describe('rolling back in one command', { timeout: 600_000 }, () => {
     t.diagnostic(`rollback: command to healthy v1 in ${Date.now() - started} ms`);
 
     // GitHub: the deploy context of v1's commit went pending → success, worded as a rollback.
+    await h.github.finalStatus(v1.event.sha, `slipway/${h.service}/production`, undefined, started);
     const contexts = h.github.statuses.filter((s) => s.sha === v1.event.sha && s.context === `slipway/${h.service}/production` && s.at >= started);
     assert.deepEqual(contexts.map((s) => [s.state, s.description]), [
       ['pending', 'Waiting to roll production back to this commit'],

@@ -29,6 +29,7 @@ describe('tests in an image of their own, before the build', { timeout: 300_000 
     assert.deepEqual(build.stages.map((s) => [s.name, s.state]), [['clone', 'passed'], ['test', 'failed'], ['build', 'pending'], ['push', 'pending']]);
     assert.equal(build.deploys.length, 0);
     assert.equal(await h.manifestDigest(`git-${sha.slice(0, 7)}`), undefined);
+    await h.github.finalStatus(sha, `slipway/${h.service}`);
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}`)?.state, 'failure');
     assert.equal(h.github.latest('acme', h.service, sha).get(`slipway/${h.service}/production`), undefined);
     const text = await log(build.id);

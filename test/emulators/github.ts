@@ -23,6 +23,12 @@ export interface GitHubEmulator {
   recover(): void;
   latest(owner: string, repo: string, sha: string): Map<string, RecordedStatus>;
   waitFor(pred: (s: RecordedStatus[]) => boolean, timeoutMs?: number): Promise<void>;
+  /**
+   * Waits (bounded) for the first final (not pending) status of `sha` in `context` recorded at or
+   * after `since` (ms; default: any) and returns it. Slipway posts a status after it writes the
+   * record, so a test that saw the record final waits here before it reads statuses.
+   */
+  finalStatus(sha: string, context: string, timeoutMs?: number, since?: number): Promise<RecordedStatus>;
   close(): Promise<void>;
 }
 
@@ -238,6 +244,11 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
     return list(route, sha, url, reply);
   }
 
+  function waitFor(pred: (s: RecordedStatus[]) => boolean, timeoutMs = 2000): Promise<void> {
+    const describe = () => statuses.map((s) => `${s.owner}/${s.repo}@${s.sha.slice(0, 7)} ${s.context}=${s.state}`).join(', ') || '(no statuses)';
+    return pollUntil(() => statuses, pred, timeoutMs, describe);
+  }
+
   const srv = await listen(handle);
   base = `http://127.0.0.1:${srv.port}`;
   return {
@@ -256,9 +267,11 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
     latest(owner, repo, sha) {
       return new Map([...latestStored(owner, repo, sha)].map(([k, s]) => [k, s.rec]));
     },
-    waitFor(pred, timeoutMs = 2000) {
-      const describe = () => statuses.map((s) => `${s.owner}/${s.repo}@${s.sha.slice(0, 7)} ${s.context}=${s.state}`).join(', ') || '(no statuses)';
-      return pollUntil(() => statuses, pred, timeoutMs, describe);
+    waitFor,
+    async finalStatus(sha, context, timeoutMs = 30_000, since = 0) {
+      const final = () => statuses.find((s) => s.sha === sha && s.context === context && s.state !== 'pending' && s.at >= since);
+      await waitFor(() => final() !== undefined, timeoutMs);
+      return final()!;
     },
     close: srv.close,
   };

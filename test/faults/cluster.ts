@@ -203,11 +203,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }
     },
     statuses: (sha, context) => github.statuses.filter((s) => s.sha === sha && s.context === context),
-    async finalStatus(sha, context, timeoutMs = 30_000) {
-      const final = () => github.statuses.find((s) => s.sha === sha && s.context === context && s.state !== 'pending');
-      await github.waitFor(() => final() !== undefined, timeoutMs);
-      return final()!;
-    },
+    finalStatus: (sha, context, timeoutMs) => github.finalStatus(sha, context, timeoutMs),
     killWorkers,
     async close() {
       await killWorkers();
