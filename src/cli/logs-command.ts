@@ -43,6 +43,11 @@ export async function logsCommand(args: readonly string[], io: CommandIo = proce
 /** Prints the log until the build has settled, then its outcome on stderr; the exit code from it. */
 async function follow(reads: SlipwayReads, id: string, print: (lines: readonly string[]) => void, progress: ProgressLine, io: CommandIo): Promise<number> {
   let next = 0;
+  if (reads.follow) {
+    // --server: the build's event stream pushes its lines and records; it ends once the build settled
+    await reads.follow(id, 0, { lines: print, build: (b) => progress.show(doingNow(b, Date.now())) });
+    return outcome(reads, id, progress, io);
+  }
   for (;;) {
     const chunk = await reads.log(id, next);
     print(chunk.lines);
@@ -53,6 +58,11 @@ async function follow(reads: SlipwayReads, id: string, print: (lines: readonly s
     await sleep(POLL_MS);
   }
   print((await reads.log(id, next)).lines); // lines written as it settled
+  return outcome(reads, id, progress, io);
+}
+
+/** The settled build's outcome line on stderr, and the exit code from it. */
+async function outcome(reads: SlipwayReads, id: string, progress: ProgressLine, io: CommandIo): Promise<number> {
   const build = await reads.build(id);
   if (!build) return refuse(io, `build ${id} was deleted while it was followed`, 1);
   progress.clear();

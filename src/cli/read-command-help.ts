@@ -35,7 +35,9 @@ Prints the build's log (its deploys' lines included). With -f it keeps printing 
 the build and its deploys have ended (a deploy waiting for approval counts as ended), shows what
 the build is doing on stderr while it waits (on a terminal), prints the outcome on stderr, and
 exits with it. Lines are printed without escape sequences or control characters; a build's own
-colours are kept on a colour terminal.
+colours are kept on a colour terminal. On Redis, -f reads the log twice a second; with --server
+it follows the build's event stream (GET /api/builds/:id/events), reopened where it stopped if
+the connection drops.
 
 ${WHERE}
 

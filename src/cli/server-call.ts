@@ -18,20 +18,27 @@ export function serverCall(base: string, token: string | undefined): { root: str
   return {
     root,
     async call(method, path, body) {
-      let res: Response;
-      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      try {
-        res = await fetch(`${root}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
-      } catch (err) {
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        throw new ServerProblem(`cannot reach the server at ${root}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
-      }
-      const answer = (await res.json().catch(() => ({}))) as ServerAnswer['body'];
-      if (res.status === 401) throw new ServerProblem(`the server at ${root} refused the request: ${token ? 'SLIPWAY_API_TOKEN is not its API token' : 'it needs its API token in SLIPWAY_API_TOKEN'}`);
-      return { status: res.status, body: answer };
+      const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+      const res = await serverFetch(root, token, path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
+      return { status: res.status, body: (await res.json().catch(() => ({}))) as ServerAnswer['body'] };
     },
   };
+}
+
+/** fetch with the token as a bearer token; no server answering, or a 401, throws ServerProblem. */
+export async function serverFetch(root: string, token: string | undefined, path: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(`${root}${path}`, { ...init, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new ServerProblem(`cannot reach the server at ${root}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+  }
+  if (res.status === 401) {
+    await res.body?.cancel();
+    throw new ServerProblem(`the server at ${root} refused the request: ${token ? 'SLIPWAY_API_TOKEN is not its API token' : 'it needs its API token in SLIPWAY_API_TOKEN'}`);
+  }
+  return res;
 }
 
 /** The problem for an answer the command did not expect (exit 1). */

@@ -3,6 +3,7 @@ import type { ReleaseRecord } from '../core/ports/build-store.ts';
 import type { BuildsPage } from '../pipeline/builds-page.ts';
 import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
 import { serverCall, unexpected } from './server-call.ts';
+import { followBuildEvents } from './server-events.ts';
 import type { LogChunk, SlipwayReads } from './slipway-reads.ts';
 
 /** The reads over a Slipway server's API (`--server <url>`), with the API token as a bearer token when given. */
@@ -22,6 +23,7 @@ export function serverReads(base: string, token: string | undefined): SlipwayRea
     build: (id) => get<Build | undefined>(`/api/builds/${segment(id)}`, () => undefined),
     log: (id, from) => get<LogChunk>(`/api/builds/${segment(id)}/logs?${query({ from, format: 'json' })}`),
     environments: () => get<EnvironmentsOverview>('/api/environments'),
+    follow: (id, from, on) => followBuildEvents(root, token, id, from, on),
     releases: (service, environment, limit) =>
       get<{ releases: ReleaseRecord[] } | { refused: string }>(`/api/services/${segment(service)}/environments/${segment(environment)}/releases?${query({ limit })}`, (body) => ({ refused: body.error ?? 'unknown service or environment' })),
   };

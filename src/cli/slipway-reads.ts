@@ -2,6 +2,7 @@ import type { Build } from '../core/build.ts';
 import type { ReleaseRecord } from '../core/ports/build-store.ts';
 import type { BuildFilter, BuildsPage } from '../pipeline/builds-page.ts';
 import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
+import type { BuildEventHandlers } from './server-events.ts';
 
 /** A stretch of a build log and whether the build has settled (no more lines will come). */
 export interface LogChunk {
@@ -20,6 +21,8 @@ export interface SlipwayReads {
   log(id: string, from: number): Promise<LogChunk>;
   environments(): Promise<EnvironmentsOverview>;
   releases(service: string, environment: string, limit: number): Promise<{ releases: ReleaseRecord[] } | { refused: string }>;
+  /** pushes the build's changes as they come, from log line `from` until it settles (a server's event stream); absent: poll build and log */
+  follow?(id: string, from: number, on: BuildEventHandlers): Promise<void>;
 }
 
 /** Something the server answered that is not an answer: the command prints it and exits 1. */

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { followBuildEvents } from '../../src/cli/server-events.ts';
+
+/** `slipway logs -f --server` reads the build's Server-Sent Events, as the server sends them (build-events-routes.ts). */
+describe('followBuildEvents: the event stream of a build', () => {
+  const asked: { url: string; auth: string | undefined; accept: string | undefined }[] = [];
+  let root = '';
+  const server = createServer((req: IncomingMessage, res) => {
+    asked.push({ url: req.url ?? '', auth: req.headers.authorization, accept: req.headers.accept });
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('retry: 2000\n\n: keep-alive\n\n');
+    if (asked.length === 1) {
+      res.write('event: build\ndata: {"id":"7","state":"running"}\n\n');
+      // the connection drops once that was sent, before the build ends
+      res.write('id: 2\nevent: log\ndata: {"lines":[{"n":1,"text":"[clone] Cloned"},{"n":2,"text":"[build] Built"}],"next":2}\n\n', () => res.destroy());
+      return;
+    }
+    res.write('id: 3\nevent: log\ndata: {"lines":[{"n":3,"text":"[push] Pushed"}],"next":3}\n\n');
+    res.write('event: build\ndata: {"id":"7","state":"passed"}\n\nevent: end\ndata: {"state":"passed"}\n\n');
+  });
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('hands over every line and record until `end`, reopening a dropped stream from the last line received', async () => {
+    const lines: string[] = [];
+    const states: string[] = [];
+    await followBuildEvents(root, 'the-token', '7', 0, { lines: (l) => lines.push(...l), build: (b) => states.push(b.state) });
+    assert.deepEqual(lines, ['[clone] Cloned', '[build] Built', '[push] Pushed']);
+    assert.deepEqual(states, ['running', 'passed']);
+    assert.deepEqual(asked.map((a) => a.url), ['/api/builds/7/events?from=0', '/api/builds/7/events?from=2']);
+    assert.ok(asked.every((a) => a.auth === 'Bearer the-token' && a.accept === 'text/event-stream'));
+  });
+});
