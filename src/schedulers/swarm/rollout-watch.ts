@@ -4,7 +4,7 @@ import type { LogSink } from '../../core/ports/build-log.ts';
 import { seconds } from '../health-check.ts';
 import { serviceTasks, type SwarmTask } from './swarm-api.ts';
 import { taskNamedIn, taskReason } from './task-reason.ts';
-import { failureReason, runningCount, tasksOf, waitingReason } from './task-facts.ts';
+import { failureReason, newestFailed, runningCount, tasksOf, waitingReason } from './task-facts.ts';
 
 /** What a watch needs: the service, the release's pinned image, how many tasks, how often to look. */
 export interface Watch {
@@ -25,7 +25,7 @@ export type Verdict =
 /**
  * Waits until the engine settles an update of the service to `image`, from its `UpdateStatus`:
  * `completed` with every task of the image running → running; `rollback_completed` → rolled back,
- * with the newest failed task's own error; `paused`/`rollback_paused` → failed. A rollback the
+ * with the reason of the task the engine blames; `paused`/`rollback_paused` → failed. A rollback the
  * engine starts gets a fresh `deadlineMs` of its own. Past the deadline → stuck, saying what the
  * tasks wait on (the engine would keep an update `updating` forever).
  */
@@ -45,7 +45,7 @@ export async function watchUpdate(w: Watch, deadlineMs: number, since: string | 
     }
     const tasks = tasksOf(await serviceTasks(w.docker, w.serviceId), w.image, since);
     if (status?.State === 'completed' && runningCount(tasks) >= w.replicas) return { kind: 'running' };
-    if (status?.State === 'rollback_completed') return { kind: 'rolled_back', reason: await engineReason(w, naming, tasks) ?? status.Message ?? '' };
+    if (status?.State === 'rollback_completed') return { kind: 'rolled_back', reason: await engineReason(w, naming, tasks, true) ?? status.Message ?? '' };
     if (status?.State === 'paused' || status?.State === 'rollback_paused') {
       return { kind: 'failed', reason: `${status.Message ?? status.State}${naming === status.Message ? '' : `; ${await engineReason(w, naming, tasks)}`}` };
     }
@@ -74,13 +74,18 @@ export async function watchTasks(w: Watch, deadlineMs: number, failFast: boolean
 
 /**
  * The engine's reason for a rollback or pause: its message that names a task (`update rolled back
- * due to failure or early termination of task <id>`) with that task's own words, else the newest
- * failed task of the release.
+ * due to failure or early termination of task <id>`) with that task's own words. That message only
+ * lives while the rollback runs, which can be over before one look (~0.1 s); then the newest failed
+ * task of the release is the one blamed: `the engine rolled back: task <id>: <its own words>`.
+ * `rolledBack`: logs `Swarm: rolled back by the engine (task <id>: …)` either way.
  */
-async function engineReason(w: Watch, naming: string | undefined, tasks: readonly SwarmTask[]): Promise<string | undefined> {
+async function engineReason(w: Watch, naming: string | undefined, tasks: readonly SwarmTask[], rolledBack = false): Promise<string | undefined> {
   const named = taskNamedIn(naming);
-  const own = named ? await taskReason(w.docker, named) : undefined;
-  return own ? `${naming}: ${own}` : (failureReason(tasks) ?? naming);
+  const id = named ?? newestFailed(tasks)?.ID;
+  const own = id ? await taskReason(w.docker, id) : undefined;
+  if (rolledBack && id) w.log.line(`Swarm: rolled back by the engine (task ${id}: ${own ?? 'gone'})`);
+  if (!own) return failureReason(tasks) ?? naming;
+  return named ? `${naming}: ${own}` : `the engine ${rolledBack ? 'rolled back' : 'paused'}: task ${id}: ${own}`;
 }
 
 function stuck(tasks: readonly SwarmTask[], deadlineMs: number): string {

@@ -19,8 +19,13 @@ export function runningCount(tasks: readonly SwarmTask[]): number {
 
 /** The newest failed task's own error (`task: non-zero exit (137): dockerexec: unhealthy container`), if any failed. */
 export function failureReason(tasks: readonly SwarmTask[]): string | undefined {
-  const failed = newestFirst(tasks.filter((t) => FAILED.has(t.Status.State)));
-  return failed[0] ? describeTask(failed[0]) : undefined;
+  const failed = newestFailed(tasks);
+  return failed ? describeTask(failed) : undefined;
+}
+
+/** The newest of these tasks that ended in failure, if any did. */
+export function newestFailed(tasks: readonly SwarmTask[]): SwarmTask | undefined {
+  return newestFirst(tasks.filter((t) => FAILED.has(t.Status.State)))[0];
 }
 
 /** Why tasks that should run do not (yet): the newest such task's state and the engine's words. */
