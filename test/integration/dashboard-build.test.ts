@@ -93,6 +93,32 @@ describe('the Build page (/builds/:id) in headless Chromium', () => {
     browser.assertNoErrors();
   });
 
+  it('draws only the last 2,000 lines of a long log at first; earlier ones on demand, by a #L link, or by search', async () => {
+    const b = await s.seed.build('web', { state: 'passed', message: 'A long log' });
+    await writeLog(b.id, Array.from({ length: 10_000 }, (_, i) => (i === 2 || i === 8999 ? `needle ${i + 1}` : `${ESC}[32mstep${ESC}[0m ${i + 1}`)));
+    const page = await s.signedInPage(browser, `/builds/${b.id}`);
+    await page.locator('#log-state', { hasText: 'complete' }).waitFor();
+    await page.locator('#L10000').waitFor();
+    assert.ok((await lineCount(page)) <= 2000 + 2, `at most 2,000 rows at first (${await lineCount(page)})`);
+    assert.equal(await page.locator('#L8000').count(), 0);
+    await page.getByRole('button', { name: 'Show 2,000 earlier lines' }).click();
+    await page.locator('#L6001').waitFor();
+    assert.equal(await lineCount(page), 4000);
+    assert.equal(await page.locator('#L6000').count(), 0);
+    await page.getByLabel('Search the log').fill('NEEDLE');
+    await page.locator('#hits', { hasText: '2 matching lines' }).waitFor(); // line 3 is not drawn, and still found
+    await page.getByLabel('Search the log').press('Enter');
+    await page.locator('#L3.current').waitFor();
+    assert.equal(await page.locator('#L3 .text').textContent(), 'needle 3');
+    assert.ok(await page.locator('#L3').evaluate((e) => e.getBoundingClientRect().top >= 0 && e.getBoundingClientRect().bottom <= window.innerHeight), 'the hit is in view');
+    const linked = await s.signedInPage(browser, `/builds/${b.id}#L5`);
+    await linked.locator('#L5.current').waitFor();
+    assert.equal(await linked.locator('#L5 .text').textContent(), 'step 5');
+    assert.ok(await linked.locator('#L5').evaluate((e) => e.getBoundingClientRect().top >= 0 && e.getBoundingClientRect().bottom <= window.innerHeight), 'the linked line is in view');
+    assert.equal(await linked.getByRole('button', { name: /earlier line/ }).isVisible(), true, 'lines 1 to 4 are still behind the button');
+    browser.assertNoErrors();
+  });
+
   it('cancels a queued build after asking, and shows the answer without reloading', async () => {
     const b = await s.seed.build('web', { state: 'queued', message: 'Waits in the queue' });
     const page = await s.signedInPage(browser, `/builds/${b.id}`);

@@ -104,6 +104,8 @@ export const COMMON_SCRIPT = String.raw`'use strict';
 
   var SGR = /\x1b\[([0-9;]*)m/g;
   var OTHER_ESCAPES = /\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b\[[0-9;?]*[A-Za-ln-z]|\x1b[()][A-Za-z0-9]/g;
+  /** A log line's visible text, without its escape sequences (what ansi shows, as a string). */
+  function plainText(line) { return line.slice(line.lastIndexOf('\r') + 1).replace(OTHER_ESCAPES, '').replace(SGR, ''); }
   /** A log line with its ANSI colours as spans; the text itself only ever goes in as textContent. */
   function ansi(line) {
     var text = line.slice(line.lastIndexOf('\r') + 1).replace(OTHER_ESCAPES, '');
@@ -164,6 +166,6 @@ export const COMMON_SCRIPT = String.raw`'use strict';
   }
 
   showWho();
-  window.Slipway = { start: start,  el: el, link: link, getJson: getJson, post: post, session: session, confirmAction: confirmAction, focusIfLost: focusIfLost, duration: duration, took: took, when: when, commitUrl: commitUrl, firstLine: firstLine, ansi: ansi, failed: failed };
+  window.Slipway = { start: start,  el: el, link: link, getJson: getJson, post: post, session: session, confirmAction: confirmAction, focusIfLost: focusIfLost, duration: duration, took: took, when: when, commitUrl: commitUrl, firstLine: firstLine, ansi: ansi, plainText: plainText, failed: failed };
 })();
 `;
