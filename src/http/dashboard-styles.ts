@@ -58,6 +58,7 @@ ol.timeline .name{font-weight:600}
 .log .ln:hover{color:#e6edf3}
 .log .text{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0;flex:1}
 button.earlier{margin:0 0 8px}
+button.earlier[hidden]{display:none}
 .log .cut{color:#8b949e;font-style:italic}
 .ansi-bold{font-weight:700}.ansi-dim{opacity:.7}.ansi-italic{font-style:italic}.ansi-underline{text-decoration:underline}
 .fg-0{color:#8b949e}.fg-1{color:#ff7b72}.fg-2{color:#7ee787}.fg-3{color:#e3b341}.fg-4{color:#79c0ff}.fg-5{color:#d2a8ff}.fg-6{color:#76e3ea}.fg-7{color:#e6edf3}

@@ -82,6 +82,7 @@ describe('the Build page (/builds/:id) in headless Chromium', () => {
     await writeLog(b.id, Array.from({ length: 120 }, (_, i) => (i % 40 === 7 ? `warning: thing ${i}` : `ordinary line ${i}`)));
     const page = await s.signedInPage(browser, `/builds/${b.id}#L100`);
     await page.locator('#L100.current').waitFor();
+    assert.equal(await page.locator('button.earlier').isVisible(), false, 'a short log is drawn whole, with no "earlier lines" button');
     assert.ok(await page.locator('#L100').evaluate((e) => e.getBoundingClientRect().top >= 0 && e.getBoundingClientRect().bottom <= window.innerHeight), 'the linked line is in view');
     await page.getByLabel('Search the log').fill('WARNING');
     await page.locator('#hits', { hasText: '3 matching lines' }).waitFor();
