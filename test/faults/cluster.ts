@@ -16,6 +16,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { isFinal, type Build } from '../../src/core/build.ts';
 import { signBody } from '../../src/webhook/verify-signature.ts';
+import { STATUS_LEASE_MS } from '../../src/store/redis-status-gate.ts';
 import { startSlipway, type Running } from '../../workers/slipway.ts';
 import { DEFAULT_TEST, pipelineYaml } from '../e2e/harness.ts';
 import { startGitHubEmulator, type GitHubEmulator, type RecordedStatus } from '../emulators/github.ts';
@@ -25,6 +26,13 @@ import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/free-port.ts';
 import { createTestRepo, type TestRepo } from '../support/git-repo.ts';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis.ts';
+
+/**
+ * How long after a job's record is final its last commit status or deployment status may still
+ * come: a worker killed mid-post keeps that subject's status-gate lease (STATUS_LEASE_MS), and the
+ * post waits for it; then the post itself, on a busy machine.
+ */
+export const FINAL_STATUS_MS = STATUS_LEASE_MS + 10_000;
 
 const SECRET = 'fault-secret';
 const TOKEN = 'fault-token';
@@ -203,7 +211,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }
     },
     statuses: (sha, context) => github.statuses.filter((s) => s.sha === sha && s.context === context),
-    finalStatus: (sha, context, timeoutMs) => github.finalStatus(sha, context, timeoutMs),
+    finalStatus: (sha, context, timeoutMs = FINAL_STATUS_MS) => github.finalStatus(sha, context, timeoutMs),
     killWorkers,
     async close() {
       await killWorkers();

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Build } from '../../src/core/build.ts';
-import { startCluster, statusProblems, type Cluster } from './cluster.ts';
+import { FINAL_STATUS_MS, startCluster, statusProblems, type Cluster } from './cluster.ts';
 
 /** When the build stage (or the deploy) last started running, if it is running now. */
 const buildStageSince = (b: Build) => b.stages.find((s) => s.name === 'build' && s.state === 'running')?.startedAt;
@@ -58,8 +58,9 @@ describe('workers killed mid-work', { timeout: 400_000 }, () => {
     const context = `slipway/${service!.name}/production`;
     assert.equal((await c.finalStatus(sha, context)).state, 'error');
     assert.deepEqual(statusProblems([...c.statuses(sha, context), ...c.statuses(sha, `slipway/${service!.name}`)]), []);
-    // One GitHub deployment however often the job ran (its id is kept), ending in error.
-    await c.github.waitForDeployments((ds) => ds.some((d) => d.sha === sha && d.statuses.at(-1)?.state === 'error'), 10_000);
+    // One GitHub deployment however often the job ran (its id is kept), ending in error. Its gate
+    // lease is not the commit status's: a worker killed mid-post may hold this one alone.
+    await c.github.waitForDeployments((ds) => ds.some((d) => d.sha === sha && d.statuses.at(-1)?.state === 'error'), FINAL_STATUS_MS);
     const deployments = c.github.deployments.filter((d) => d.sha === sha);
     assert.equal(deployments.length, 1, JSON.stringify(deployments));
     assert.match(deployments[0]!.statuses.map((s) => s.state).join(' → '), /^(in_progress → )*error$/);
