@@ -26,8 +26,9 @@ export function timeLimit(ms: number, outer?: AbortSignal, graceMs = STOP_GRACE_
   const timer = setTimeout(() => clock.abort(timedOut(ms)), ms);
   const signal = outer ? AbortSignal.any([clock.signal, outer]) : clock.signal;
   let graceTimer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const overdue = new Promise<never>((_, reject) => {
-    const onAbort = () => {
+    onAbort = () => {
       graceTimer = setTimeout(() => reject(stoppedError(signal, 'the build')), graceMs);
     };
     if (signal.aborted) onAbort();
@@ -44,6 +45,9 @@ export function timeLimit(ms: number, outer?: AbortSignal, graceMs = STOP_GRACE_
     clear: () => {
       clearTimeout(timer);
       clearTimeout(graceTimer);
+      // The outer signal outlives the build (a worker's stop): aborted later, it must not start a
+      // grace timer for work that is over (that kept a stopped worker alive 30 s).
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     },
   };
 }

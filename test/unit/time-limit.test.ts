@@ -54,4 +54,15 @@ describe('timeLimit', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     assert.equal(limit.signal.aborted, false);
   });
+
+  it('leaves no timer behind when the outer signal aborts after the work is over (a worker stopping after its builds)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const worker = new AbortController();
+    const before = timers();
+    const limit = timeLimit(60_000, worker.signal, 30_000);
+    assert.equal(await limit.run(async () => 'built'), 'built');
+    limit.clear();
+    worker.abort(new SlipwayError('WORKER_STOPPING', 'the worker was stopped'));
+    assert.equal(timers(), before, 'a grace timer for a build that is over would keep the stopped process alive');
+  });
 });
