@@ -11,7 +11,7 @@ import { startEcsEmulator, type EcsEmulator } from '../emulators/ecs.ts';
 import { siteTaskDefinition } from '../emulators/ecs/site-task.ts';
 import { testEnv } from '../support/env.ts';
 import { publishSite } from '../support/images.ts';
-import { helloApp, startHarness, type Harness } from './harness.ts';
+import { type Harness, helloApp, pushNeverHealthy, startHarness } from './harness.ts';
 
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } as const;
 
@@ -82,12 +82,8 @@ describe('push to production on ECS', { timeout: 600_000 }, () => {
   });
 
   it('a release that never becomes healthy: the circuit breaker rolls it back, reported with ECS\'s reason', async (t) => {
-    const sha = h.repo.commit(
-      { ...helloApp('Hello, broken'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
-      'Serve nothing',
-    );
     const started = Date.now();
-    const build = await h.finished((await h.push(sha, 'Serve nothing')).body.queued[0].id, 180_000);
+    const { sha, build } = await pushNeverHealthy(h, 180_000);
     t.diagnostic(`push → rolled back on ECS in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.equal(build.state, 'passed', build.detail);
     const deploy = build.deploys[0]!;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RecordedDeployment } from '../emulators/github-deployments.ts';
-import { helloApp, startHarness, type Harness } from './harness.ts';
+import { type Harness, helloApp, pushNeverHealthy, startHarness } from './harness.ts';
 
 const URL_KEY = 'https://hello.example.com';
 
@@ -56,11 +56,7 @@ describe('GitHub deployments for every deploy', { timeout: 400_000 }, () => {
   });
 
   it('a rollout that fails ends its deployment in failure and leaves the running one active', async () => {
-    const sha = h.repo.commit(
-      { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
-      'Serve nothing',
-    );
-    const build = await h.finished((await h.push(sha, 'Serve nothing')).body.queued[0].id, 120_000);
+    const { sha, build } = await pushNeverHealthy(h);
     assert.equal(build.deploys[0]?.state, 'rolled_back', build.deploys[0]?.detail);
     const [failed] = await settled(sha, 'failure');
     assert.deepEqual(failed!.statuses.map((s) => s.state), ['in_progress', 'failure']);

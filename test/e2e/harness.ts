@@ -219,3 +219,14 @@ export function helloApp(page: string, extra: Record<string, string> = {}): Reco
     ...extra,
   };
 }
+
+/**
+ * Commits and pushes a release whose server never answers (its container only sleeps), so its
+ * rollout never gets healthy, and waits for its build to end.
+ */
+export async function pushNeverHealthy(h: Harness, timeoutMs = 120_000): Promise<{ sha: string; build: Build }> {
+  const files = { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' };
+  const sha = h.repo.commit(files, 'Serve nothing');
+  const build = await h.finished((await h.push(sha, 'Serve nothing')).body.queued[0].id, timeoutMs);
+  return { sha, build };
+}

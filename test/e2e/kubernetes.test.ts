@@ -12,7 +12,7 @@ import { startKubernetesEmulator, type KubernetesEmulator } from '../emulators/k
 import { siteDeployment } from '../emulators/kubernetes/site-deployment.ts';
 import { publishSite } from '../support/images.ts';
 import { makeTempDir, removeTempDir } from '../support/temp-dir.ts';
-import { helloApp, startHarness, type Harness } from './harness.ts';
+import { type Harness, helloApp, pushNeverHealthy, startHarness } from './harness.ts';
 
 const TOKEN = 'e2e-kubernetes-token';
 const NS = 'web';
@@ -67,13 +67,8 @@ describe('push to production on Kubernetes', { timeout: 600_000 }, () => {
   });
 
   it('a release that never becomes ready: the controller gives up, Slipway undoes it, rolled_back status with the probe\'s words', async (t) => {
-    const sha = h.repo.commit(
-      { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
-      'Serve nothing',
-    );
-    const res = await h.push(sha, 'Serve nothing');
     const started = Date.now();
-    const build = await h.finished(res.body.queued[0].id, 120_000);
+    const { sha, build } = await pushNeverHealthy(h);
     t.diagnostic(`push → rolled back on Kubernetes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.equal(build.state, 'passed', build.detail);
     const deploy = build.deploys[0]!;

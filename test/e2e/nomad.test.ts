@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startNomadEmulator, type NomadEmulator } from '../emulators/nomad.ts';
-import { helloApp, startHarness, type Harness } from './harness.ts';
+import { type Harness, helloApp, pushNeverHealthy, startHarness } from './harness.ts';
 
 const TOKEN = 'e2e-nomad-token';
 
@@ -73,13 +73,8 @@ describe('push to production on Nomad', { timeout: 600_000 }, () => {
   });
 
   it('a release that never becomes healthy: Nomad fails it and reverts, rolled_back status and Slack message', async (t) => {
-    const sha = h.repo.commit(
-      { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
-      'Serve nothing',
-    );
-    const res = await h.push(sha, 'Serve nothing');
     const started = Date.now();
-    const build = await h.finished(res.body.queued[0].id, 120_000);
+    const { sha, build } = await pushNeverHealthy(h);
     t.diagnostic(`push → rolled back on Nomad in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.equal(build.state, 'passed', build.detail);
     const deploy = build.deploys[0]!;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pullRequestPayload, pushPayload } from '../fixtures/payloads.ts';
-import { helloApp, SECRET, startHarness, TOKEN, type Harness } from './harness.ts';
+import { type Harness, helloApp, pushNeverHealthy, SECRET, startHarness, TOKEN } from './harness.ts';
 
 /**
  * The walking skeleton, end to end: signed GitHub events in; statuses, registry images, a running
@@ -138,12 +138,7 @@ describe('push to production on one machine', { timeout: 600_000 }, () => {
   });
 
   it('a release that never becomes healthy is rolled back and reported', async () => {
-    const sha = h.repo.commit(
-      { ...helloApp('Hello, broken server'), Dockerfile: 'FROM local/busybox\nCOPY www /www\nCOPY check.sh /check.sh\nCMD ["sleep", "3600"]\n' },
-      'Serve nothing',
-    );
-    const res = await h.push(sha, 'Serve nothing');
-    const build = await h.finished(res.body.queued[0].id, 120_000);
+    const { sha, build } = await pushNeverHealthy(h);
     assert.equal(build.state, 'passed');
     const deploy = build.deploys[0]!;
     assert.equal(deploy.state, 'rolled_back', deploy.detail);
