@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
-import type { AppDeps, Failure } from './app.ts';
+import type { AppDeps, Failure } from './app-deps.ts';
 import { apiRoutes } from './api-routes.ts';
 import { buildActionRoutes } from './build-action-routes.ts';
 import { buildEventsRoutes } from './build-events-routes.ts';
