@@ -1,4 +1,6 @@
-import { ServerProblem } from './slipway-reads.ts';
+
+/** Something the server answered that is not an answer: the command prints it and exits 1. */
+export class ServerProblem extends Error {}
 
 const TIMEOUT_MS = 15_000;
 

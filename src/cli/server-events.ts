@@ -1,6 +1,5 @@
 import type { Build } from '../core/build.ts';
-import { serverFetch } from './server-call.ts';
-import { ServerProblem } from './slipway-reads.ts';
+import { ServerProblem, serverFetch } from './server-call.ts';
 
 /** Until the stream's answer starts; after that it stays open as long as the build runs. */
 const CONNECT_TIMEOUT_MS = 15_000;

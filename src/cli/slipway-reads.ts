@@ -25,6 +25,4 @@ export interface SlipwayReads {
   follow?(id: string, from: number, on: BuildEventHandlers): Promise<void>;
 }
 
-/** Something the server answered that is not an answer: the command prints it and exits 1. */
-export class ServerProblem extends Error {}
 

@@ -6,7 +6,8 @@ import { createRedisHeldDeploys } from '../store/redis-held-deploys.ts';
 import type { Runtime } from '../../workers/runtime.ts';
 import { type CommandIo, withRuntime } from './cli-runtime.ts';
 import { serverReads } from './server-reads.ts';
-import { ServerProblem, type SlipwayReads } from './slipway-reads.ts';
+import { ServerProblem } from './server-call.ts';
+import type { SlipwayReads } from './slipway-reads.ts';
 
 /**
  * Runs a reading command against the server at `server` (with SLIPWAY_API_TOKEN) or, without it,
