@@ -1,4 +1,4 @@
-import type { Build } from '../core/build.ts';
+import { isBuildId, type Build } from '../core/build.ts';
 import { buildUrl } from '../pipeline/publish.ts';
 import { releaseControl } from '../../workers/build-actions.ts';
 import type { CancelResult } from '../pipeline/cancel-build.ts';
@@ -7,7 +7,6 @@ import { type CommandIo, processIo } from './cli-runtime.ts';
 import { parseCommandLine } from './command-line.ts';
 import { withActions } from './with-actions.ts';
 
-const BUILD_ID = /^\d{1,15}$/;
 
 /**
  * `slipway cancel <build> [--server <url>]`: stops a queued or running build (it ends `cancelled`,
@@ -61,7 +60,7 @@ function buildArgument(command: string, args: readonly string[]): { build: strin
   const parsed = parseCommandLine(synopsis, args, { server: { type: 'string' } } as const, 1);
   if ('usage' in parsed) return parsed;
   const [build = ''] = parsed.positionals;
-  return BUILD_ID.test(build) ? { build, server: parsed.values.server } : { usage: `a build id is a number, as on the build page, not "${build}"\nUsage: ${synopsis}` };
+  return isBuildId(build) ? { build, server: parsed.values.server } : { usage: `a build id is a number, as on the build page, not "${build}"\nUsage: ${synopsis}` };
 }
 
 /** `hello, push to main at 1a2b3c4` */

@@ -1,4 +1,4 @@
-import type { BuildState } from '../core/build.ts';
+import { isBuildId, type BuildState } from '../core/build.ts';
 import { BUILD_STATES } from '../pipeline/builds-page.ts';
 import { buildsTable } from './builds-table.ts';
 import { type CommandIo, processIo } from './cli-runtime.ts';
@@ -29,7 +29,7 @@ export async function buildsCommand(args: readonly string[], io: CommandIo = pro
   const limit = limitOption(parsed.values.limit, 20, 200);
   if (limit === undefined) return refuse(io, `--limit takes a number from 1 to 200, not "${parsed.values.limit}"`);
   if (state !== undefined && !BUILD_STATES.includes(state as BuildState)) return refuse(io, `--state is one of ${BUILD_STATES.join(', ')}, not "${state}"`);
-  if (before !== undefined && !/^\d{1,15}$/.test(before)) return refuse(io, `--before takes a build id, not "${before}"`);
+  if (before !== undefined && !isBuildId(before)) return refuse(io, `--before takes a build id, not "${before}"`);
   return withReads(io, server, async (reads) => {
     const page = await reads.builds({ service, branch, state: state as BuildState | undefined, author, before, limit });
     if (json) io.out(`${JSON.stringify(page, null, 2)}\n`);

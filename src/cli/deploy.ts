@@ -1,10 +1,10 @@
 import { requestDeploy } from '../pipeline/release-control.ts';
+import { isBuildId } from '../core/build.ts';
 import { type CommandIo, processIo } from './cli-runtime.ts';
 import { requestedDeploy } from './requested-deploy-command.ts';
 import { parseTargetArguments } from './target-arguments.ts';
 import { takeFlag } from './take-flag.ts';
 
-const BUILD_ID = /^\d{1,15}$/;
 
 /**
  * `slipway deploy <service> <environment> --build <id> [--no-wait] [--server <url>]`: deploys an
@@ -19,7 +19,7 @@ export async function deployCommand(args: readonly string[], io: CommandIo = pro
   if ('usage' in parsed) return refuse(io, `${parsed.usage} [--no-wait]`);
   const { service, environment, options } = parsed;
   if (options.build === undefined) return refuse(io, 'deploy needs --build <id>: the pushed build to deploy (see `slipway releases` or the dashboard)');
-  if (!BUILD_ID.test(options.build)) return refuse(io, `--build takes a build id (a number, as on the build page), not "${options.build}"`);
+  if (!isBuildId(options.build)) return refuse(io, `--build takes a build id (a number, as on the build page), not "${options.build}"`);
   const buildId = options.build;
   const command = { verb: 'Deploying', service, environment, wait: !noWait, build: buildId };
   return requestedDeploy(io, options.server, command, (_rt, deps) => requestDeploy(deps, { service, environment, buildId }), (api) => api.deploy(service, environment, buildId));

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isBuildId } from '../core/build.ts';
 import { doingNow, outcomeCode, outcomeLine } from './build-outcome.ts';
 import { type CommandIo, processIo } from './cli-runtime.ts';
 import { parseCommandLine, refuse } from './command-line.ts';
@@ -20,7 +21,7 @@ export async function logsCommand(args: readonly string[], io: CommandIo = proce
   const parsed = parseCommandLine(SYNOPSIS, args, OPTIONS, 1);
   if ('usage' in parsed) return refuse(io, parsed.usage);
   const [id = ''] = parsed.positionals;
-  if (!/^\d{1,15}$/.test(id)) return refuse(io, `a build id is a number, as on the build page, not "${id}"\nUsage: ${SYNOPSIS}`);
+  if (!isBuildId(id)) return refuse(io, `a build id is a number, as on the build page, not "${id}"\nUsage: ${SYNOPSIS}`);
   return withReads(io, parsed.values.server, async (reads) => {
     if (!(await reads.build(id))) return refuse(io, `no build ${id}`);
     const print = (lines: readonly string[]) => {

@@ -1,10 +1,10 @@
 import { queueRollback } from '../pipeline/queue-rollback.ts';
+import { isBuildId } from '../core/build.ts';
 import { type CommandIo, processIo } from './cli-runtime.ts';
 import { requestedDeploy } from './requested-deploy-command.ts';
 import { parseTargetArguments } from './target-arguments.ts';
 import { takeFlag } from './take-flag.ts';
 
-const BUILD_ID = /^\d{1,15}$/;
 
 /**
  * `slipway rollback <service> <environment> [--to <build-id>] [--no-wait] [--server <url>]`:
@@ -20,7 +20,7 @@ export async function rollbackCommand(args: readonly string[], io: CommandIo = p
   if ('usage' in parsed) return refuse(io, `${parsed.usage} [--no-wait]`);
   const { service, environment, options } = parsed;
   const to = options.to;
-  if (to !== undefined && !BUILD_ID.test(to)) return refuse(io, `--to takes a build id (a number, as on the build page), not "${to}"`);
+  if (to !== undefined && !isBuildId(to)) return refuse(io, `--to takes a build id (a number, as on the build page), not "${to}"`);
   const command = {
     verb: 'Rolling back: deploying', service, environment, wait: !noWait, build: to,
     done: (sha7: string, build: string) => `Rolled ${service} back to ${sha7} (build ${build}) in ${environment}`,

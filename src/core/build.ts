@@ -93,3 +93,8 @@ export function isFinal(state: BuildState | DeployState): boolean {
 export function isSettled(build: Pick<Build, 'state' | 'deploys'>): boolean {
   return isFinal(build.state) && build.deploys.every((d) => d.state !== 'queued' && d.state !== 'running');
 }
+
+/** Whether `text` can be a build id: the decimal number the store gave it (as on the build page). */
+export function isBuildId(text: string): boolean {
+  return /^\d{1,15}$/.test(text);
+}

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { isSettled } from '../core/build.ts';
+import { isBuildId, isSettled } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import { buildsPage } from '../pipeline/builds-page.ts';
 import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
@@ -15,7 +15,7 @@ import { buildFilterQuery, clamp } from './build-filter-query.ts';
  */
 export function apiRoutes(store: BuildStore, overview?: () => Promise<EnvironmentsOverview>): Router {
   const router = express.Router();
-  router.param('id', (req, res, next, id: string) => (/^\d{1,15}$/.test(id) ? next() : void res.status(404).json({ error: `no build ${id}` })));
+  router.param('id', (req, res, next, id: string) => (isBuildId(id) ? next() : void res.status(404).json({ error: `no build ${id}` })));
 
   router.get('/api/builds', async (req, res) => {
     const filter = buildFilterQuery(req, 50);

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { CancelResult } from '../pipeline/cancel-build.ts';
 import type { RerunResult } from '../pipeline/rerun-build.ts';
+import { isBuildId } from '../core/build.ts';
 
 /** What the build routes do, wired by the server (pipeline/cancel-build.ts, pipeline/rerun-build.ts). */
 export interface BuildActions {
@@ -18,7 +19,7 @@ export interface BuildActions {
  */
 export function buildActionRoutes(actions: BuildActions): Router {
   const router = express.Router();
-  router.param('id', (req, res, next, id: string) => (/^\d{1,15}$/.test(id) ? next() : void res.status(404).json({ error: `no build ${id}` })));
+  router.param('id', (req, res, next, id: string) => (isBuildId(id) ? next() : void res.status(404).json({ error: `no build ${id}` })));
 
   router.post('/api/builds/:id/cancel', async (req, res) => {
     const result = await actions.cancel(req.params.id, 'Cancelled through the API');

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { isSettled } from '../core/build.ts';
+import { isBuildId, isSettled } from '../core/build.ts';
 import type { LogPage } from '../core/ports/build-log.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import { buildsPage } from '../pipeline/builds-page.ts';
@@ -48,7 +48,7 @@ export function buildEventsRoutes(store: BuildStore, shutdown?: AbortSignal): Ro
 
   router.get('/api/builds/:id/events', async (req, res) => {
     const id = req.params.id;
-    if (!/^\d{1,15}$/.test(id) || !(await store.get(id))) return void res.status(404).json({ error: `no build ${id}` });
+    if (!isBuildId(id) || !(await store.get(id))) return void res.status(404).json({ error: `no build ${id}` });
     const resumeAt = Number(req.get('last-event-id') ?? req.query.from ?? 0);
     let from = Number.isSafeInteger(resumeAt) && resumeAt > 0 ? resumeAt : 0;
     const stream = openEventStream(req, res, shutdown);

@@ -3,6 +3,7 @@ import type { ReleaseRecord } from '../core/ports/build-store.ts';
 import type { RequestResult } from '../pipeline/queue-requested-deploy.ts';
 import { previousBuildId } from '../pipeline/queue-rollback.ts';
 import { requestAnswer } from '../pipeline/queued-deploy-view.ts';
+import { isBuildId } from '../core/build.ts';
 
 /** What the release-control routes ask of the rest of Slipway (composed in workers/environment-actions.ts). */
 export interface EnvironmentActions {
@@ -14,7 +15,6 @@ export interface EnvironmentActions {
   releases(service: string, environment: string, limit: number): Promise<{ releases: ReleaseRecord[]; repository?: string } | { refused: string }>;
 }
 
-const BUILD_ID = /^\d{1,15}$/;
 const BASE = '/api/services/:service/environments/:environment';
 
 /**
@@ -35,7 +35,7 @@ export function environmentRoutes(actions: EnvironmentActions): Router {
     if (asked !== 1) return void res.status(400).json({ error: 'send {"build":"<id>"} to deploy a pushed build, or {"from":"<environment>"} to promote the digest running there' });
     if (body.build !== undefined) {
       const build = typeof body.build === 'number' ? String(body.build) : body.build;
-      if (typeof build !== 'string' || !BUILD_ID.test(build)) return void res.status(400).json({ error: '"build" is a build id (a number, as on the build page)' });
+      if (typeof build !== 'string' || !isBuildId(build)) return void res.status(400).json({ error: '"build" is a build id (a number, as on the build page)' });
       return void answer(res, await actions.deploy(service, environment, build));
     }
     if (typeof body.from !== 'string' || body.from === '') return void res.status(400).json({ error: '"from" is the name of an environment' });
@@ -51,7 +51,7 @@ export function environmentRoutes(actions: EnvironmentActions): Router {
     const { service, environment } = req.params as Params;
     const to = ((req.body ?? {}) as { to?: unknown }).to;
     const id = typeof to === 'number' ? String(to) : to;
-    if (id !== undefined && (typeof id !== 'string' || !BUILD_ID.test(id))) return void res.status(400).json({ error: '"to" is a build id (a number), or left out for the release before the current one' });
+    if (id !== undefined && (typeof id !== 'string' || !isBuildId(id))) return void res.status(400).json({ error: '"to" is a build id (a number), or left out for the release before the current one' });
     answer(res, await actions.rollback(service, environment, id));
   });
 
