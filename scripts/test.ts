@@ -8,13 +8,17 @@
  * whose path contains it; `--option=value` arguments go to `node --test` (e.g.
  * `--test-name-pattern=push`). SLIPWAY_TEST_REUSE=1 reuses services already answering at
  * REDIS_URL / DOCKER_HOST / SLIPWAY_TEST_REGISTRY / SLIPWAY_TEST_AUTH_*; SLIPWAY_TEST_VERBOSE=1
- * prints the service start-up log. At the end it warns about entries that appeared in /tmp
- * during the run and are still there: tests remove what they make.
+ * prints the service start-up log. After node:test's own output it prints a summary (the 10
+ * slowest files, then every failing test with its file, name path and error), so the last lines of
+ * a run say what failed. At the end it warns about entries that appeared in /tmp during the run and
+ * are still there: tests remove what they make.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { mountsUnder, startLocalServices, type LocalServices } from './local-services.ts';
+import { readOutcomes, summarize } from './test-outcomes.ts';
 import { watchTempFolders } from './temp-leftovers.ts';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -125,7 +129,8 @@ async function main(): Promise<number> {
       SLIPWAY_TEST_AUTH_USERNAME: auth.username,
       SLIPWAY_TEST_AUTH_PASSWORD: auth.password,
     };
-    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...nodeOptions, ...files];
+    const outcomes = path.join(root, 'test-outcomes.jsonl');
+    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...withOutcomeReporter(nodeOptions, outcomes), ...files];
     child = spawn(process.execPath, args, { stdio: 'inherit', env });
     code = await new Promise<number>((resolve) => {
       child!.once('error', (e) => {
@@ -134,6 +139,7 @@ async function main(): Promise<number> {
       });
       child!.once('exit', (c, sig) => resolve(c ?? 128 + (sig === 'SIGINT' ? 2 : sig === 'SIGKILL' ? 9 : 15)));
     });
+    for (const line of summarize(readOutcomes(outcomes), code)) console.log(line);
     if (interrupted) code = interrupted === 'SIGINT' ? 130 : 143;
     return code;
   } finally {
@@ -149,6 +155,20 @@ async function main(): Promise<number> {
     else if (!keepRoot) fs.rmSync(root, { recursive: true, force: true });
     warnAboutLeftovers(tempLeftovers());
   }
+}
+
+/**
+ * The node options plus the outcome reporter writing to `file`. The reporters asked for are kept
+ * (each gets stdout when none was given a destination); with none, node's default: spec on a
+ * terminal, TAP otherwise.
+ */
+function withOutcomeReporter(nodeOptions: string[], file: string): string[] {
+  const reporters = nodeOptions.filter((o) => o.startsWith('--test-reporter='));
+  const destinations = nodeOptions.filter((o) => o.startsWith('--test-reporter-destination='));
+  const own = [`--test-reporter=${pathToFileURL(path.join(repo, 'scripts/test-outcome-reporter.mjs')).href}`, `--test-reporter-destination=${file}`];
+  if (reporters.length === 0) return [...nodeOptions, `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout', ...own];
+  if (destinations.length === 0) return [...nodeOptions, ...reporters.map(() => '--test-reporter-destination=stdout'), ...own];
+  return [...nodeOptions, ...own];
 }
 
 /** Names what appeared in the temp folders and stayed; removes nothing (it may be someone else's). */

@@ -1,0 +1,62 @@
+/**
+ * `npm test` ends with a summary of what failed, because CI shows only the tail of its output:
+ * the runner (scripts/test.ts, reusing this run's services) is run on fixture files that fail on
+ * purpose, and the last lines of what it prints name each failing test, its file and its error.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, it } from 'node:test';
+import { testEnv } from '../support/env.ts';
+
+const repo = new URL('../../', import.meta.url).pathname;
+const FAILING = 'test/fixtures/test-runner/fails-on-purpose.ts';
+const NOT_LOADING = 'test/fixtures/test-runner/does-not-load.ts';
+
+/** Runs the test runner on `files` with this run's services; its exit code and its output's last lines. */
+async function runRunner(files: string[]): Promise<{ code: number | null; tail: string[] }> {
+  testEnv(); // the services to reuse
+  const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_TEST_REUSE: '1' };
+  delete env.NODE_TEST_CONTEXT; // set by the node:test running this file; with it the inner one would not print TAP
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/test.ts', ...files], {
+    cwd: repo,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, tail: output.trimEnd().split('\n').slice(-25) };
+}
+
+describe('the summary at the end of a test run', { timeout: 120_000 }, () => {
+  it('names every failing test with its file, its suite path and the first lines of its error, after the totals', async () => {
+    const { code, tail } = await runRunner([FAILING, 'test/unit/time-limit.test.ts']);
+    assert.equal(code, 1, 'the runner keeps node:test exit code');
+    const text = tail.join('\n');
+    assert.ok(tail.indexOf('# ---- summary ----') > tail.findIndex((l) => l.startsWith('# fail 2')), `the summary comes after the totals:\n${text}`);
+    assert.match(text, new RegExp(`# FAIL ${FAILING}\\n#   a suite on purpose > with a nested suite > compares two numbers that differ\\n`));
+    assert.match(text, /#     AssertionError: Expected values to be strictly equal:\n#     2 !== 3\n#     expected: 3\n#     actual: {3}2\n/);
+    assert.match(text, new RegExp(`#     at ${FAILING}:11:\\d+`), 'where the assertion failed');
+    assert.match(text, new RegExp(`# FAIL ${FAILING}\\n#   throws an error of its own\\n#     the fixture failed on purpose\\n`));
+    assert.doesNotMatch(text, /FAIL test\/unit\/time-limit/);
+    assert.ok(tail.some((l) => /^# 2 failing test\(s\) in 1 of 2 file\(s\); files took \d+\.\d s in all$/.test(l)), text);
+  });
+
+  it('names a file that does not load, with the error it wrote', async () => {
+    const { code, tail } = await runRunner([NOT_LOADING]);
+    assert.equal(code, 1);
+    const text = tail.join('\n');
+    assert.match(text, new RegExp(`# FAIL ${NOT_LOADING}\\n#   \\(the file itself: it did not load, or its process failed\\)\\n`));
+    assert.match(text, /this fixture does not load, on purpose/);
+  });
+
+  it('lists the slowest test files with their wall time', async () => {
+    const { code, tail } = await runRunner(['test/unit/time-limit.test.ts', 'test/unit/status-map.test.ts']);
+    assert.equal(code, 0);
+    const text = tail.join('\n');
+    assert.match(text, /# slowest test files \(wall time, 2 of 2\):\n#  +\d+\.\d s  test\/unit\/(time-limit|status-map)\.test\.ts\n#  +\d+\.\d s  test\/unit\/(time-limit|status-map)\.test\.ts\n/);
+    assert.ok(tail.some((l) => /^# no failing tests in 2 file\(s\); files took \d+\.\d s in all$/.test(l)), text);
+  });
+});
