@@ -18,7 +18,11 @@ const envFile = join(stateDir, 'local.env');
 
 async function main(): Promise<number> {
   mkdirSync(stateDir, { recursive: true });
-  const root = `/tmp/slipway-local-${createHash('sha256').update(process.env.SLIPWAY_UP_DIR ? stateDir : repo).digest('hex').slice(0, 8)}`;
+  // SLIPWAY_LOCAL_ROOT: where the services keep their sockets, logs and data (short: it holds unix
+  // sockets); by default one folder in /tmp per state folder, kept between runs.
+  const root = process.env.SLIPWAY_LOCAL_ROOT
+    ? resolve(process.env.SLIPWAY_LOCAL_ROOT)
+    : `/tmp/slipway-local-${createHash('sha256').update(process.env.SLIPWAY_UP_DIR ? stateDir : repo).digest('hex').slice(0, 8)}`;
   console.error(`Starting local services under ${root} (reusing any already running)…`);
   const services = await startLocalServices({
     root,

@@ -1,11 +1,13 @@
 /**
  * `npm run up` under a supervisor that signals only npm (not its process group): SIGTERM or SIGINT
  * sent to the npm process alone stops Slipway and the local services `up` started, and nothing of
- * the run is left. The two signals run side by side, each with its own state folder and ports.
+ * the run is left. The two signals run side by side, each with its own state folder, services root
+ * and ports.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
@@ -42,7 +44,9 @@ const groupAlive = (pgid: number) => {
 
 async function upThenSignal(signal: NodeJS.Signals) {
   const [port, redisPort, registryPort] = [await freePort(), await freePort(), await freePort()];
-  const env = { ...process.env, SLIPWAY_UP_DIR: makeTempDir('slipway-up-'), PORT: String(port), SLIPWAY_LOCAL_REDIS_PORT: String(redisPort), SLIPWAY_LOCAL_REGISTRY_PORT: String(registryPort) };
+  // The state folder and the services' root are this test's, removed after it.
+  const root = makeTempDir('slipway-local-');
+  const env = { ...process.env, SLIPWAY_UP_DIR: makeTempDir('slipway-up-'), SLIPWAY_LOCAL_ROOT: root, PORT: String(port), SLIPWAY_LOCAL_REDIS_PORT: String(redisPort), SLIPWAY_LOCAL_REGISTRY_PORT: String(registryPort) };
   // Its own process group, as under a supervisor: the signal reaches npm only, never its children directly.
   const npm = spawn('npm', ['run', 'up'], { cwd: repo, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -57,6 +61,7 @@ async function upThenSignal(signal: NodeJS.Signals) {
     await until('Slipway, Redis and the registry to stop', async () => !(await listening(port)) && !(await listening(redisPort)) && !(await listening(registryPort)), 60_000);
     await until('every process of the run to end', async () => !groupAlive(npm.pid!), 30_000);
     assert.match(output, /services stopped/);
+    assert.ok(readdirSync(root).includes('redis.log'), `the services kept their files under ${root}, the root the test gave`);
   } catch (err) {
     // Leave nothing behind: the whole group gets the signal (up stops its services), then SIGKILL.
     if (groupAlive(npm.pid!)) process.kill(-npm.pid!, 'SIGTERM');
