@@ -27,6 +27,11 @@ const UNSIGNED: Refusal = { status: 401, error: 'X-Hub-Signature-256 is missing 
 export type Next = (err?: unknown) => void;
 export type WebhookHandler = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
+/** The route, with the bytes its bodies in flight hold now (what the budget has lent out). */
+export interface WebhookRoute extends WebhookHandler {
+  inFlightBytes(): number;
+}
+
 /**
  * `POST /webhooks/github`. Refuses what cannot be a GitHub delivery before reading its body (no
  * signature header, too large, compressed), then takes the body as raw bytes (no parser runs
@@ -44,12 +49,13 @@ export function webhookRoute(
   limits: WebhookLimits = DEFAULT_WEBHOOK_LIMITS,
   /** told of each delivery refused for its signature (401), with its delivery id */
   unsigned: (deliveryId: string | undefined) => void = () => undefined,
-): WebhookHandler {
+): WebhookRoute {
   const budget = { free: limits.maxInFlightBytes };
-  return (req, res, next) => {
+  const route: WebhookHandler = (req, res, next) => {
     if (!isWebhookRequest(req)) return next();
     void answer(req, res, next);
   };
+  return Object.assign(route, { inFlightBytes: () => limits.maxInFlightBytes - budget.free });
 
   async function answer(req: IncomingMessage, res: ServerResponse, next: Next): Promise<void> {
     const refused = refuseByHeaders(req, limits);
