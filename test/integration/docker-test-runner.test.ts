@@ -14,6 +14,7 @@ import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
 import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
 import { buildContext } from '../support/build-context.ts';
 import { docker, env, image, run, seconds } from '../support/docker-edge.ts';
+import { pollUntil } from '../emulators/http-util.ts';
 import { freePort } from '../support/free-port.ts';
 import { memoryLog } from '../support/memory-log.ts';
 import { assertStreams } from '../support/output-streams.ts';
@@ -100,7 +101,8 @@ describe('TestRunner on Docker', () => {
         const output = createContainerOutput(log);
         stream.on('data', (chunk: Buffer) => output.write(chunk));
         const ended = new Promise((resolve) => stream.once('end', resolve).once('close', resolve));
-        await new Promise((resolve) => setTimeout(resolve, 300)); // let it write for a while
+        // let it write a good run of lines (bounded), however slowly the machine lets it
+        await pollUntil(() => log.lines.length, (n) => n > 200, 30_000, () => `${log.lines.length} lines`);
         await container.kill();
         await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 10_000))]);
         output.end();

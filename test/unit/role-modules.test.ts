@@ -11,7 +11,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  */
 function packagesLoadedBy(...modules: string[]): Set<string> {
   const hook = `data:text/javascript,${encodeURIComponent(
-    'let port; export function initialize(data) { port = data.port; } export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }',
+    // 'flush' is answered after every URL posted before it (one port keeps its messages in order)
+    "let port; export function initialize(data) { port = data.port; port.on('message', () => port.postMessage('flushed')); } export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }",
   )}`;
   const script = `
     import { register } from 'node:module';
@@ -21,7 +22,7 @@ function packagesLoadedBy(...modules: string[]): Set<string> {
     port1.on('message', (url) => { const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(url); if (m) seen.add(m[1]); });
     register(${JSON.stringify(hook)}, { data: { port: port2 }, transferList: [port2] });
     for (const m of ${JSON.stringify(modules)}) await import(new URL(m, 'file://${root}'));
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((flushed) => { port1.on('message', (m) => m === 'flushed' && flushed()); port1.postMessage('flush'); });
     port1.close();
     process.stdout.write(JSON.stringify([...seen]));`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });

@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import { isSlipwayError, SlipwayError } from '../../src/core/errors.ts';
 import { timedOut, timeLimit } from '../../src/pipeline/time-limit.ts';
 
+/** The timers this process has running now (a time limit holds one while its clock runs). */
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
 const readings: [ms: number, text: string][] = [
   [1_800_000, 'Timed out after 30m (SLIPWAY_BUILD_TIMEOUT)'],
   [5_400_000, 'Timed out after 1h30m (SLIPWAY_BUILD_TIMEOUT)'],
@@ -48,15 +51,15 @@ describe('timeLimit', () => {
   });
 
   it('lets work that ends in time keep its result, and clear stops the clock', async () => {
+    const before = timers();
     const limit = timeLimit(30);
     assert.equal(await limit.run(async () => 'done'), 'done');
     limit.clear();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(timers(), before, 'no clock left that could still abort it');
     assert.equal(limit.signal.aborted, false);
   });
 
   it('leaves no timer behind when the outer signal aborts after the work is over (a worker stopping after its builds)', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const worker = new AbortController();
     const before = timers();
     const limit = timeLimit(60_000, worker.signal, 30_000);
