@@ -11,6 +11,13 @@ const POLL_MAX_MS = 1_000;
 
 /** Calls waiting or working per mirror in this process, so only one of them asks for the lock file. */
 const queues = new Map<string, Promise<void>>();
+/** How many of those calls there are per mirror (see `mirrorLockCalls`). */
+const counts = new Map<string, number>();
+
+/** Calls of `withMirrorLock` for the mirror at `path` in this process, waiting or working (0 when none). */
+export function mirrorLockCalls(path: string): number {
+  return counts.get(path) ?? 0;
+}
 
 /**
  * Runs `work` while holding the mirror at `path` alone: against other calls in this process (a
@@ -28,6 +35,7 @@ export async function withMirrorLock<T>(path: string, work: (signal: AbortSignal
   const turn = new Promise<void>((resolve) => (leave = resolve));
   const tail = previous.then(() => turn);
   queues.set(path, tail);
+  counts.set(path, mirrorLockCalls(path) + 1);
   try {
     await untilStopped(previous, signal);
     const lost = new AbortController();
@@ -40,6 +48,9 @@ export async function withMirrorLock<T>(path: string, work: (signal: AbortSignal
   } finally {
     leave();
     if (queues.get(path) === tail) queues.delete(path);
+    const left = mirrorLockCalls(path) - 1;
+    if (left > 0) counts.set(path, left);
+    else counts.delete(path);
   }
 }
 

@@ -214,7 +214,8 @@ describe('ECS emulator: services run in Docker', { timeout: 180_000 }, () => {
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
     });
     await waitFor(() => ecs.service('web', 'stuck')!.deployments[0]!.rolloutState === 'FAILED');
-    await new Promise((r) => setTimeout(r, 500));
+    const failedAt = ecs.ticks();
+    await waitFor(() => ecs.ticks() >= failedAt + 3); // the scheduler has looked at the failed service twice more, at least
     const service = ecs.service('web', 'stuck')!;
     assert.equal(service.deployments.length, 1);
     assert.equal(ecs.tasks('web', 'stuck').length, 3);

@@ -72,6 +72,8 @@ export interface EcsEmulator {
   runningImage(cluster: string, service: string, container?: string): string | undefined;
   service(cluster: string, service: string): ServiceRecord | undefined;
   tasks(cluster: string, service: string): TaskRecord[];
+  /** how many times the service scheduler has run to the end: wait for it to grow to see it act (or not) again */
+  ticks(): number;
   /** the next call of `operation` fails with this error (500 for ServerException, else 400) */
   failNext(operation: string, type: string, message: string): void;
   close(): Promise<void>;
@@ -128,6 +130,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     },
     service: (cluster, service) => state.clusters.get(cluster)?.services.get(service),
     tasks: (cluster, service) => [...(state.clusters.get(cluster)?.tasks.values() ?? [])].filter((t) => t.service === service),
+    ticks: () => controller.ticks,
     failNext(operation, type, message) {
       failures.set(operation, [...(failures.get(operation) ?? []), new AwsError(type, message)]);
     },

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createGitSourceFetcher } from '../../src/git/git-source-fetcher.ts';
-import { withMirrorLock } from '../../src/git/mirror-lock.ts';
+import { mirrorLockCalls, withMirrorLock } from '../../src/git/mirror-lock.ts';
 import { isNamed, pruneMirrors } from '../../src/git/mirror-pruner.ts';
+import { pollUntil } from '../emulators/http-util.ts';
 import { createTestRepo } from '../support/git-repo.ts';
 import { memoryLog } from '../support/memory-log.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
@@ -72,10 +73,12 @@ describe('mirror pruner (real git)', () => {
       assert.equal(existsSync(join(mirror(orphan.url), 'HEAD')), true, 'still there while its lock is held');
     });
     await inside;
-    const pruning = pruneMirrors(dataDir, [], logger);
-    // A negative: nothing to wait for but time. Without the lock, removal takes a few ms.
-    const first = await Promise.race([pruning.then(() => 'pruned'), new Promise((r) => setTimeout(r, 500, 'still waiting'))]);
-    assert.equal(first, 'still waiting', 'pruning waits for the lock');
+    let settled = false;
+    const pruning = pruneMirrors(dataDir, [], logger).finally(() => (settled = true));
+    // Pruning has asked for the mirror's lock (a second call on it): it must wait there, not remove.
+    await pollUntil(() => mirrorLockCalls(mirror(orphan.url)), (n) => n === 2 || settled, 10_000, () => `${mirrorLockCalls(mirror(orphan.url))} calls`);
+    assert.equal(settled, false, 'pruning waits for the lock');
+    assert.equal(existsSync(join(mirror(orphan.url), 'HEAD')), true);
     release();
     await holder;
     assert.deepEqual(await pruning, [mirror(orphan.url)]);

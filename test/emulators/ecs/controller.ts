@@ -14,6 +14,8 @@ export class Controller {
   /** task ids whose containers are being started or stopped right now */
   private readonly working = new Set<string>();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** scheduler runs completed so far, for tests that must see it look again */
+  ticks = 0;
 
   constructor(
     private readonly state: EcsState,
@@ -38,6 +40,7 @@ export class Controller {
         for (const service of cluster.services.values()) await this.reconcile(cluster, service);
         this.reap(cluster);
       }
+      this.ticks++;
     } finally {
       this.busy = false;
     }
