@@ -10,6 +10,8 @@ export type TestOutcome =
   | { kind: 'fail'; file: string; path: string[]; failureType?: string; lines: string[] };
 
 const SLOWEST = 10;
+/** Failures listed in full; past it, a count (a run where everything fails would bury its tail). */
+const LISTED = 40;
 
 /** The outcomes in a reporter's file; a line cut short by a stopped run is skipped. */
 export function readOutcomes(file: string): TestOutcome[] {
@@ -46,11 +48,12 @@ export function summarize(outcomes: readonly TestOutcome[], exitCode: number): s
   const failedFiles = new Set(fails.map((f) => f.file));
   for (const f of files) if (!f.passed) failedFiles.add(f.file); // also a file that failed with no test named
   if (fails.length) out.push(`# failing tests (${fails.length}):`);
-  for (const f of fails) {
+  for (const f of fails.slice(0, LISTED)) {
     const what = f.path.length ? f.path.join(' > ') : '(the file itself: it did not load, or its process failed)';
     out.push(`# FAIL ${f.file}`, `#   ${what}${f.failureType && f.failureType !== 'testCodeFailure' ? ` [${f.failureType}]` : ''}`);
     for (const l of f.lines) out.push(`#     ${l}`);
   }
+  if (fails.length > LISTED) out.push(`# ... and ${fails.length - LISTED} more failing test(s): see "not ok" in the output above`);
   for (const file of failedFiles) if (!fails.some((f) => f.file === file)) out.push(`# FAIL ${file}`, '#   (the file failed; see its output above)');
   const total = seconds(files.reduce((s, f) => s + f.ms, 0));
   if (fails.length || failedFiles.size) out.push(`# ${fails.length} failing test(s) in ${failedFiles.size} of ${files.length} file(s); files took ${total} in all`);

@@ -13,8 +13,12 @@ const repo = new URL('../../', import.meta.url).pathname;
 const FAILING = 'test/fixtures/test-runner/fails-on-purpose.ts';
 const NOT_LOADING = 'test/fixtures/test-runner/does-not-load.ts';
 
-/** Runs the test runner on `files` with this run's services; its exit code and its output's last lines. */
-async function runRunner(files: string[]): Promise<{ code: number | null; tail: string[] }> {
+/**
+ * Runs the test runner on `files` with this run's services: its exit code, what it printed before
+ * its summary and the summary. Only the runner's warning about temp entries (which other processes
+ * on a busy machine may cause) may follow the summary.
+ */
+async function runRunner(files: string[]): Promise<{ code: number | null; before: string[]; summary: string }> {
   testEnv(); // the services to reuse
   const env: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_TEST_REUSE: '1' };
   delete env.NODE_TEST_CONTEXT; // set by the node:test running this file; with it the inner one would not print TAP
@@ -27,36 +31,41 @@ async function runRunner(files: string[]): Promise<{ code: number | null; tail: 
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, tail: output.trimEnd().split('\n').slice(-25) };
+  const lines = output.trimEnd().split('\n');
+  const warning = lines.findIndex((l) => l.startsWith('test: warning: '));
+  const last = warning < 0 ? lines.length : warning;
+  const start = lines.lastIndexOf('# ---- summary ----');
+  assert.ok(start >= 0, `no summary in:\n${output.slice(-3000)}`);
+  const summary = lines.slice(start, last);
+  assert.ok(summary.every((l) => l.startsWith('#')), `the summary ends the output:\n${lines.slice(start).join('\n')}`);
+  assert.ok(lines.slice(last + 1).every((l) => l.startsWith('  /')), `only the temp warning follows:\n${lines.slice(last).join('\n')}`);
+  return { code, before: lines.slice(0, start), summary: summary.join('\n') };
 }
 
 describe('the summary at the end of a test run', { timeout: 120_000 }, () => {
   it('names every failing test with its file, its suite path and the first lines of its error, after the totals', async () => {
-    const { code, tail } = await runRunner([FAILING, 'test/unit/time-limit.test.ts']);
+    const { code, before, summary } = await runRunner([FAILING, 'test/unit/time-limit.test.ts']);
     assert.equal(code, 1, 'the runner keeps node:test exit code');
-    const text = tail.join('\n');
-    assert.ok(tail.indexOf('# ---- summary ----') > tail.findIndex((l) => l.startsWith('# fail 2')), `the summary comes after the totals:\n${text}`);
-    assert.match(text, new RegExp(`# FAIL ${FAILING}\\n#   a suite on purpose > with a nested suite > compares two numbers that differ\\n`));
-    assert.match(text, /#     AssertionError: Expected values to be strictly equal:\n#     2 !== 3\n#     expected: 3\n#     actual: {3}2\n/);
-    assert.match(text, new RegExp(`#     at ${FAILING}:11:\\d+`), 'where the assertion failed');
-    assert.match(text, new RegExp(`# FAIL ${FAILING}\\n#   throws an error of its own\\n#     the fixture failed on purpose\\n`));
-    assert.doesNotMatch(text, /FAIL test\/unit\/time-limit/);
-    assert.ok(tail.some((l) => /^# 2 failing test\(s\) in 1 of 2 file\(s\); files took \d+\.\d s in all$/.test(l)), text);
+    assert.ok(before.includes('# fail 2'), 'the totals come first');
+    assert.match(summary, new RegExp(`# FAIL ${FAILING}\\n#   a suite on purpose > with a nested suite > compares two numbers that differ\\n`));
+    assert.match(summary, /#     AssertionError: Expected values to be strictly equal:\n#     2 !== 3\n#     expected: 3\n#     actual: {3}2\n/);
+    assert.match(summary, new RegExp(`#     at ${FAILING}:11:\\d+`), 'where the assertion failed');
+    assert.match(summary, new RegExp(`# FAIL ${FAILING}\\n#   throws an error of its own\\n#     the fixture failed on purpose\\n`));
+    assert.doesNotMatch(summary, /FAIL test\/unit\/time-limit/);
+    assert.match(summary, /\n# 2 failing test\(s\) in 1 of 2 file\(s\); files took \d+\.\d s in all$/);
   });
 
   it('names a file that does not load, with the error it wrote', async () => {
-    const { code, tail } = await runRunner([NOT_LOADING]);
+    const { code, summary } = await runRunner([NOT_LOADING]);
     assert.equal(code, 1);
-    const text = tail.join('\n');
-    assert.match(text, new RegExp(`# FAIL ${NOT_LOADING}\\n#   \\(the file itself: it did not load, or its process failed\\)\\n`));
-    assert.match(text, /this fixture does not load, on purpose/);
+    assert.match(summary, new RegExp(`# FAIL ${NOT_LOADING}\\n#   \\(the file itself: it did not load, or its process failed\\)\\n`));
+    assert.match(summary, /this fixture does not load, on purpose/);
   });
 
   it('lists the slowest test files with their wall time', async () => {
-    const { code, tail } = await runRunner(['test/unit/time-limit.test.ts', 'test/unit/status-map.test.ts']);
+    const { code, summary } = await runRunner(['test/unit/time-limit.test.ts', 'test/unit/status-map.test.ts']);
     assert.equal(code, 0);
-    const text = tail.join('\n');
-    assert.match(text, /# slowest test files \(wall time, 2 of 2\):\n#  +\d+\.\d s  test\/unit\/(time-limit|status-map)\.test\.ts\n#  +\d+\.\d s  test\/unit\/(time-limit|status-map)\.test\.ts\n/);
-    assert.ok(tail.some((l) => /^# no failing tests in 2 file\(s\); files took \d+\.\d s in all$/.test(l)), text);
+    assert.match(summary, /# slowest test files \(wall time, 2 of 2\):\n#  +\d+\.\d s  test\/unit\/(time-limit|status-map)\.test\.ts\n#  +\d+\.\d s  test\/unit\/(time-limit|status-map)\.test\.ts\n/);
+    assert.match(summary, /\n# no failing tests in 2 file\(s\); files took \d+\.\d s in all$/);
   });
 });

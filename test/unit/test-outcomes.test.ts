@@ -35,6 +35,14 @@ describe('summarize (the block after a test run)', () => {
     ]);
   });
 
+  it('lists the first 40 failures in full and counts the rest', () => {
+    const fails = Array.from({ length: 45 }, (_, i): TestOutcome => ({ kind: 'fail', file: 'many.test.ts', path: [`case ${i}`], lines: ['boom'] }));
+    const lines = summarize(fails, 1);
+    assert.equal(lines.filter((l) => l === '# FAIL many.test.ts').length, 40);
+    assert.ok(lines.includes('#   case 39') && !lines.includes('#   case 40'));
+    assert.deepEqual(lines.slice(-2), ['# ... and 5 more failing test(s): see "not ok" in the output above', '# 45 failing test(s) in 1 of 0 file(s); files took 0.0 s in all']);
+  });
+
   it('names a file that failed with no failing test in it', () => {
     const lines = summarize([file('ok.test.ts', 100), file('exits.test.ts', 200, false)], 1);
     assert.deepEqual(lines.slice(-3), ['# FAIL exits.test.ts', '#   (the file failed; see its output above)', '# 0 failing test(s) in 1 of 2 file(s); files took 0.3 s in all']);
