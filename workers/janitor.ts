@@ -5,9 +5,9 @@ import type { Pipeline } from '../src/core/pipeline.ts';
 import type { BuildStore } from '../src/core/ports/build-store.ts';
 import { createImagePruner, type ImagePruner } from '../src/docker/image-pruner.ts';
 import { pruneMirrors } from '../src/git/mirror-pruner.ts';
-import { previousBuildId } from '../src/pipeline/queue-rollback.ts';
+import { releasesInUse } from '../src/pipeline/releases-in-use.ts';
 import { createBuildRetention } from '../src/store/build-retention.ts';
-import { RELEASE_HISTORY } from '../src/store/redis-build-store.ts';
+import { createRedisPreviewClosings } from '../src/store/redis-preview-closings.ts';
 import type { Runtime } from './runtime.ts';
 
 /** A janitor round that takes longer than this no longer holds up the build job that ran it. */
@@ -15,7 +15,8 @@ const ROUND_MS = 60_000;
 
 /**
  * Nothing grows for ever: after each finished build of a service, its builds past
- * SLIPWAY_KEEP_BUILDS go (with their logs) and so do their images in this worker's engine; at
+ * SLIPWAY_KEEP_BUILDS go (with their logs) and so do their images in this worker's engine, except
+ * what an environment, previews included, runs or could roll back to (releases-in-use.ts); at
  * worker start, mirrors of repositories no pipeline names go. Never throws: what fails is logged
  * and tried again next round.
  */
@@ -49,19 +50,22 @@ export function janitorFor(rt: Runtime, docker: Docker): Janitor {
 
 export function createJanitor(deps: JanitorDeps): Janitor {
   const retention = createBuildRetention(deps.redis, deps.prefix);
+  /** when previews were removed: a removed one's releases are no longer in use */
+  const closings = createRedisPreviewClosings(deps.redis, deps.prefix);
   /** services whose images this process has pruned: after that, only when builds were deleted */
   const imagesPruned = new Set<string>();
 
   async function round(service: string): Promise<void> {
     const pipeline = deps.pipelines.find((p) => p.service === service);
     if (!pipeline) return;
-    const environments = [...new Set(pipeline.deploy.map((t) => t.environment))];
-    const protect = await rollbackBuilds(deps.store, service, environments);
-    const deleted = await retention.prune(service, { keep: deps.keepBuilds, protect, environments });
+    const inUse = await releasesInUse({ store: deps.store, closings }, pipeline);
+    const deleted = await retention.prune(service, { keep: deps.keepBuilds, protect: inUse.buildIds, environments: inUse.environments });
     if (deleted.length > 0) deps.logger.info({ service, deleted: deleted.length, oldest: deleted[0] }, 'deleted builds past SLIPWAY_KEEP_BUILDS');
     if (deleted.length === 0 && imagesPruned.has(service)) return;
     imagesPruned.add(service);
-    await deps.images.prune(`${deps.registry}/${service}`, await retention.keptShas(service));
+    const keptShas = await retention.keptShas(service);
+    for (const sha of inUse.shas) keptShas.add(sha);
+    await deps.images.prune(`${deps.registry}/${service}`, keptShas);
   }
 
   return {
@@ -82,16 +86,4 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       await pruneMirrors(deps.dataDir, deps.pipelines, deps.logger).catch((err: unknown) => deps.logger.warn({ err }, 'could not prune git mirrors'));
     },
   };
-}
-
-/** In each environment: the build running there and the one a rollback there would put back. */
-async function rollbackBuilds(store: BuildStore, service: string, environments: readonly string[]): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (const environment of environments) {
-    const history = await store.releases(service, environment, RELEASE_HISTORY);
-    const back = previousBuildId(history);
-    if (history[0]) ids.add(history[0].buildId);
-    if (back) ids.add(back);
-  }
-  return ids;
 }

@@ -4,7 +4,7 @@ import { buildUrl } from './publish.ts';
 import { notDeployable, queueRequestedDeploy, type RequestDeps, type RequestResult } from './queue-requested-deploy.ts';
 
 /** How far back in a target's release history a rollback looks for the release before the current one. */
-const LOOKBACK = 20;
+export const LOOKBACK = 20;
 
 /** `enqueueDeploy` queues the job of a rollback's deploy record (the ancestry fence does not apply). */
 export type RollbackDeps = RequestDeps;
