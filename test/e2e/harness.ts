@@ -209,6 +209,18 @@ deploy:
 `;
 }
 
+/** A pipeline where main deploys to production and pull requests to previews on the docker ports `ports` (`first-last`), with `url` if given. */
+export function productionAndPreviews(ports: string, url?: string): NonNullable<HarnessOptions['pipeline']> {
+  return (productionPort, service, repository) => `service: ${service}
+repository: ${repository}
+test: { command: ["sh", "/check.sh"], timeout: 60 }
+deploy: [{ branch: main, environment: production, scheduler: docker, docker: { port: ${productionPort}, health_path: /index.html } }]
+preview:
+  scheduler: docker
+${url ? `  url: ${url}\n` : ''}  docker: { ports: ${ports}, health_path: /index.html }
+`;
+}
+
 /** The example app's files, with the page's text replaced. */
 export function helloApp(page: string, extra: Record<string, string> = {}): Record<string, string | { from: string }> {
   const app = new URL('../fixtures/hello-app/', import.meta.url).pathname;

@@ -9,7 +9,7 @@ import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { pullRequestPayload } from '../fixtures/payloads.ts';
 import { testEnv } from '../support/env.ts';
 import { freePortRange } from '../support/free-port.ts';
-import { helloApp, startHarness, type Harness } from './harness.ts';
+import { helloApp, productionAndPreviews, startHarness, type Harness } from './harness.ts';
 
 const PR = 12;
 
@@ -23,14 +23,7 @@ describe('a preview past SLIPWAY_KEEP_BUILDS', { timeout: 240_000 }, () => {
     port = await freePortRange(1);
     h = await startHarness({
       env: { SLIPWAY_KEEP_BUILDS: '1' },
-      pipeline: (productionPort, service, repository) => `service: ${service}
-repository: ${repository}
-test: { command: ["sh", "/check.sh"], timeout: 60 }
-deploy: [{ branch: main, environment: production, scheduler: docker, docker: { port: ${productionPort}, health_path: /index.html } }]
-preview:
-  scheduler: docker
-  docker: { ports: ${port}-${port}, health_path: /index.html }
-`,
+      pipeline: productionAndPreviews(`${port}-${port}`),
     });
   });
   after(async () => {

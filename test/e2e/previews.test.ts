@@ -14,7 +14,7 @@ import type { RecordedDeployment } from '../emulators/github-deployments.ts';
 import { pullRequestPayload } from '../fixtures/payloads.ts';
 import { testEnv } from '../support/env.ts';
 import { freePortRange } from '../support/free-port.ts';
-import { helloApp, startHarness, type Harness } from './harness.ts';
+import { helloApp, productionAndPreviews, startHarness, type Harness } from './harness.ts';
 
 const PR = 7;
 
@@ -27,15 +27,7 @@ describe('previews of pull requests', { timeout: 300_000 }, () => {
   before(async () => {
     first = await freePortRange(2);
     h = await startHarness({
-      pipeline: (productionPort, service, repository) => `service: ${service}
-repository: ${repository}
-test: { command: ["sh", "/check.sh"], timeout: 60 }
-deploy: [{ branch: main, environment: production, scheduler: docker, docker: { port: ${productionPort}, health_path: /index.html } }]
-preview:
-  scheduler: docker
-  url: http://127.0.0.1:{port}/
-  docker: { ports: ${first}-${first + 1}, health_path: /index.html }
-`,
+      pipeline: productionAndPreviews(`${first}-${first + 1}`, 'http://127.0.0.1:{port}/'),
     });
   });
   after(async () => {
