@@ -55,13 +55,26 @@ export function serviceSpec({ release, settings, health, order }: SpecFacts): Do
         ...(health.by === 'engine' && health.test ? { HealthCheck: healthCheck(health.test, settings) } : {}),
       },
       Networks: [{ Target: 'host' }],
-      Placement: { MaxReplicas: 1 },
+      Placement: onePerNode(settings, order) ? { MaxReplicas: 1 } : {},
       RestartPolicy: { Condition: 'any', Delay: SECOND_NS },
     },
     Mode: { Replicated: { Replicas: settings.replicas } },
     UpdateConfig: { ...update, FailureAction: 'rollback' },
     RollbackConfig: { ...update, FailureAction: 'pause' },
   };
+}
+
+/**
+ * Whether to keep two tasks off one node (each binds the same host port): needed with more than
+ * one replica, or when a new task starts before the old one stops. Not for one task stopped
+ * before its successor starts, which never shares a node, and where the limit would stall a
+ * rollback for a minute: the engine's restart supervisor may replace a failed task of the new
+ * release just as the rollback begins; the rolled-back service goes back to the lower spec
+ * version, so the scheduler neither places that replacement (its node is full) nor shuts it
+ * down, and the rollback's task waits for it up to swarmkit's one-minute old-task timeout.
+ */
+function onePerNode(settings: SwarmSettings, order: SpecFacts['order']): boolean {
+  return settings.replicas > 1 || order === 'start-first';
 }
 
 function healthCheck(test: readonly string[], settings: SwarmSettings): Docker.HealthConfig {
