@@ -24,6 +24,27 @@ export async function startSwarmEngine(): Promise<SwarmEngine> {
   return { ...engine, stop: () => leaveAndStop(engine) };
 }
 
+/**
+ * Starts another engine and joins it to `manager`'s swarm as a worker, listening and advertising
+ * on 127.0.0.1 too. Stop it before the manager: `stop()` leaves the swarm and stops the engine.
+ */
+export async function startSwarmWorker(manager: SwarmEngine): Promise<SwarmEngine> {
+  const engine = await startSecondEngine();
+  try {
+    const swarm = (await manager.docker.swarmInspect()) as { JoinTokens: { Worker: string } };
+    const info = (await manager.docker.info()) as { Swarm: { RemoteManagers: { Addr: string }[] } };
+    const port = await freePort();
+    await engine.docker.swarmJoin({
+      ListenAddr: `127.0.0.1:${port}`, AdvertiseAddr: `127.0.0.1:${port}`,
+      RemoteAddrs: info.Swarm.RemoteManagers.map((m) => m.Addr), JoinToken: swarm.JoinTokens.Worker,
+    });
+  } catch (err) {
+    await leaveAndStop(engine).catch(() => undefined);
+    throw err;
+  }
+  return { ...engine, stop: () => leaveAndStop(engine) };
+}
+
 async function leaveAndStop(engine: SecondEngine): Promise<void> {
   try {
     await engine.docker.swarmLeave({ force: true }).catch(() => undefined);
