@@ -1,8 +1,8 @@
 /**
  * The `kubernetes` scheduler adapter against the API server emulator, whose pods run for real in
  * the test engine: the one patch it sends, a crash and a missing image rolled back with the pods'
- * own reason (and kubectl's undo patch), a pod with several containers, a Deployment changed
- * underneath (409, read again), and a Role without `patch`. Run with
+ * own reason (and kubectl's undo patch), a registry that stumbles waited out, a pod with several
+ * containers, a Deployment changed underneath (409, read again), and a Role without `patch`. Run with
  * `npm test -- test/integration/kubernetes-scheduler.test.ts`.
  */
 import assert from 'node:assert/strict';
@@ -18,7 +18,9 @@ import { createKubernetesScheduler } from '../../src/schedulers/kubernetes/kuber
 import { startKubernetesEmulator, type KubernetesEmulator, type PolicyRule } from '../emulators/kubernetes.ts';
 import { siteDeployment } from '../emulators/kubernetes/site-deployment.ts';
 import { missingImage, publishSite } from '../support/images.ts';
+import { testEnv } from '../support/env.ts';
 import { memoryLog } from '../support/memory-log.ts';
+import { startStumblingRegistry } from '../support/stumbling-registry.ts';
 
 const TOKEN = 'kubernetes-scheduler-token';
 const NS = 'shop';
@@ -102,6 +104,25 @@ describe('kubernetes scheduler', { timeout: 240_000 }, () => {
     assert.equal(result.outcome, 'rolled_back', result.detail);
     assert.match(result.detail, /container app (ErrImagePull|ImagePullBackOff): .*not found/);
     assert.equal(k8s.runningImage(NS, 'unpulled'), images.one.digest);
+  });
+
+  it('waits out a registry that stumbles (503) during the pull, instead of rolling back at the first ErrImagePull', async () => {
+    await applied('stumbled', images.one);
+    const registry = await startStumblingRegistry(testEnv().registry);
+    try {
+      const through = { ...images.two, repository: images.two.repository.replace(testEnv().registry, registry.host) };
+      const log = memoryLog();
+      const deploying = scheduler().deploy(release(through, { deployment: 'stumbled' }), log, { deadlineMs: DEADLINE_MS });
+      // the kubelet pulls, fails (ErrImagePull), backs off and pulls again: the deploy must still wait
+      const early = await Promise.race([deploying, registry.refused(2, DEADLINE_MS / 2)]);
+      assert.equal(early, undefined, `the deploy ended while the registry still stumbled: ${early?.outcome}: ${early?.detail}`);
+      registry.recover();
+      const result = await deploying;
+      assert.equal(result.outcome, 'succeeded', `${result.detail}\n${log.text()}`);
+      assert.equal(k8s.runningImage(NS, 'stumbled'), images.two.digest);
+    } finally {
+      await registry.close();
+    }
   });
 
   it('needs the container named when the pod has several, and then changes only that one', async () => {

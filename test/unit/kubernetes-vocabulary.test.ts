@@ -27,7 +27,7 @@ const container = (state: V1ContainerStatus['state'], extra: Partial<V1Container
   ({ name: 'app', image: 'x', imageID: '', ready: false, restartCount: 0, state, ...extra });
 
 describe('kubernetes pod trouble', () => {
-  it('tells stuck pods (image pull, crash loop) from ones still starting or just not ready', () => {
+  it('tells stuck pods (missing image, crash loop) from ones still starting, not ready, or pulling from a registry that stumbled', () => {
     const cases: [V1Pod[], { stuck: boolean; text: string } | undefined][] = [
       [[pod('web-1', container({ waiting: { reason: 'ContainerCreating' } }))], undefined],
       [[pod('web-1', container({ waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "r/web@sha256:0"' } }))],
@@ -36,6 +36,10 @@ describe('kubernetes pod trouble', () => {
         { stuck: true, text: 'pod web-1: container app CrashLoopBackOff: back-off 10s restarting failed container=app; last exit code 3 (Error), 2 restarts' }],
       [[pod('web-1', container({ running: {} })), pod('web-2', container({ waiting: { reason: 'ErrImagePull', message: 'not found' } }))],
         { stuck: true, text: 'pod web-2: container app ErrImagePull: not found' }],
+      [[pod('web-1', container({ waiting: { reason: 'ErrImagePull', message: 'rpc error: code = Unknown desc = failed to pull and unpack image "r/web@sha256:0": failed to resolve reference "r/web@sha256:0": unexpected status from HEAD request to http://r/v2/web/manifests/sha256:0: 503 Service Unavailable' } }))],
+        { stuck: false, text: 'pod web-1: container app ErrImagePull: rpc error: code = Unknown desc = failed to pull and unpack image "r/web@sha256:0": failed to resolve reference "r/web@sha256:0": unexpected status from HEAD request to http://r/v2/web/manifests/sha256:0: 503 Service Unavailable' }],
+      [[pod('web-1', container({ waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "r/web@sha256:0": ErrImagePull: dial tcp 192.0.2.9:443: connect: connection refused' } }))],
+        { stuck: false, text: 'pod web-1: container app ImagePullBackOff: Back-off pulling image "r/web@sha256:0": ErrImagePull: dial tcp 192.0.2.9:443: connect: connection refused' }],
       [[pod('web-1', container({ running: {} }))], { stuck: false, text: 'pod web-1: container app is running but not ready' }],
       [[{ metadata: { name: 'web-1' }, status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory.' }] } }],
         { stuck: false, text: 'pod web-1 is not scheduled: Unschedulable 0/3 nodes are available: 3 Insufficient memory.' }],

@@ -5,6 +5,15 @@ const STUCK = new Set([
   'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CrashLoopBackOff',
   'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError',
 ]);
+/** Reasons of a failed image pull, which the kubelet keeps retrying. */
+const PULLING = new Set(['ErrImagePull', 'ImagePullBackOff']);
+/**
+ * A pull failure in which the registry stumbled rather than answered (containerd's words for a
+ * 5xx or 429 status, a refused or reset connection, a timeout): a later pull can pass, so it is
+ * waited out until the deadline like kubectl does. A missing image (`code = NotFound`) or refused
+ * access is not.
+ */
+const PASSING_PULL_FAILURE = /\b(?:429|500|502|503|504)\b|connection (?:refused|reset)|i\/o timeout|TLS handshake timeout|temporary failure|unexpected EOF/i;
 /** Waiting reasons of a normal start. */
 const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
 
@@ -30,7 +39,8 @@ function containerTrouble(pod: string, c: V1ContainerStatus): PodTrouble | undef
   const exited = c.lastState?.terminated;
   const exit = exited ? `; last exit code ${exited.exitCode}${exited.reason ? ` (${exited.reason})` : ''}, ${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}` : '';
   if (waiting?.reason && !STARTING.has(waiting.reason)) {
-    return { pod, stuck: STUCK.has(waiting.reason), message: waiting.message, text: `pod ${pod}: container ${c.name} ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}${exit}` };
+    const passing = PULLING.has(waiting.reason) && PASSING_PULL_FAILURE.test(waiting.message ?? '');
+    return { pod, stuck: STUCK.has(waiting.reason) && !passing, message: waiting.message, text: `pod ${pod}: container ${c.name} ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}${exit}` };
   }
   if (c.state?.running && !c.ready) return { pod, stuck: false, text: `pod ${pod}: container ${c.name} is running but not ready${exit}` };
   return undefined;
