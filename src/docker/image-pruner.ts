@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 
 /** The tags builds give their images (run-build.ts): `git-<sha7>`, and `pr<n>-<sha7>` for pull requests. */
-const BUILD_TAG = /^(?:git|pr\d+)-([0-9a-f]{7})$/;
+export const BUILD_TAG = /^(?:git|pr\d+)-([0-9a-f]{7})$/;
 
 /**
  * Removes a worker's build images from its engine once their builds are no longer kept. Never

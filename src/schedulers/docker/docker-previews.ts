@@ -3,6 +3,7 @@ import type { PreviewScheduler } from '../../core/ports/preview-scheduler.ts';
 import { SlipwayError } from '../../core/errors.ts';
 import { portRange } from '../../core/preview.ts';
 import { parseSettings } from '../parse-settings.ts';
+import { engineImages } from './engine-images.ts';
 import type { EngineFor } from './engines.ts';
 import { removeContainer } from './named-containers.ts';
 import { containerName } from './release-container.ts';
@@ -13,8 +14,8 @@ import { DockerPreviewSettingsSchema } from './settings.ts';
  * Previews on the `docker` scheduler: each one is a release like any other (container
  * `slipway-<service>-pr-<n>`, host network) on a port of its own from the block's `ports` range,
  * held in `ports` from its first deploy until it is removed. Removing takes away the container,
- * the `-previous` one kept for a rollback and a `-next` one an interrupted rollout left, then
- * gives the port back.
+ * the `-previous` one kept for a rollback and a `-next` one an interrupted rollout left (on a
+ * `docker.host` engine, their images too: engine-images.ts), then gives the port back.
  */
 export function createDockerPreviews(engineFor: EngineFor, ports: PreviewPorts | undefined): PreviewScheduler {
   return {
@@ -35,6 +36,7 @@ export function createDockerPreviews(engineFor: EngineFor, ports: PreviewPorts |
         const engine = engineFor(settings.host);
         for (const container of [name, `${name}-previous`, `${name}-next`]) await removeContainer(engine.docker, container);
         log.line(`Removed ${name} (and its -previous and -next, where there were any) on ${engine.label}`);
+        if (settings.host !== undefined) await engineImages.forget(engine.docker, place.service, place.environment, log);
       } catch (err) {
         throw schedulerError(err);
       }

@@ -10,6 +10,7 @@ import { engineFailure } from '../../docker/engine-error.ts';
 import { seconds, waitForHealth, type HealthOutcome } from '../health-check.ts';
 import { parseSettings } from '../parse-settings.ts';
 import { createDockerPreviews } from './docker-previews.ts';
+import { engineImages } from './engine-images.ts';
 import { createEngines } from './engines.ts';
 import { ensureImage } from './image-puller.ts';
 import { probeHost } from './probe-host.ts';
@@ -85,15 +86,20 @@ async function rollOut(r: Rollout, credentials: RegistryCredentials | undefined)
     return rollBack(r, current.id, await findContainer(r.docker, `${r.name}-previous`), health.reason);
   }
   await ensureImage(r.docker, image, credentials, r.log);
+  // on a docker.host engine Slipway's images are its own to prune (engine-images.ts); on the worker's own, the janitor's
+  if (r.settings.host !== undefined) await engineImages.hold(r.docker, r.release);
   const nextId = await createNext(r);
   let previous: NamedContainer | undefined;
+  let deployment: Deployment;
   try {
     previous = await retire(r, current);
-    return await startNext(r, nextId, previous);
+    deployment = await startNext(r, nextId, previous);
   } catch (err) {
     if (!engineFailure(err).unreachable) await restore(r, nextId, previous ?? current).catch(() => undefined);
     throw err;
   }
+  if (deployment.outcome === 'succeeded' && r.settings.host !== undefined) await engineImages.settle(r.docker, r.release, previous?.image, r.log);
+  return deployment;
 }
 
 /** Creates the new container beside the running one, as `<name>-next`. */
