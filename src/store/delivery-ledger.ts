@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript } from './redis-script.ts';
 
 /** GitHub lets a delivery be redelivered for 3 days; remember ids a little longer. */
 const TTL_SECONDS = 4 * 24 * 3600;
@@ -21,7 +22,7 @@ export interface DeliveryLedger {
  * KEYS: the delivery hash, the build id counter. ARGV: ttl, then one service per build.
  * A delivery remembered in the older form (a plain string) counts as done.
  */
-const BEGIN = `
+const BEGIN = redisScript('ledger_begin', 2, `
 local kind = redis.call('TYPE', KEYS[1])['ok']
 if kind == 'string' then return {'', 'queued'} end
 if kind == 'hash' then return {redis.call('HGET', KEYS[1], 'builds'), redis.call('HGET', KEYS[1], 'state')} end
@@ -30,13 +31,14 @@ for i = 2, #ARGV do ids[#ids + 1] = tostring(redis.call('INCR', KEYS[2])) end
 local joined = table.concat(ids, ',')
 redis.call('HSET', KEYS[1], 'builds', joined, 'state', 'pending')
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-return {joined, 'pending'}`;
+return {joined, 'pending'}`);
 
 export function createDeliveryLedger(redis: Redis, prefix: string): DeliveryLedger {
   const key = (id: string) => `${prefix}:delivery:${id}`;
+  const begin = BEGIN.on(redis);
   return {
     async begin(id, services) {
-      const [builds, state] = (await redis.eval(BEGIN, 2, key(id), `${prefix}:build:seq`, String(TTL_SECONDS), ...services)) as [string, string];
+      const [builds, state] = (await begin(key(id), `${prefix}:build:seq`, String(TTL_SECONDS), ...services)) as [string, string];
       return { buildIds: builds ? builds.split(',') : [], done: state === 'queued' };
     },
     async confirm(id) {

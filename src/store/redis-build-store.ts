@@ -3,6 +3,7 @@ import { isFinal, newBuild, type Build, type DeployRecord } from '../core/build.
 import { LAST_PUSHED_SCAN, type BuildStore, type ReleaseRecord, type Unsettled } from '../core/ports/build-store.ts';
 import { releaseCause } from '../core/release-cause.ts';
 import { createRedisBuildLog, readRedisBuildLog } from './redis-build-log.ts';
+import { redisScript } from './redis-script.ts';
 import { readReleaseTargets, releaseTargetKeys } from './redis-release-targets.ts';
 
 /**
@@ -10,12 +11,12 @@ import { readReleaseTargets, releaseTargetKeys } from './redis-release-targets.t
  * creation time, its unsettled member. Writes the record unless it exists, and the index entries
  * either way (a retry after an interruption completes them); 1 when it wrote the record.
  */
-const CREATE = `
+const CREATE = redisScript('build_create', 4, `
 local created = redis.call('SET', KEYS[1], ARGV[1], 'NX')
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[2])
 redis.call('ZADD', KEYS[4], 'NX', ARGV[3], ARGV[4])
-return created and 1 or 0`;
+return created and 1 or 0`);
 
 /** Releases kept per (service, environment), for `slipway releases` and `slipway rollback`. */
 export const RELEASE_HISTORY = 20;
@@ -39,6 +40,7 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
     release: (service: string, env: string) => `${prefix}:release:${service}:${env}`,
     history: (service: string, env: string) => `${prefix}:releases:${service}:${env}`,
   };
+  const createRecord = CREATE.on(redis);
 
   async function get(id: string): Promise<Build | undefined> {
     const [[, json], [, deploys]] = (await redis.multi().get(key.build(id)).hgetall(key.deploys(id)).exec()) as [
@@ -69,7 +71,7 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
       const id = reservedId ?? String(await redis.incr(key.seq));
       const build = newBuild(id, service, event, Date.now());
       // One script, not MULTI: the webhook's hot path, and ioredis's MULTI costs several times the CPU of an EVAL.
-      const created = await redis.eval(CREATE, 4, key.build(id), key.index, key.serviceIndex(service), key.unsettled, JSON.stringify(build), id, build.createdAt, `build:${id}`);
+      const created = await createRecord(key.build(id), key.index, key.serviceIndex(service), key.unsettled, JSON.stringify(build), id, build.createdAt, `build:${id}`);
       // A reserved id is created once: a second call (a redelivery finishing the work) gets the record as it is.
       return created === 1 ? build : ((await get(id)) ?? build);
     },

@@ -119,7 +119,11 @@ async function queue(deps: ReceiverDeps, deliveryId: string, event: SourceEvent,
     if (build.state === 'queued') await deps.enqueuer.enqueueBuild({ buildId: build.id });
     queued.push(build);
   }
-  await deps.ledger.confirm(deliveryId);
+  // Not awaited: every build is recorded and queued already, so the answer does not wait for it.
+  // It leaves in the same write as the work after the answer (ioredis pipelines one tick's
+  // commands), and on the one connection a redelivery's commands come after it. Lost (Redis gone
+  // this instant), a redelivery redoes the steps above, which complete the same builds.
+  deps.ledger.confirm(deliveryId).catch((err: unknown) => deps.logger.warn({ err, delivery: deliveryId }, 'could not mark the delivery done; a redelivery would queue nothing new'));
   deps.logger.info({ delivery: deliveryId, builds: queued.map((b) => b.id), sha: event.sha }, 'builds queued');
   return { status: 202, body: { queued: queued.map((b) => ({ id: b.id, service: b.service })) }, queued };
 }
