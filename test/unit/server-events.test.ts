@@ -37,3 +37,51 @@ describe('followBuildEvents: the event stream of a build', () => {
     assert.ok(asked.every((a) => a.auth === 'Bearer the-token' && a.accept === 'text/event-stream'));
   });
 });
+
+/** The server ends every stream after 10 minutes (event-stream.ts): a long build is followed across many streams. */
+describe('followBuildEvents: a build followed longer than a few streams last', () => {
+  const TURNS = 8;
+  let connections = 0;
+  let root = '';
+  const server = createServer((req: IncomingMessage, res) => {
+    connections += 1;
+    const n = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('from')) + 1;
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('retry: 2000\n\nevent: build\ndata: {"id":"9","state":"running"}\n\n');
+    // one new line per stream, then the stream's lifetime is over (a clean end, no `end` event)
+    if (n <= TURNS) return void res.end(`id: ${n}\nevent: log\ndata: {"lines":[{"n":${n},"text":"line ${n}"}],"next":${n}}\n\n`);
+    res.end('event: build\ndata: {"id":"9","state":"passed"}\n\nevent: end\ndata: {"state":"passed"}\n\n');
+  });
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('keeps reopening streams that delivered events, however many it takes', async () => {
+    const lines: string[] = [];
+    await followBuildEvents(root, undefined, '9', 0, { lines: (l) => lines.push(...l), build: () => undefined });
+    assert.deepEqual(lines, Array.from({ length: TURNS }, (_, i) => `line ${i + 1}`));
+    assert.equal(connections, TURNS + 1);
+  });
+});
+
+describe('followBuildEvents: a stream that never delivers', () => {
+  let connections = 0;
+  let root = '';
+  const server = createServer((_req, res) => {
+    connections += 1;
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(': nothing\n\n');
+  });
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('gives up after six streams in a row without an event, saying so', async () => {
+    await assert.rejects(followBuildEvents(root, undefined, '9', 0, { lines: () => undefined, build: () => undefined }), /kept dropping/);
+    assert.equal(connections, 6);
+  });
+});
