@@ -40,8 +40,13 @@ describe('Nomad emulator: state machine with real allocations', { timeout: 300_0
   const page = async (port: number) => (await (await fetch(`http://127.0.0.1:${port}/index.html`)).text()).trim();
 
   it('register → evaluation pending → complete with a deployment → running → successful; the version becomes stable', async () => {
+    nomad.holdEvaluations(true); // held, so the test sees it pending however slow the machine is
     const r = await call('POST', `/v1/job/${id}`, job(pinned(v1), { id, count: 2 }));
-    assert.equal((await call('GET', `/v1/evaluation/${r.json.EvalID}`)).json.Status, 'pending');
+    try {
+      assert.equal((await call('GET', `/v1/evaluation/${r.json.EvalID}`)).json.Status, 'pending');
+    } finally {
+      nomad.holdEvaluations(false);
+    }
     const ev = await until('evaluation', () => call('GET', `/v1/evaluation/${r.json.EvalID}`).then((x) => x.json), (e) => e.Status !== 'pending');
     assert.deepEqual([ev.Status, ev.TriggeredBy, ev.FailedTGAllocs], ['complete', 'job-register', null]);
     const running = await deployment(ev.DeploymentID);

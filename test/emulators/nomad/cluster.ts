@@ -19,6 +19,8 @@ export class Cluster {
   private readonly rollouts = new Map<string, AbortController>();
   private nextNode = 0;
   private closed = false;
+  /** while set, evaluations wait before the scheduler's pass (holdEvaluations) */
+  private held: { readonly until: Promise<void>; readonly release: () => void } | undefined;
 
   constructor(private readonly docker: Docker, private readonly nodes: readonly EmulatedNode[], private readonly emulatorId: string) {}
 
@@ -99,8 +101,21 @@ export class Cluster {
     return placeGroup(job, tg, this.nodes, tg.Count);
   }
 
+  /** While on, new and waiting evaluations stay pending: a test can look at one before it is processed. */
+  holdEvaluations(on: boolean): void {
+    if (on && !this.held) {
+      let release!: () => void;
+      const until = new Promise<void>((resolve) => (release = resolve));
+      this.held = { until, release };
+    } else if (!on && this.held) {
+      this.held.release();
+      this.held = undefined;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.holdEvaluations(false);
     for (const c of this.rollouts.values()) c.abort();
     await Promise.all([...this.runners.values()].map((r) => r.stop('emulator closed')));
   }
@@ -119,6 +134,7 @@ export class Cluster {
   /** The scheduler's pass over an evaluation: placement, then a deployment for a changed job. */
   private async evaluate(ev: EvalRecord, changed: boolean): Promise<void> {
     await sleep(EVAL_DELAY_MS);
+    while (this.held) await this.held.until;
     if (this.closed) return;
     const job = this.state.current(ev.Namespace, ev.JobID);
     if (job?.Stop) {

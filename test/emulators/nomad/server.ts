@@ -55,6 +55,8 @@ export interface NomadEmulator {
   failNextRegister(status: number, text: string): void;
   /** while on, every connection is cut before an answer, as when the agent is down or the network is */
   unreachable(on: boolean): void;
+  /** while on, evaluations stay pending (the scheduler has not taken them yet); off: they go on */
+  holdEvaluations(on: boolean): void;
   /** runs `hook` before the next job register is applied (e.g. to change the job underneath) */
   beforeNextRegister(hook: () => void | Promise<void>): void;
   job(id: string, namespace?: string): JobJson | undefined;
@@ -91,6 +93,7 @@ export async function startNomadEmulator(options: NomadEmulatorOptions = {}): Pr
     failNextRegister: (status, text) => void (controls.failure = { status, text }),
     unreachable: (on) => void (controls.unreachable = on),
     beforeNextRegister: (hook) => void controls.hooks.push(hook),
+    holdEvaluations: (on) => cluster.holdEvaluations(on),
     job: (id, ns = 'default') => cluster.state.current(ns, id),
     versions: (id, ns = 'default') => cluster.state.versions(ns, id),
     deployments: (id, ns = 'default') => cluster.state.jobDeployments(ns, id),
