@@ -67,22 +67,24 @@ describe('docker.host: images of earlier releases leave the engine after a healt
 
     const log = await deploy(r3, 'production');
 
-    assert.match(log, new RegExp(`Removed images of earlier releases from this engine: ${r1.tag}$`, 'm'));
+    assert.match(log, new RegExp(`Removed images of earlier releases from this engine: deployed-${r1.tag}$`, 'm'));
     assert.equal(await onEngine(r1), false, 'production\'s release before the previous one is gone');
     for (const [image, why] of [[r2, 'production\'s previous'], [r3, 'production\'s current'], [r4, 'staging\'s current'], [r5, 'pulled by hand'], [foreign, 'another repository']] as const) {
       assert.equal(await onEngine(image), true, `${why} stays`);
     }
   });
 
-  it('takes only its own build tag off an image an operator tagged too: the image and that tag stay', async () => {
+  it('takes only its own mark off an image that also has a worker\'s build tag or an operator\'s tag: the image and those tags stay', async () => {
     const [, r2, r3, r4] = releases as [PushedImage, PushedImage, PushedImage, PushedImage];
+    // as a worker that builds on this engine would have tagged it, and an operator
+    await other.docker.getImage(pinnedName(r2)).tag({ repo: r2.repository, tag: r2.tag });
     await other.docker.getImage(pinnedName(r2)).tag({ repo: r2.repository, tag: 'keep-me' });
 
     const log = await deploy(r4, 'production'); // production: r4 current, r3 previous; r2 is neither any more
 
-    assert.match(log, new RegExp(`Removed images of earlier releases from this engine: ${r2.tag}$`, 'm'));
+    assert.match(log, new RegExp(`Removed images of earlier releases from this engine: deployed-${r2.tag}$`, 'm'));
     const tags = (await other.docker.getImage(pinnedName(r2)).inspect()).RepoTags;
-    assert.deepEqual(tags, [`${r2.repository}:keep-me`]);
+    assert.deepEqual([...tags].sort(), [`${r2.repository}:${r2.tag}`, `${r2.repository}:keep-me`]);
     for (const image of [r3, r4]) assert.equal(await onEngine(image), true, image.tag);
   });
 

@@ -6,7 +6,7 @@ import type { Deployment, Release, Scheduler } from '../../core/ports/scheduler.
 import type { PreviewPorts } from '../../core/ports/preview-ports.ts';
 import type { PreviewScheduler } from '../../core/ports/preview-scheduler.ts';
 import { createDockerClient } from '../../docker/docker-client.ts';
-import { engineFailure } from '../../docker/engine-error.ts';
+import { engineFailure, isNotFound } from '../../docker/engine-error.ts';
 import { seconds, waitForHealth, type HealthOutcome } from '../health-check.ts';
 import { parseSettings } from '../parse-settings.ts';
 import { createDockerPreviews } from './docker-previews.ts';
@@ -87,7 +87,7 @@ async function rollOut(r: Rollout, credentials: RegistryCredentials | undefined)
   }
   await ensureImage(r.docker, image, credentials, r.log);
   // on a docker.host engine Slipway's images are its own to prune (engine-images.ts); on the worker's own, the janitor's
-  if (r.settings.host !== undefined) await engineImages.hold(r.docker, r.release);
+  if (r.settings.host !== undefined) await holdImage(r, credentials);
   const nextId = await createNext(r);
   let previous: NamedContainer | undefined;
   let deployment: Deployment;
@@ -100,6 +100,17 @@ async function rollOut(r: Rollout, credentials: RegistryCredentials | undefined)
   }
   if (deployment.outcome === 'succeeded' && r.settings.host !== undefined) await engineImages.settle(r.docker, r.release, previous?.image, r.log);
   return deployment;
+}
+
+/** Marks the release image as this rollout's; pulled again if another environment's pruning took it since the check. */
+async function holdImage(r: Rollout, credentials: RegistryCredentials | undefined): Promise<void> {
+  try {
+    await engineImages.hold(r.docker, r.release);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await ensureImage(r.docker, pinnedName(r.release.image), credentials, r.log);
+    await engineImages.hold(r.docker, r.release);
+  }
 }
 
 /** Creates the new container beside the running one, as `<name>-next`. */
