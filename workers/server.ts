@@ -12,6 +12,7 @@ import { environmentsOverview } from '../src/pipeline/environments-overview.ts';
 import { publishBuild } from '../src/pipeline/publish.ts';
 import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
 import { createRedisHeldDeploys } from '../src/store/redis-held-deploys.ts';
+import { createRedisPreviewClosings } from '../src/store/redis-preview-closings.ts';
 import { createDeliveryReceiver } from '../src/webhook/receive-delivery.ts';
 import { releaseControl } from './build-actions.ts';
 import { environmentActions } from './environment-actions.ts';
@@ -75,7 +76,8 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   const metrics = createServerMetrics({ redis: rt.redis, queuePrefix: rt.queuePrefix, counts: createOutcomeCounts(rt.redis, config.redisPrefix) });
   const signIn = config.githubOAuth && { ...config.githubOAuth, apiUrl: config.github.apiUrl, publicUrl: config.publicUrl };
   const held = createRedisHeldDeploys(rt.redis, config.redisPrefix);
-  const overview = () => environmentsOverview({ pipelines: rt.pipelines, store: rt.store, held });
+  const closings = createRedisPreviewClosings(rt.redis, config.redisPrefix);
+  const overview = () => environmentsOverview({ pipelines: rt.pipelines, store: rt.store, held, closings });
   const board = lazyQueuesBoard({ redis: rt.redis, queuePrefix: rt.queuePrefix });
   const shutdown = new AbortController();
   const app = createApp({ receive, afterQueued, store: rt.store, logger, apiToken: config.apiToken, metrics, signIn, environments: environmentActions(rt), buildActions: control, environmentsOverview: overview, queuesBoard: board.get, githubWebUrl: oauthBase(config.github.apiUrl), shutdown: shutdown.signal, healthy: async () => (await rt.redis.ping()) === 'PONG' });

@@ -3,6 +3,7 @@ import { unknownTarget } from '../core/pipeline.ts';
 import { buildsPage } from '../pipeline/builds-page.ts';
 import { environmentsOverview } from '../pipeline/environments-overview.ts';
 import { createRedisHeldDeploys } from '../store/redis-held-deploys.ts';
+import { createRedisPreviewClosings } from '../store/redis-preview-closings.ts';
 import type { Runtime } from '../../workers/runtime.ts';
 import { type CommandIo, withRuntime } from './cli-runtime.ts';
 import { serverReads } from './server-reads.ts';
@@ -40,7 +41,7 @@ function directReads(rt: Runtime): SlipwayReads {
       const build = await rt.store.get(id);
       return { ...(await rt.store.readLog(id, from)), finished: build === undefined || isSettled(build) };
     },
-    environments: () => environmentsOverview({ pipelines: rt.pipelines, store: rt.store, held }),
+    environments: () => environmentsOverview({ pipelines: rt.pipelines, store: rt.store, held, closings: createRedisPreviewClosings(rt.redis, rt.config.redisPrefix) }),
     async releases(service, environment, limit) {
       const unknown = unknownTarget(rt.pipelines, service, environment);
       return unknown ? { refused: unknown } : { releases: await rt.store.releases(service, environment, limit) };

@@ -2,6 +2,8 @@ import type { Build } from '../core/build.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import type { BuildStore, ReleaseRecord } from '../core/ports/build-store.ts';
 import type { HeldDeploys } from '../core/ports/held-deploys.ts';
+import type { PreviewClosings } from '../core/ports/preview-closings.ts';
+import { previewNumber } from '../core/preview.ts';
 
 import type { ReleaseCause } from '../core/release-cause.ts';
 
@@ -65,11 +67,14 @@ export interface OverviewDeps {
   readonly pipelines: readonly Pipeline[];
   readonly store: Pick<BuildStore, 'get' | 'release' | 'releaseTargets'>;
   readonly held: Pick<HeldDeploys, 'peek'>;
+  /** when previews' pull requests closed: a preview removed since its last release is not listed */
+  readonly closings?: Pick<PreviewClosings, 'closedAt'>;
 }
 
 /**
  * Every service × environment Slipway knows, from the loaded pipelines and the releases recorded
- * in Redis: what runs there, since when and how it came, and what waits there for approval.
+ * in Redis (less previews removed when their pull request closed): what runs there, since when
+ * and how it came, and what waits there for approval.
  * `GET /api/environments`, `slipway environments` and the dashboard's environments page read it.
  */
 export async function environmentsOverview(deps: OverviewDeps): Promise<EnvironmentsOverview> {
@@ -88,7 +93,18 @@ export async function environmentsOverview(deps: OverviewDeps): Promise<Environm
   }
   const ordered = [...cells.values()].sort((a, b) => a.service.localeCompare(b.service) || Number(b.defined) - Number(a.defined) || (a.defined ? 0 : a.environment.localeCompare(b.environment)));
   const environments = await Promise.all(ordered.map(async (cell) => ({ ...cell, ...(await occupants(deps, cell.service, cell.environment)) })));
-  return { environments };
+  const removed = await Promise.all(environments.map((cell) => removedPreview(deps, cell)));
+  return { environments: environments.filter((_, n) => !removed[n]) };
+}
+
+/**
+ * A preview (`pr-<n>`, no deploy entry names it) whose pull request closed after its last release:
+ * its containers were removed, though its release record stays (the history, retention's view).
+ */
+async function removedPreview(deps: OverviewDeps, cell: EnvironmentStatus): Promise<boolean> {
+  if (cell.defined || !deps.closings || previewNumber(cell.environment) === undefined) return false;
+  const closedAt = await deps.closings.closedAt(cell.service, cell.environment);
+  return closedAt !== undefined && (cell.running === undefined || cell.running.since <= closedAt);
 }
 
 async function occupants(deps: OverviewDeps, service: string, environment: string): Promise<Pick<EnvironmentStatus, 'running' | 'waiting'>> {
