@@ -9,6 +9,7 @@ import { settleDeploy } from '../src/pipeline/settle.ts';
 import { DEPLOY_QUEUE, type DeployJobData } from '../src/queue/jobs.ts';
 import { createRedisHeldDeploys } from '../src/store/redis-held-deploys.ts';
 import { createRedisPreviewClosings } from '../src/store/redis-preview-closings.ts';
+import { keepLease, type KeptLease } from '../src/store/kept-lease.ts';
 import { createRedisLock, type Lock } from '../src/store/redis-lock.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
@@ -81,26 +82,17 @@ export async function underLease(
 }
 
 /**
- * Renews the lease every third of its life. The signal aborts when the lease is gone: taken over,
- * or not renewed before it lapsed (Redis unreachable for that long), since another worker may
- * then hold it.
+ * Renews the lease while the work runs. The signal aborts when the lease is gone: taken over, or
+ * not renewed before it lapsed (Redis unreachable for that long), since another worker may then
+ * hold it.
  */
-function holdLease(lock: Lock, name: string, token: string, leaseMs: number, log: Logger): { signal: AbortSignal; stop(): void } {
-  const lost = new AbortController();
-  let renewedAt = Date.now();
-  const lose = (why: string) => {
-    if (lost.signal.aborted) return;
-    log.error(`lost the deploy lease: ${why}`);
-    lost.abort(new SlipwayError('DEPLOY_LEASE_LOST', `Slipway lost the lease on this deploy target (${why}); stopped so that two deploys never run at once. Deploy again once Redis is healthy.`));
-  };
-  const renew = setInterval(() => {
-    lock.extend(name, token, leaseMs).then(
-      (held) => (held ? (renewedAt = Date.now()) : lose('another deploy holds it now')),
-      (err: unknown) => {
-        log.warn({ err }, 'could not renew the deploy lease');
-        if (Date.now() - renewedAt >= leaseMs) lose(`not renewed for ${Math.round(leaseMs / 1000)}s`);
-      },
-    );
-  }, leaseMs / 3);
-  return { signal: lost.signal, stop: () => clearInterval(renew) };
+function holdLease(lock: Lock, name: string, token: string, leaseMs: number, log: Logger): KeptLease {
+  return keepLease(lock, name, token, leaseMs, {
+    onLost(loss) {
+      const why = loss === 'taken' ? 'another deploy holds it now' : `not renewed for ${Math.round(leaseMs / 1000)}s`;
+      log.error(`lost the deploy lease: ${why}`);
+      return new SlipwayError('DEPLOY_LEASE_LOST', `Slipway lost the lease on this deploy target (${why}); stopped so that two deploys never run at once. Deploy again once Redis is healthy.`);
+    },
+    onRenewFailed: (err) => log.warn({ err }, 'could not renew the deploy lease'),
+  });
 }

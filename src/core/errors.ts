@@ -21,6 +21,7 @@ export const ErrorCodes = {
   SWARM_NOT_MANAGER: { retryable: false, summary: 'the Docker engine a swarm deploy goes to is not a swarm manager' },
   ROLLOUT_FAILED: { retryable: false, summary: 'the new release did not become healthy' },
   DEPLOY_LEASE_LOST: { retryable: false, summary: 'the deploy lease was lost; another deploy to the target may have started' },
+  STATUS_LEASE_LOST: { retryable: true, summary: 'a status post lost its turn at the status gate (Redis unreachable too long); it is posted again through the gate' },
   STATUS_REJECTED: { retryable: false, summary: 'GitHub rejected a commit status' },
   NOTIFY_FAILED: { retryable: false, summary: 'the notification could not be delivered' },
   BUILD_TIMED_OUT: { retryable: false, summary: 'the build ran longer than SLIPWAY_BUILD_TIMEOUT and was stopped' },

@@ -8,10 +8,9 @@ import type { GitHubTokens } from './github-tokens.ts';
 import { truncate } from '../core/status-map.ts';
 import { retryDelay } from './status-reporter.ts';
 import { lazyOctokit } from './octokit-client.ts';
+import { requestSignal } from './request-signal.ts';
 
 const RETRIES = 3;
-/** A hung connection must not hold a deploy (or its lock) forever. */
-const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface GitHubDeploymentOptions {
   readonly tokens: GitHubTokens;
@@ -75,33 +74,33 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
    * names this service, build and deploy. Deployments are listed newest first; one page is enough
    * for a deploy that is still being reported.
    */
-  async function created(n: DeploymentNotice, owner: string, repo: string): Promise<number | undefined> {
+  async function created(n: DeploymentNotice, owner: string, repo: string, lost?: AbortSignal): Promise<number | undefined> {
     const { data } = await authorized(n.repository, async (authorization) => (await octokit()).rest.repos.listDeployments({
       owner, repo, sha: n.sha, environment: n.deploy.environment, per_page: 100,
-      headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+      headers: { authorization }, request: { signal: requestSignal(lost) },
     }));
     return data.find((d) => isSlipwayDeploy(d.payload, n))?.id;
   }
 
-  async function create(n: DeploymentNotice, owner: string, repo: string): Promise<number> {
+  async function create(n: DeploymentNotice, owner: string, repo: string, lost?: AbortSignal): Promise<number> {
     const environment = n.deploy.environment;
     const { data } = await authorized(n.repository, async (authorization) => (await octokit()).rest.repos.createDeployment({
       owner, repo, ref: n.sha, environment, auto_merge: false, required_contexts: [],
       description: deploymentTitle(n), payload: { slipway: { service: n.service, build: n.build, deploy: n.deploy.id } },
       ...(isPreviewEnvironment(environment) ? { transient_environment: true } : {}),
-      headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+      headers: { authorization }, request: { signal: requestSignal(lost) },
     }));
     // 202 (a merge instead of a deployment) only happens with auto_merge.
     if (!('id' in data) || typeof data.id !== 'number') throw new SlipwayError('SOURCE_UNAVAILABLE', `GitHub created no deployment: ${JSON.stringify(data).slice(0, 200)}`, { retryable: false });
     return data.id;
   }
 
-  function postStatus(repository: string, deploymentId: number, status: { state: DeploymentState; description: string; logUrl?: string; environmentUrl?: string }) {
+  function postStatus(repository: string, deploymentId: number, status: { state: DeploymentState; description: string; logUrl?: string; environmentUrl?: string }, lost?: AbortSignal) {
     const [owner = '', repo = ''] = repository.split('/');
     return authorized(repository, async (authorization) => (await octokit()).rest.repos.createDeploymentStatus({
       owner, repo, deployment_id: deploymentId, state: status.state, description: status.description, ...(status.logUrl ? { log_url: status.logUrl } : {}),
       ...(status.environmentUrl && status.state !== 'inactive' ? { environment_url: status.environmentUrl } : {}),
-      headers: { authorization }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+      headers: { authorization }, request: { signal: requestSignal(lost) },
     }));
   }
 
@@ -121,14 +120,14 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
       const about = { build: n.build, deploy: n.deploy.id, repository: n.repository, environment, state: shown.state };
       let posted: number | undefined;
       let replaced: number | undefined;
-      const send = async () => {
+      const send = async (lost?: AbortSignal) => {
         let id = await ids.get(n.deploy.id);
         if (id === undefined) {
           if (!shown.create) return;
-          id = (await created(n, owner, repo)) ?? (await create(n, owner, repo));
+          id = (await created(n, owner, repo, lost)) ?? (await create(n, owner, repo, lost));
           await ids.set(n.deploy.id, id);
         }
-        await postStatus(n.repository, id, { ...shown, logUrl: n.logUrl, environmentUrl: n.environmentUrl });
+        await postStatus(n.repository, id, { ...shown, logUrl: n.logUrl, environmentUrl: n.environmentUrl }, lost);
         posted = id;
         if (shown.state === 'success') replaced = await ids.replaceLatest(n.repository, environment, id).catch(() => undefined);
       };

@@ -4,10 +4,9 @@ import type { CommitStatus, StatusAbout, StatusReporter } from '../core/ports/st
 import { SlipwayError } from '../core/errors.ts';
 import { createGitHubTokens, type GitHubTokens } from './github-tokens.ts';
 import { lazyOctokit } from './octokit-client.ts';
+import { requestSignal } from './request-signal.ts';
 
 const RETRIES = 3;
-/** A hung connection must not hold a build (or a deploy's lock) forever. */
-const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * Posts commit statuses with Octokit against `apiUrl` (github.com or GitHub Enterprise).
@@ -43,16 +42,16 @@ export function createGitHubStatusReporter(options: GitHubStatusOptions): Status
     async report(repository, sha, status, about) {
       const [owner = '', repo = ''] = repository.split('/');
       let refusedOnce = false;
-      const send = async () => {
+      const send = async (lost?: AbortSignal) => {
         const auth = await tokens.forRepository(repository);
         try {
-          await (await octokit()).rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${auth}` }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+          await (await octokit()).rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${auth}` }, request: { signal: requestSignal(lost) } });
         } catch (err) {
           // A revoked or expired installation token: forget it and send once more with a new one.
           if ((err as { status?: number }).status !== 401 || tokens.kind !== 'app' || refusedOnce || !auth) throw err;
           refusedOnce = true;
           tokens.refused(auth);
-          await (await octokit()).rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${await tokens.forRepository(repository)}` }, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+          await (await octokit()).rest.repos.createCommitStatus({ owner, repo, sha, ...toParams(status), headers: { authorization: `token ${await tokens.forRepository(repository)}` }, request: { signal: requestSignal(lost) } });
         }
       };
       for (let attempt = 1; ; attempt++) {

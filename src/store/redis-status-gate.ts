@@ -1,22 +1,30 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { SlipwayError } from '../core/errors.ts';
 import type { StatusGate } from '../core/ports/status-gate.ts';
 import { FINAL_STEP } from '../core/ports/status-reporter.ts';
+import { keepLease } from './kept-lease.ts';
 import { createRedisLock } from './redis-lock.ts';
 
 /**
- * Longer than one status request may take (the reporter's timeout is 15 s). A worker killed while
- * posting keeps its subject's lease this long, so the next post for it (a settled job's final
- * status) may wait up to this long after the kill.
+ * How long a subject's lease lasts unless its holder renews it (it does, every third of that, for
+ * as long as its post runs, however slowly GitHub answers). A worker killed while posting stops
+ * renewing, so the next post for the subject (a settled job's final status) waits at most this long.
  */
-export const STATUS_LEASE_MS = 20_000;
+export const STATUS_LEASE_MS = 5_000;
 const POLL_MS = 50;
 /** How long a subject's last step is remembered: longer than any build or deploy lasts. */
 const REMEMBER_SECONDS = 7 * 24 * 3600;
+/** Raises the remembered step, never lowers it (a post that lost its lease must not undo a later one). */
+const RAISE = `local sent = tonumber(redis.call('get', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) > sent then sent = tonumber(ARGV[1]) end
+redis.call('set', KEYS[1], tostring(sent), 'EX', ARGV[2])
+return sent`;
 
 /**
- * The StatusGate in Redis: a short lease per subject while one post is in flight, and the highest
- * step sent so far (`<prefix>:status:<subject>`), written once GitHub took the post.
+ * The StatusGate in Redis: a lease per subject while one post is in flight
+ * (`<prefix>:status:lock:<subject>`, renewed by its holder), and the highest step sent so far
+ * (`<prefix>:status:<subject>`), written once GitHub took the post.
  */
 export function createRedisStatusGate(redis: Redis, prefix: string): StatusGate {
   const lock = createRedisLock(redis, `${prefix}:status`);
@@ -24,20 +32,24 @@ export function createRedisStatusGate(redis: Redis, prefix: string): StatusGate 
   return {
     async post({ subject, step }, send) {
       const token = await acquire(() => lock.acquire(subject, STATUS_LEASE_MS));
+      const kept = keepLease(lock, subject, token, STATUS_LEASE_MS, {
+        onLost: (loss) => new SlipwayError('STATUS_LEASE_LOST', `the status lease of ${subject} was ${loss === 'taken' ? 'taken by another poster' : 'not renewed in time'}`),
+      });
       try {
         const sent = Number((await redis.get(stepKey(subject))) ?? -1);
         if (sent > step || (sent === FINAL_STEP && step === FINAL_STEP)) return false;
-        await send();
-        await redis.set(stepKey(subject), String(Math.max(sent, step)), 'EX', REMEMBER_SECONDS);
+        await send(kept.signal);
+        await redis.eval(RAISE, 1, stepKey(subject), String(step), String(REMEMBER_SECONDS));
         return true;
       } finally {
+        kept.stop();
         await lock.release(subject, token);
       }
     },
   };
 }
 
-/** Waits for the lease; it lapses after STATUS_LEASE_MS even if its holder died, so this ends. */
+/** Waits for the lease; it lapses within STATUS_LEASE_MS once its holder died, so this ends. */
 async function acquire(take: () => Promise<string | undefined>): Promise<string> {
   for (;;) {
     const token = await take();
