@@ -21,6 +21,8 @@ export interface GitHubEmulator {
    */
   outage(status: 500 | 502 | 503): void;
   recover(): void;
+  /** GitHub answering slowly: the next request (any endpoint) waits unanswered until `answer()`; `arrived` resolves when it came */
+  holdNext(): { arrived: Promise<void>; answer(): void };
   latest(owner: string, repo: string, sha: string): Map<string, RecordedStatus>;
   waitFor(pred: (s: RecordedStatus[]) => boolean, timeoutMs?: number): Promise<void>;
   /**
@@ -84,6 +86,7 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
   let nextId = 1;
   let pendingFail: Fail | undefined;
   let down: 500 | 502 | 503 | undefined;
+  let hold: { arrived(): void; answered: Promise<void> } | undefined;
   let base = '';
 
   const rateHeaders = (exhausted = false): Record<string, string> => ({
@@ -208,6 +211,9 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
   });
 
   function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const held = hold;
+    hold = undefined;
+    if (held) return void (held.arrived(), held.answered.then(() => handle(req, res, raw)));
     used++;
     const url = new URL(req.url ?? '/', base);
     const reply = (status: number, body: unknown, extra: Record<string, string> = {}) => {
@@ -264,6 +270,12 @@ export async function startGitHubEmulator(opts: { token: string; commits?: strin
     failNext(status, o = {}) { pendingFail = { status, ...o }; },
     outage(status) { down = status; },
     recover() { down = undefined; },
+    holdNext() {
+      let arrived!: () => void, answer!: () => void;
+      const came = new Promise<void>((r) => (arrived = r));
+      hold = { arrived, answered: new Promise<void>((r) => (answer = r)) };
+      return { arrived: came, answer };
+    },
     latest(owner, repo, sha) {
       return new Map([...latestStored(owner, repo, sha)].map(([k, s]) => [k, s.rec]));
     },
