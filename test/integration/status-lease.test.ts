@@ -45,9 +45,13 @@ async function renewed(key: string): Promise<void> {
   }
 }
 
-/** A status-poster process (see its file) and its stdout lines as they come. */
+const posters: ChildProcessWithoutNullStreams[] = [];
+after(() => posters.forEach((p) => p.exitCode === null && p.signalCode === null && p.kill('SIGKILL')));
+
+/** A status-poster process (see its file; killed after the tests if still running) and its stdout lines as they come. */
 function startPoster(prefix: string, subject: string): { child: ChildProcessWithoutNullStreams; line(start: string): Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', POSTER, testEnv().redisUrl, prefix, subject], { stdio: 'pipe' });
+  posters.push(child);
   const lines: string[] = [];
   createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
   const line = async (start: string) => {
@@ -76,12 +80,15 @@ describe('status lease: a slow poster keeps it', () => {
     await slow.arrived;
     let finalDone = false;
     const final = worker.report('acme/web', sha, { ...status, state: 'success', description: 'Tests passed' }, { ...about, step: 2 }).then(() => (finalDone = true));
-    // GitHub answering slowly is the scenario: past the lease and a half, an unrenewed lease would
-    // have lapsed and let the final go while the Queued was still on its way.
-    await sleep(STATUS_LEASE_MS * 1.5);
-    assert.equal(finalDone, false, 'the final waits for the Queued in flight');
-    assert.deepEqual(gh.statuses.filter((s) => s.sha === sha).map((s) => s.state), []);
-    slow.answer();
+    try {
+      // GitHub answering slowly is the scenario: past the lease and a half, an unrenewed lease
+      // would have lapsed and let the final go while the Queued was still on its way.
+      await sleep(STATUS_LEASE_MS * 1.5);
+      assert.equal(finalDone, false, 'the final waits for the Queued in flight');
+      assert.deepEqual(gh.statuses.filter((s) => s.sha === sha).map((s) => s.state), []);
+    } finally {
+      slow.answer();
+    }
     await Promise.all([queued, final]);
     assert.deepEqual(gh.statuses.filter((s) => s.sha === sha).map((s) => s.state), ['pending', 'success']);
   });
