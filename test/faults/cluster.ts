@@ -29,8 +29,9 @@ import { startOwnRedis, type OwnRedis } from '../support/own-redis.ts';
 
 /**
  * How long after a job's record is final its last commit status or deployment status may still
- * come: a worker killed mid-post keeps that subject's status-gate lease (STATUS_LEASE_MS), and the
- * post waits for it; then the post itself, on a busy machine.
+ * come: a worker killed mid-post stops renewing that subject's status-gate lease, which then runs
+ * out within STATUS_LEASE_MS (5 s; it was a fixed 20 s), and the post waits for it; then the post
+ * itself, on a busy machine.
  */
 export const FINAL_STATUS_MS = STATUS_LEASE_MS + 10_000;
 
