@@ -179,6 +179,7 @@ describe('the Build page (/builds/:id) in headless Chromium', () => {
     assert.deepEqual(await row.locator('td').allTextContents(), [`#${deploy.id}`, 'production (docker)', 'push', 'rolled back', 'health check /health answered 500 for 120 s; the previous release is back', '9 s']);
     assert.deepEqual(await page.locator('#stages li .muted').allTextContents(), ['3 s', '21 s', '6 s', '4 s']);
     assert.match((await page.locator('#image').textContent())!, /^Image: 127\.0\.0\.1:5000\/web:git-[0-9a-f]{7}@sha256:/);
+    await page.locator('#L12').waitFor(); // the whole log is on the page before the picture is taken
     await screenshot(page, 'build', { fullPage: true });
     assert.deepEqual(await accessibilityViolations(page), []);
     const phone = await s.signedInPage(browser, `/builds/${b.id}`, { phone: true });

@@ -68,7 +68,16 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`screenshot name "${name}": lower-case letters, digits and dashes only`);
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
+  const viewport = page.viewportSize();
+  if (options.fullPage && viewport) {
+    // Parts drawn with content-visibility:auto (log lines) are painted only near the viewport, and
+    // a busy machine may take the picture before they are: show the whole page, let it paint twice.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+    await page.evaluate(() => new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted))));
+  }
   await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled' });
+  if (options.fullPage && viewport) await page.setViewportSize(viewport);
   return path;
 }
 
