@@ -1,6 +1,6 @@
-import { unknownTarget } from '../src/core/pipeline.ts';
 import type { EnvironmentActions } from '../src/http/environment-routes.ts';
 import { queueRollback } from '../src/pipeline/queue-rollback.ts';
+import { releaseHistory } from '../src/pipeline/release-history.ts';
 import { approveHeld, requestDeploy, requestPromotion } from '../src/pipeline/release-control.ts';
 import { requestDeps } from '../src/cli/requested-deploy-command.ts';
 import { createRedisHeldDeploys } from '../src/store/redis-held-deploys.ts';
@@ -15,10 +15,6 @@ export function environmentActions(rt: Runtime): EnvironmentActions {
     promote: (service, from, to) => requestPromotion(deps, { service, from, to }),
     approve: (service, environment) => approveHeld({ ...deps, held }, { service, environment }),
     rollback: (service, environment, to) => queueRollback(deps, { service, environment, to }),
-    async releases(service, environment, limit) {
-      const unknown = unknownTarget(rt.pipelines, service, environment);
-      if (unknown) return { refused: unknown };
-      return { releases: await rt.store.releases(service, environment, limit), repository: rt.pipelines.find((p) => p.service === service)?.repository };
-    },
+    releases: (service, environment, limit) => releaseHistory(rt, service, environment, limit),
   };
 }

@@ -1,7 +1,7 @@
 import { isSettled } from '../core/build.ts';
-import { unknownTarget } from '../core/pipeline.ts';
 import { buildsPage } from '../pipeline/builds-page.ts';
 import { environmentsOverview } from '../pipeline/environments-overview.ts';
+import { releaseHistory } from '../pipeline/release-history.ts';
 import { createRedisHeldDeploys } from '../store/redis-held-deploys.ts';
 import { createRedisPreviewClosings } from '../store/redis-preview-closings.ts';
 import type { Runtime } from '../../workers/runtime.ts';
@@ -42,9 +42,6 @@ function directReads(rt: Runtime): SlipwayReads {
       return { ...(await rt.store.readLog(id, from)), finished: build === undefined || isSettled(build) };
     },
     environments: () => environmentsOverview({ pipelines: rt.pipelines, store: rt.store, held, closings: createRedisPreviewClosings(rt.redis, rt.config.redisPrefix) }),
-    async releases(service, environment, limit) {
-      const unknown = unknownTarget(rt.pipelines, service, environment);
-      return unknown ? { refused: unknown } : { releases: await rt.store.releases(service, environment, limit) };
-    },
+    releases: (service, environment, limit) => releaseHistory(rt, service, environment, limit),
   };
 }
