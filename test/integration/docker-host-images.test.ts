@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
 import { after, before, describe, it } from 'node:test';
 import { pinnedName, type PushedImage } from '../../src/core/image.ts';
 import type { Release } from '../../src/core/ports/scheduler.ts';
@@ -101,5 +102,37 @@ describe('docker.host: images of earlier releases leave the engine after a healt
     assert.match(log.text(), /Removed images of earlier releases from this engine: /);
     for (const image of [r1, r5]) assert.equal(await onEngine(image), false, `${image.tag} gone`);
     for (const image of [r3, r4]) assert.equal(await onEngine(image), true, `${image.tag} stays`);
+  });
+
+  it('pulls the release again when another environment\'s pruning took its image between the pull and the mark', async () => {
+    const [r1] = releases as [PushedImage];
+    ports.canary = await freePort();
+    let pruned = false;
+    // the engine's own removal, run just before the rollout's first mark: what a concurrent settle of another environment would do
+    const racing = createDockerScheduler(createDockerClient(testEnv().dockerHost), {
+      healthIntervalMs: 100,
+      connect: (host) => {
+        const docker = createDockerClient(host);
+        const getImage = docker.getImage.bind(docker);
+        docker.getImage = (name: string) => {
+          const image = getImage(name);
+          if (name !== pinnedName(r1) || pruned) return image;
+          const tag = image.tag.bind(image);
+          image.tag = (async (options: Docker.ImageTagOptions) => {
+            pruned = true;
+            await getImage(name).remove();
+            return tag(options);
+          }) as typeof image.tag;
+          return image;
+        };
+        return docker;
+      },
+    });
+    const log = memoryLog();
+    const deployment = await racing.deploy(release(r1, 'canary'), log, { deadlineMs: DEADLINE_MS });
+
+    assert.equal(deployment.outcome, 'succeeded', log.text());
+    assert.equal(pruned, true, 'the image was taken away once');
+    assert.equal(log.lines.filter((l) => l === `Pulling ${pinnedName(r1)}`).length, 2, log.text());
   });
 });
