@@ -8,10 +8,10 @@
  * whose path contains it; `--option=value` arguments go to `node --test` (e.g.
  * `--test-name-pattern=push`). SLIPWAY_TEST_REUSE=1 reuses services already answering at
  * REDIS_URL / DOCKER_HOST / SLIPWAY_TEST_REGISTRY / SLIPWAY_TEST_AUTH_*; SLIPWAY_TEST_VERBOSE=1
- * prints the service start-up log. After node:test's own output it prints a summary (the 10
- * slowest files, then every failing test with its file, name path and error), so the last lines of
- * a run say what failed. At the end it warns about entries that appeared in /tmp during the run and
- * are still there: tests remove what they make.
+ * prints the service start-up log. After the services stop it warns about entries that appeared
+ * in /tmp during the run and are still there (tests remove what they make), then prints a summary
+ * (the 10 slowest files, then every failing test with its file, name path and error), so the last
+ * lines of a run say what failed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -97,6 +97,7 @@ async function main(): Promise<number> {
   let services: LocalServices | undefined;
   let code = 1;
   let keepRoot = false;
+  let summary: string[] = []; // printed last of all, so the tail of the output says what failed
   try {
     const t0 = Date.now();
     try {
@@ -139,7 +140,7 @@ async function main(): Promise<number> {
       });
       child!.once('exit', (c, sig) => resolve(c ?? 128 + (sig === 'SIGINT' ? 2 : sig === 'SIGKILL' ? 9 : 15)));
     });
-    for (const line of summarize(readOutcomes(outcomes), code)) console.log(line);
+    summary = summarize(readOutcomes(outcomes), code);
     if (interrupted) code = interrupted === 'SIGINT' ? 130 : 143;
     return code;
   } finally {
@@ -154,6 +155,7 @@ async function main(): Promise<number> {
     if (left.length) console.error(`test: ${left.length} mounts still under ${root}; not removing it`);
     else if (!keepRoot) fs.rmSync(root, { recursive: true, force: true });
     warnAboutLeftovers(tempLeftovers());
+    for (const line of summary) console.log(line);
   }
 }
 
