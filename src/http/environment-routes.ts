@@ -1,7 +1,7 @@
 import express, { type Response, type Router } from 'express';
 import type { ReleaseRecord } from '../core/ports/build-store.ts';
 import type { RequestResult } from '../pipeline/queue-requested-deploy.ts';
-import { previousBuildId } from '../pipeline/queue-rollback.ts';
+import { LOOKBACK, previousBuildId } from '../pipeline/queue-rollback.ts';
 import { requestAnswer } from '../pipeline/queued-deploy-view.ts';
 import { isBuildId } from '../core/build.ts';
 
@@ -58,10 +58,10 @@ export function environmentRoutes(actions: EnvironmentActions): Router {
   router.get(`${BASE}/releases`, async (req, res) => {
     const { service, environment } = req.params as Params;
     const limit = Math.min(20, Math.max(1, Math.trunc(Number(req.query.limit ?? 10)) || 10));
-    const found = await actions.releases(service, environment, limit);
+    // Read as far back as a rollback looks, whatever the limit: rollbackTo is what it would put back.
+    const found = await actions.releases(service, environment, LOOKBACK);
     if ('refused' in found) return void res.status(404).json({ error: found.refused });
-    // rollbackTo: the build a rollback without "to" would put back, judged from the releases returned (limit=20: all it looks at)
-    res.json({ service, environment, repository: found.repository, releases: found.releases, rollbackTo: previousBuildId(found.releases) ?? null });
+    res.json({ service, environment, repository: found.repository, releases: found.releases.slice(0, limit), rollbackTo: previousBuildId(found.releases) ?? null });
   });
 
   return router;
