@@ -1,16 +1,7 @@
-import net from 'node:net';
+import { freePort, listenable } from '../../scripts/local-services/ports.ts';
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now, as the OS hands them out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port on 127.0.0.1 that nothing listens on right now (below the kernel's ephemeral range). */
+export { freePort };
 
 /** The first of `count` consecutive TCP ports on 127.0.0.1 that nothing listens on right now (a preview range). */
 export async function freePortRange(count: number): Promise<number> {
@@ -21,12 +12,4 @@ export async function freePortRange(count: number): Promise<number> {
     if (rest.every(Boolean)) return first;
   }
   throw new Error(`no ${count} consecutive free ports found`);
-}
-
-function listenable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
