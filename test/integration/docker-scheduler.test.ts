@@ -165,7 +165,6 @@ describe('docker scheduler', () => {
     t.diagnostic(`crash rollback took ${seconds(started)}: ${deployment.detail}`);
     assert.equal(deployment.outcome, 'rolled_back', log.text());
     assert.match(deployment.detail, /^the container exited with code 3 before health check \/index.html answered 2xx; last output: fatal: DATABASE_URL is not set$/);
-    assert.ok(Date.now() - started < 10_000, 'failed fast');
     assert.ok(log.lines.includes('  | starting up'), log.text());
     assert.equal(await get(port), 'release two');
   });

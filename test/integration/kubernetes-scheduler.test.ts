@@ -179,9 +179,8 @@ describe('kubernetes scheduler', { timeout: 240_000 }, () => {
     const controller = new AbortController();
     const log = memoryLog();
     const deploying = scheduler().deploy(release(silent, { deployment: 'aborted' }), { line: (l) => (log.line(l), l.startsWith('Deployment aborted is at revision') && controller.abort(new Error('lease lost'))) }, { deadlineMs: DEADLINE_MS, signal: controller.signal });
-    const started = Date.now();
+    // had the abort been missed, the deploy would have run to the deadline and rolled back: no rejection
     await assert.rejects(deploying, /lease lost/);
-    assert.ok(Date.now() - started < DEADLINE_MS / 2, `rejected after ${Date.now() - started} ms`);
     assert.equal(k8s.deployment(NS, 'aborted').spec.template.spec.containers[0].image, pinned(silent), 'what it changed stays as it is');
     assert.equal(patches('aborted').length, 1, 'no undo after an abort');
   });

@@ -56,12 +56,10 @@ describe('nomad scheduler', { timeout: 600_000 }, () => {
   it('first deploy: registers check-and-set, follows evaluation and deployment, and says so in the log', async () => {
     const service = fresh();
     const log = memoryLog();
-    const started = Date.now();
     const result = await scheduler().deploy(release(service, images.one), log, { deadlineMs: DEADLINE_MS });
     assert.equal(result.outcome, 'succeeded', log.text());
     assert.equal(result.detail, 'Deployment completed successfully (job version 0, 1/1 healthy)');
     assert.equal(result.previous, undefined);
-    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
     for (const line of [`Job ${service}-production does not exist yet`, `Registering job ${service}-production version 0 (${images.one.tag})`, 'Deployment ', ': 1/1 healthy']) {
       assert.ok(log.lines.some((l) => l.includes(line)), `log lacks "${line}":\n${log.text()}`);
     }

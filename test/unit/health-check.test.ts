@@ -55,7 +55,7 @@ describe('waitForHealth', () => {
     const started = Date.now();
     const outcome = await wait('/health', 10_000, async () => 'the container exited with code 1');
     assert.deepEqual(outcome, { healthy: false, exited: true, reason: 'the container exited with code 1 before health check /health answered 2xx' });
-    assert.ok(Date.now() - started < 1_000);
+    assert.ok(Date.now() - started < 5_000, 'stopped long before its 10 s deadline');
   });
 });
 

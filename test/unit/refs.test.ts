@@ -18,7 +18,7 @@ describe('isAcceptableCloneUrl', () => {
   it('answers fast on a long hostile URL', () => {
     const started = performance.now();
     for (const url of ['https://' + 'a:'.repeat(1000) + '-', 'ssh://' + 'a'.repeat(2000) + '@-x', 'file:///' + '/'.repeat(2030)]) assert.equal(isAcceptableCloneUrl(url), false);
-    assert.ok(performance.now() - started < 100);
+    assert.ok(performance.now() - started < 1_000, 'no catastrophic backtracking (it would take minutes)');
   });
   for (const url of ok) it(`accepts ${url}`, () => assert.equal(isAcceptableCloneUrl(url), true));
   for (const url of refused) it(`refuses ${JSON.stringify(url)}`, () => assert.equal(isAcceptableCloneUrl(url), false));
