@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import type { Pipeline } from '../../src/core/pipeline.ts';
 import type { ReleaseRecord } from '../../src/core/ports/build-store.ts';
 import { environmentsOverview } from '../../src/pipeline/environments-overview.ts';
+import { releaseHistory } from '../../src/pipeline/release-history.ts';
 
+/** A service with a staging entry and previews: what the environments page and its Releases links read. */
 const web: Pipeline = {
   service: 'web',
   repository: 'acme/web',
@@ -45,5 +47,25 @@ describe('environmentsOverview: previews', () => {
   it('lists every recorded preview when it is not told of closings', async () => {
     const { environments } = await environmentsOverview({ ...deps, closings: undefined });
     assert.deepEqual(environments.map((e) => e.environment), ['staging', 'pr-7', 'pr-8', 'pr-9']);
+  });
+});
+
+const recorded: Record<string, ReleaseRecord[]> = { 'pr-7': [release('pr-7', 1)] };
+const historyDeps = { pipelines: [web], store: { releases: async (_s: string, environment: string) => recorded[environment] ?? [] } };
+
+/** `slipway releases` and `GET …/releases`, which the environments page links from every cell it shows. */
+describe('releaseHistory', () => {
+  it('shows the history of a preview, which no deploy entry names but the overview lists', async () => {
+    assert.deepEqual(await releaseHistory(historyDeps, 'web', 'pr-7', 10), { releases: recorded['pr-7'], repository: 'acme/web' });
+  });
+
+  it('shows an empty history for an environment a deploy entry names', async () => {
+    assert.deepEqual(await releaseHistory(historyDeps, 'web', 'staging', 10), { releases: [], repository: 'acme/web' });
+  });
+
+  it('refuses a name nothing was ever released to, naming the environments there are', async () => {
+    const found = await releaseHistory(historyDeps, 'web', 'stagign', 10);
+    assert.ok('refused' in found);
+    assert.match(found.refused, /web does not deploy to "stagign" \(environments: staging\)/);
   });
 });
