@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { lazyLoad } from '../core/lazy-load.ts';
 import type { AppDeps, Failure } from './app-deps.ts';
 import { createSignatureRefusals } from './signature-refusals.ts';
 import { DEFAULT_WEBHOOK_LIMITS, isWebhookRequest, sendJson, webhookRoute } from './webhook-route.ts';
@@ -17,10 +18,9 @@ export function createApp(deps: AppDeps): RequestListener {
   const fail = failureAnswer(deps.logger, deps.healthy);
   const webhook = webhookRoute(deps.receive, deps.afterQueued, DEFAULT_WEBHOOK_LIMITS, createSignatureRefusals(deps.logger));
   const health = healthRoute(deps.healthy);
-  let rest: Promise<RequestListener> | undefined;
+  const rest = lazyLoad(() => import('./express-app.ts').then(({ expressApp }) => expressApp(deps, fail)));
   const others: RequestListener = (req, res) => {
-    rest ??= import('./express-app.ts').then(({ expressApp }) => expressApp(deps, fail));
-    rest.then((app) => app(req, res), (err: unknown) => void fail(err, req, res));
+    rest.get().then((app) => app(req, res), (err: unknown) => void fail(err, req, res));
   };
   const metrics = deps.metrics;
   return (req, res) => {

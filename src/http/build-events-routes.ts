@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import type { Logger } from 'pino';
 import { isBuildId, isSettled } from '../core/build.ts';
 import type { LogPage } from '../core/ports/build-log.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
@@ -28,7 +29,7 @@ const LOG_CHUNK = 2_000;
  * the JSON list: `builds` (`{builds, next}`, the first page) whenever it changes. Without that
  * header the request goes on to the JSON route.
  */
-export function buildEventsRoutes(store: BuildStore, shutdown?: AbortSignal): Router {
+export function buildEventsRoutes(store: BuildStore, logger: Logger, shutdown?: AbortSignal): Router {
   const router = express.Router();
 
   router.get('/api/builds', async (req, res, next) => {
@@ -37,7 +38,7 @@ export function buildEventsRoutes(store: BuildStore, shutdown?: AbortSignal): Ro
     if (typeof filter === 'string') return void res.status(400).json({ error: filter });
     const stream = openEventStream(req, res, shutdown);
     let last = '';
-    await pollInto(stream, LIST_POLL_MS, async () => {
+    await pollInto(stream, LIST_POLL_MS, { logger, path: req.path }, async () => {
       const page = await buildsPage(store, filter);
       const json = JSON.stringify(page);
       if (json !== last) stream.send('builds', page);
@@ -53,7 +54,7 @@ export function buildEventsRoutes(store: BuildStore, shutdown?: AbortSignal): Ro
     let from = Number.isSafeInteger(resumeAt) && resumeAt > 0 ? resumeAt : 0;
     const stream = openEventStream(req, res, shutdown);
     let last = '';
-    await pollInto(stream, BUILD_POLL_MS, async () => {
+    await pollInto(stream, BUILD_POLL_MS, { logger, path: req.path }, async () => {
       const build = await store.get(id);
       if (!build) return true;
       const json = JSON.stringify(build);

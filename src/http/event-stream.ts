@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
 
 /** One Server-Sent Events response, open until the client leaves, the server shuts down, or `end()`. */
 export interface EventStream {
@@ -51,14 +52,27 @@ export function openEventStream(req: Request, res: Response, shutdown?: AbortSig
   };
 }
 
+/** Where a failing step is told: the operator's logger, and what the stream serves (a path: never the query, headers or a token). */
+export interface PollLog {
+  readonly logger: Pick<Logger, 'warn'>;
+  readonly path: string;
+}
+
 /**
  * Runs `step` now and then every `everyMs` until the stream ends or `step` says it is done
  * (returns true). A failing step (Redis gone for a moment) is retried at the next tick; the client
- * sees no error, only a pause.
+ * sees no error, only a pause. The first failure of a stream is logged (a warning, once per stream:
+ * a step failing every 500 ms would otherwise flood the log), so a bug in a step is not a stream
+ * that silently sends nothing.
  */
-export async function pollInto(stream: EventStream, everyMs: number, step: () => Promise<boolean>): Promise<void> {
+export async function pollInto(stream: EventStream, everyMs: number, log: PollLog, step: () => Promise<boolean>): Promise<void> {
+  let warned = false;
   while (!stream.signal.aborted) {
-    const finished = await step().catch(() => false);
+    const finished = await step().catch((err: unknown) => {
+      if (!warned) log.logger.warn({ err, path: log.path }, 'event stream step failed; retried at each tick (further failures of this stream not logged)');
+      warned = true;
+      return false;
+    });
     if (finished) return stream.end();
     // node:timers/promises takes its abort listener off again when the time is up: one listener
     // added per tick and never removed piled up 1,200 per stream (MaxListenersExceededWarning).

@@ -23,7 +23,7 @@ export function expressApp(deps: AppDeps, fail: Failure): RequestListener {
   const guard = requireBearer(deps.apiToken, signIn && ((req) => signIn.session(req) !== undefined));
   if (deps.metrics) app.use(metricsRoute(deps.metrics, guard));
   app.use('/api', guard);
-  app.use(buildEventsRoutes(deps.store, deps.shutdown));
+  app.use(buildEventsRoutes(deps.store, deps.logger, deps.shutdown));
   app.use(apiRoutes(deps.store, deps.environmentsOverview));
   if (deps.buildActions) app.use(buildActionRoutes(deps.buildActions));
   if (deps.environments) app.use(environmentRoutes(deps.environments));

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { lazyLoad } from '../core/lazy-load.ts';
 import type { QueuesBoard } from './queues-board.ts';
 
 export const QUEUES_PATH = '/queues';
@@ -14,15 +15,9 @@ export interface LazyQueuesBoard {
  * express sub-app) costs the server nothing at start and nothing in memory until then.
  */
 export function lazyQueuesBoard(deps: { redis: Redis; queuePrefix: string }): LazyQueuesBoard {
-  let board: Promise<QueuesBoard> | undefined;
+  const board = lazyLoad(() => import('./queues-board.ts').then((m) => m.createQueuesBoard({ ...deps, basePath: QUEUES_PATH })));
   return {
-    get() {
-      board ??= import('./queues-board.ts').then((m) => m.createQueuesBoard({ ...deps, basePath: QUEUES_PATH }));
-      return board.catch((err: unknown) => {
-        board = undefined;
-        throw err;
-      });
-    },
-    close: async () => void (await (await board?.catch(() => undefined))?.close()),
+    get: () => board.get(),
+    close: async () => void (await (await board.started()?.catch(() => undefined))?.close()),
   };
 }

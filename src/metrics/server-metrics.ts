@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Metric, Registry } from 'prom-client';
+import { lazyLoad } from '../core/lazy-load.ts';
 import { BUILD_QUEUE, DEPLOY_QUEUE, PREVIEW_QUEUE } from '../queue/jobs.ts';
 import { BUILDS_TOTAL, DEPLOYS_TOTAL, DURATION_BUCKETS as BOUNDS, ROLLOUT_SECONDS, STAGE_SECONDS, type CountField, type Labels, type OutcomeCounts } from './outcome-counts.ts';
 
@@ -39,11 +40,11 @@ const STORED: readonly { name: string; help: string; type: 'counter' | 'histogra
 export function createServerMetrics(deps: { redis: Redis; queuePrefix: string; counts: OutcomeCounts }): ServerMetrics {
   const answers = new Map<string, number>();
   const queues: Queue[] = [];
-  let registry: Promise<Registry> | undefined;
+  const registry = lazyLoad<Registry>(() => import('prom-client').then((prom) => createRegistry(prom, deps, answers, queues)));
   return {
     webhookAnswered: (status) => void answers.set(String(status), (answers.get(String(status)) ?? 0) + 1),
     async scrape() {
-      const r = await (registry ??= import('prom-client').then((prom) => createRegistry(prom, deps, answers, queues)));
+      const r = await registry.get();
       return { contentType: r.contentType, text: await r.metrics() };
     },
     async close() {
