@@ -38,6 +38,8 @@ export interface ClosedPullRequest {
   /** `owner/name` of the repository the pull request was opened on */
   readonly repository: string;
   readonly number: number;
+  /** when it closed (epoch ms): the payload's `closed_at`, to the end of its second; absent when the payload has none */
+  readonly closedAt?: number;
 }
 
 /** The normalizer's verdict on a delivery. */

@@ -107,10 +107,12 @@ export function createGitHubDeploymentReporter(options: GitHubDeploymentOptions)
   return {
     async retire({ repository, environment, description }) {
       const about = { repository, environment, state: 'inactive' };
-      const last = await ids.takeLatest(repository, environment).catch((err: unknown) => void logger.warn({ ...about, err: summarize(err) }, 'could not read the last deployment'));
+      const last = await ids.latest(repository, environment).catch((err: unknown) => void logger.warn({ ...about, err: summarize(err) }, 'could not read the last deployment'));
       if (last === undefined) return;
-      await attempt('GitHub deployment of a removed environment not marked inactive', { ...about, deployment: last }, () =>
+      // Forgotten only once `inactive` is posted: a retire killed or given up on is retried from it (posting inactive twice is harmless).
+      const posted = await attempt('GitHub deployment of a removed environment not marked inactive', { ...about, deployment: last }, () =>
         postStatus(repository, last, { state: 'inactive', description: truncate(description) }));
+      if (posted) await ids.forgetLatest(repository, environment, last).catch((err: unknown) => void logger.warn({ ...about, deployment: last, err: summarize(err) }, 'could not forget the retired deployment'));
     },
     async report(n) {
       const shown = deploymentShown(n);

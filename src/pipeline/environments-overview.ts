@@ -3,9 +3,9 @@ import type { Pipeline } from '../core/pipeline.ts';
 import type { BuildStore, ReleaseRecord } from '../core/ports/build-store.ts';
 import type { HeldDeploys } from '../core/ports/held-deploys.ts';
 import type { PreviewClosings } from '../core/ports/preview-closings.ts';
-import { previewNumber } from '../core/preview.ts';
 
 import type { ReleaseCause } from '../core/release-cause.ts';
+import { removedPreview } from './preview-closed.ts';
 
 export type { ReleaseCause } from '../core/release-cause.ts';
 
@@ -93,18 +93,10 @@ export async function environmentsOverview(deps: OverviewDeps): Promise<Environm
   }
   const ordered = [...cells.values()].sort((a, b) => a.service.localeCompare(b.service) || Number(b.defined) - Number(a.defined) || (a.defined ? 0 : a.environment.localeCompare(b.environment)));
   const environments = await Promise.all(ordered.map(async (cell) => ({ ...cell, ...(await occupants(deps, cell.service, cell.environment)) })));
-  const removed = await Promise.all(environments.map((cell) => removedPreview(deps, cell)));
+  // A preview no deploy entry names whose pull request closed after its last release: its
+  // containers were removed, though its release record stays (the history, retention's view).
+  const removed = await Promise.all(environments.map((cell) => !cell.defined && removedPreview(deps.closings, cell.service, cell.environment, cell.running?.since)));
   return { environments: environments.filter((_, n) => !removed[n]) };
-}
-
-/**
- * A preview (`pr-<n>`, no deploy entry names it) whose pull request closed after its last release:
- * its containers were removed, though its release record stays (the history, retention's view).
- */
-async function removedPreview(deps: OverviewDeps, cell: EnvironmentStatus): Promise<boolean> {
-  if (cell.defined || !deps.closings || previewNumber(cell.environment) === undefined) return false;
-  const closedAt = await deps.closings.closedAt(cell.service, cell.environment);
-  return closedAt !== undefined && (cell.running === undefined || cell.running.since <= closedAt);
 }
 
 async function occupants(deps: OverviewDeps, service: string, environment: string): Promise<Pick<EnvironmentStatus, 'running' | 'waiting'>> {

@@ -1,7 +1,7 @@
 import type { Pipeline } from '../core/pipeline.ts';
-import type { BuildStore, ReleaseRecord } from '../core/ports/build-store.ts';
+import type { BuildStore } from '../core/ports/build-store.ts';
 import type { PreviewClosings } from '../core/ports/preview-closings.ts';
-import { previewNumber } from '../core/preview.ts';
+import { removedPreview } from './preview-closed.ts';
 import { LOOKBACK, previousBuildId } from './queue-rollback.ts';
 
 /** What retention keeps of a service whatever its age: what its environments run or could roll back to. */
@@ -33,7 +33,7 @@ export async function releasesInUse(deps: ReleasesInUseDeps, pipeline: Pipeline)
   const recorded = (await deps.store.releaseTargets()).filter((t) => t.service === service).map((t) => t.environment);
   const candidates = [...new Set([...named, ...recorded])];
   const histories = await Promise.all(candidates.map((environment) => deps.store.releases(service, environment, LOOKBACK)));
-  const open = await Promise.all(candidates.map(async (environment, n) => named.includes(environment) || !(await removedPreview(deps, service, environment, histories[n]![0]))));
+  const open = await Promise.all(candidates.map(async (environment, n) => named.includes(environment) || !(await removedPreview(deps.closings, service, environment, histories[n]![0]?.deployedAt))));
   const environments: string[] = [];
   const buildIds = new Set<string>();
   const shas = new Set<string>();
@@ -49,11 +49,4 @@ export async function releasesInUse(deps: ReleasesInUseDeps, pipeline: Pipeline)
     }
   });
   return { environments, buildIds, shas };
-}
-
-/** A preview whose pull request closed after its last release: removed, nothing of it runs. */
-async function removedPreview(deps: ReleasesInUseDeps, service: string, environment: string, current: ReleaseRecord | undefined): Promise<boolean> {
-  if (previewNumber(environment) === undefined || !deps.closings) return false;
-  const closedAt = await deps.closings.closedAt(service, environment);
-  return closedAt !== undefined && (current === undefined || current.deployedAt <= closedAt);
 }

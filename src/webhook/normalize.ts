@@ -77,7 +77,8 @@ function normalizePullRequest(deliveryId: string, p: z.output<typeof PullRequest
   const fork = !head.repo || head.repo.full_name.toLowerCase() !== (base.repo?.full_name ?? p.repository.full_name).toLowerCase();
   if (p.action === 'closed') {
     if (fork) return skip(`pull request #${p.number} comes from a fork, which never gets a preview; nothing to remove`);
-    return { action: 'close', closed: { deliveryId, repository: p.repository.full_name, number: p.number } };
+    const closedAt = endOfSecond(p.pull_request.closed_at);
+    return { action: 'close', closed: { deliveryId, repository: p.repository.full_name, number: p.number, ...(closedAt === undefined ? {} : { closedAt }) } };
   }
   if (!BUILT_PR_ACTIONS.has(p.action)) return skip(`pull_request action ${quote(p.action)} is not built (opened, synchronize, reopened are; closed removes a preview)`);
   if (!isFullSha(head.sha)) return skip('pull request has no valid head sha');
@@ -125,4 +126,13 @@ function quote(text: string, json = true): string {
 
 function skip(reason: string): Normalized {
   return { action: 'skip', reason };
+}
+
+/**
+ * GitHub's `closed_at` has whole seconds: the last millisecond of that second, so a build queued
+ * in the same second before the close still counts as before it.
+ */
+function endOfSecond(iso: string | null | undefined): number | undefined {
+  const at = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(at) ? Math.floor(at / 1000) * 1000 + 999 : undefined;
 }

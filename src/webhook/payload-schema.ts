@@ -38,6 +38,8 @@ export const PullRequestFields = z.object({
   sender: z.object({ login: z.string().optional() }).optional(),
   pull_request: z.object({
     title: z.string().optional(),
+    // ISO 8601 time the pull request closed (GitHub's clock); null while open
+    closed_at: z.string().nullable().optional(),
     user: z.object({ login: z.string().optional() }).nullable().optional(),
     head: z.object({
       ref: z.string(),

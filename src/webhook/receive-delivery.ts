@@ -98,7 +98,8 @@ function closed(deps: ReceiverDeps, pr: ClosedPullRequest, patienceMs: number): 
   const previewing = deps.pipelines.filter((p) => p.preview && p.repository.toLowerCase() === pr.repository.toLowerCase());
   if (previewing.length === 0) return Promise.resolve(reply(202, { skipped: `no pipeline previews pull requests of ${pr.repository}; nothing to remove` }));
   const environment = previewEnvironment(pr.number);
-  const closedAt = Date.now();
+  // The payload's time, not ours: a close redelivered after a reopen must not count as a later close.
+  const closedAt = pr.closedAt ?? Date.now();
   return patiently(deps, pr.deliveryId, patienceMs, 'the preview removal', async () => {
     for (const p of previewing) {
       await deps.enqueuer.enqueuePreviewRemoval({ service: p.service, environment, repository: pr.repository, number: pr.number, closedAt, deliveryId: pr.deliveryId });

@@ -10,6 +10,8 @@ export interface DeploymentIds {
   set(deploy: string, githubId: number): Promise<void>;
   /** records `githubId` as the last success in `repository`'s `environment`; resolves the one it replaces */
   replaceLatest(repository: string, environment: string, githubId: number): Promise<number | undefined>;
-  /** forgets the last success in `repository`'s `environment` (the environment is gone) and resolves it */
-  takeLatest(repository: string, environment: string): Promise<number | undefined>;
+  /** the last success in `repository`'s `environment`, if one is remembered */
+  latest(repository: string, environment: string): Promise<number | undefined>;
+  /** forgets the last success there (the environment is gone, its deployment marked inactive), unless a newer one replaced `githubId` */
+  forgetLatest(repository: string, environment: string, githubId: number): Promise<void>;
 }
