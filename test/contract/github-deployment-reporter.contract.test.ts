@@ -2,7 +2,7 @@
  * The GitHub deployment reporter against the GitHub emulator (which validates as GitHub's REST
  * reference does), with its ids and status order in real Redis: the requests it sends, one
  * deployment per deploy across processes, statuses that never go back, superseded deployments
- * made inactive, and refusals logged with the build and deploy, never thrown.
+ * made inactive, a retired one forgotten only once `inactive` is posted, and refusals logged with the build and deploy, never thrown.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -137,6 +137,24 @@ describe('GitHub deployment reporter (emulated GitHub, real Redis)', () => {
       assert.deepEqual(ofDeploy(first)[0]!.statuses.map((s) => s.state), ['success', 'inactive'], environment);
       assert.deepEqual(ofDeploy(second)[0]!.statuses.map((s) => s.state), ['success'], environment);
     }
+  });
+
+  it('retire marks the last success inactive and forgets it only once that is posted: GitHub down for every try leaves it to retry from', async () => {
+    const reporter = processOn(`dep-${randomUUID()}`);
+    const id = `d-${randomUUID().slice(0, 8)}`;
+    const gone = { repository: 'acme/web', environment: 'pr-7', description: 'Pull request #7 closed; preview of web removed' };
+    await reporter.report(notice({ id, state: 'succeeded', environment: 'pr-7' }));
+    gh.outage(503);
+    try {
+      await reporter.retire!(gone);
+    } finally {
+      gh.recover();
+    }
+    assert.deepEqual(ofDeploy(id)[0]!.statuses.map((s) => s.state), ['success'], 'nothing posted while GitHub was down');
+    await reporter.retire!(gone);
+    assert.deepEqual(ofDeploy(id)[0]!.statuses.map((s) => [s.state, s.description]), [['success', 'Deployed to pr-7'], ['inactive', gone.description]]);
+    await reporter.retire!(gone);
+    assert.equal(ofDeploy(id)[0]!.statuses.length, 2, 'forgotten once inactive was posted');
   });
 
   it('a deployment GitHub refuses is logged with the build and deploy, never thrown, and the token never logged', async () => {

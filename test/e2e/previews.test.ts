@@ -5,6 +5,7 @@
  * closes; a fork's pull request is built and tested but never pushed or deployed.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { after, before, describe, it } from 'node:test';
@@ -23,7 +24,7 @@ describe('previews of pull requests', { timeout: 300_000 }, () => {
   let first: number;
   const docker = new Docker({ socketPath: testEnv().dockerHost.replace(/^unix:\/\//, '') });
   const redis = new Redis(testEnv().redisUrl);
-  const opened: { build?: Build; deployment?: RecordedDeployment } = {};
+  const opened: { build?: Build; deployment?: RecordedDeployment; closedAt?: string } = {};
   before(async () => {
     first = await freePortRange(2);
     h = await startHarness({
@@ -36,10 +37,18 @@ describe('previews of pull requests', { timeout: 300_000 }, () => {
     await redis.quit();
   });
 
-  const pullRequest = (action: string, number: number, sha: string, headRepository?: string) => {
-    const payload = pullRequestPayload({ action, repository: h.repository, cloneUrl: h.repo.url, sha, branch: 'feature/login', headRepository });
+  const pullRequest = (action: string, number: number, sha: string, o: { headRepository?: string; closedAt?: string; delivery?: string } = {}) => {
+    const payload = pullRequestPayload({ action, repository: h.repository, cloneUrl: h.repo.url, sha, branch: 'feature/login', headRepository: o.headRepository, closedAt: o.closedAt });
     payload.number = payload.pull_request.number = number;
-    return h.send('pull_request', payload);
+    return h.send('pull_request', payload, { delivery: o.delivery });
+  };
+  /** the worker's `preview removal finished` line for one delivery, waited for */
+  const removalOf = async (delivery: string) => {
+    for (const end = Date.now() + 60_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      const line = h.operatorLog.map((l) => JSON.parse(l)).find((l) => l.msg === 'preview removal finished' && l.delivery === delivery);
+      if (line) return line as { outcome: string };
+    }
+    throw new Error(`no removal finished for delivery ${delivery}: ${h.operatorLog.slice(-10).join('')}`);
   };
   const page = async (port: number) => {
     const res = await fetch(`http://127.0.0.1:${port}/index.html`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
@@ -81,7 +90,8 @@ describe('previews of pull requests', { timeout: 300_000 }, () => {
   });
 
   it('removes the preview when the pull request closes: container gone, port given back, deployment inactive', async () => {
-    const res = await pullRequest('closed', PR, opened.build!.event.sha);
+    opened.closedAt = new Date().toISOString();
+    const res = await pullRequest('closed', PR, opened.build!.event.sha, { closedAt: opened.closedAt });
     assert.equal(res.status, 202, JSON.stringify(res.body));
     assert.deepEqual(res.body, { removing: [{ service: h.service, environment: preview }] });
     const latest = h.github.deployments.at(-1)!;
@@ -93,9 +103,25 @@ describe('previews of pull requests', { timeout: 300_000 }, () => {
     assert.equal(await ports.held(`${h.service}:${preview}`), undefined, 'the port is free again');
   });
 
+  it('a close redelivered after the pull request reopened and deployed again keeps the preview, and its pushes still deploy', async () => {
+    assert.ok(opened.closedAt, 'the pull request was closed');
+    const reopened = h.repo.commit(helloApp('Hello, preview reopened'), 'Login page, reopened', 'feature/login');
+    const build = await h.finished((await pullRequest('reopened', PR, reopened)).body.queued[0].id);
+    assert.deepEqual(build.deploys.map((d) => [d.environment, d.state]), [[preview, 'succeeded']], JSON.stringify(build.deploys));
+    // GitHub's Redeliver: the same payload (closed_at of the first close) under a new delivery id.
+    const delivery = randomUUID();
+    assert.equal((await pullRequest('closed', PR, reopened, { closedAt: opened.closedAt, delivery })).status, 202);
+    assert.equal((await removalOf(delivery)).outcome, 'reopened');
+    assert.match((await page(first)) ?? '', /preview reopened/);
+    const pushed = h.repo.commit(helloApp('Hello, preview after the redelivery'), 'Login page, once more', 'feature/login');
+    const next = await h.finished((await pullRequest('synchronize', PR, pushed)).body.queued[0].id);
+    assert.deepEqual(next.deploys.map((d) => [d.environment, d.state]), [[preview, 'succeeded']], JSON.stringify(next.deploys));
+    assert.match((await page(first)) ?? '', /after the redelivery/);
+  });
+
   it('builds and tests a fork\'s pull request but never pushes or deploys it', async () => {
     const sha = h.repo.commit(helloApp('Hello from a fork'), 'Fork change', 'feature/fork');
-    const res = await pullRequest('opened', PR + 1, sha, 'mallory/fork');
+    const res = await pullRequest('opened', PR + 1, sha, { headRepository: 'mallory/fork' });
     const build = await h.finished(res.body.queued[0].id);
     assert.equal(build.state, 'passed', build.detail);
     assert.deepEqual(build.stages.find((s) => s.name === 'push'), { name: 'push', state: 'skipped', detail: 'pull requests from forks are never pushed' });

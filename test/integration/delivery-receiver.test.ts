@@ -98,7 +98,7 @@ describe('delivery receiver (real Redis)', () => {
       logger: pino({ level: 'silent' }),
     });
     const send = (repository: string, number: number) => {
-      const payload = pullRequestPayload({ action: 'closed', repository });
+      const payload = pullRequestPayload({ action: 'closed', repository, closedAt: '2026-12-07T18:50:12Z' });
       payload.number = number;
       const body = Buffer.from(JSON.stringify(payload));
       return receive({ event: 'pull_request', deliveryId: `d-${number}`, signature: signBody(SECRET, body), contentType: 'application/json', body });
@@ -107,7 +107,7 @@ describe('delivery receiver (real Redis)', () => {
     assert.equal(res.status, 202, JSON.stringify(res.body));
     assert.deepEqual(res.body, { removing: [{ service: 'web', environment: 'pr-7' }] });
     assert.deepEqual(removals.map(({ closedAt: _, ...r }) => r), [{ service: 'web', environment: 'pr-7', repository: 'acme/mono', number: 7, deliveryId: 'd-7' }]);
-    assert.ok(removals[0]!.closedAt <= Date.now());
+    assert.equal(removals[0]!.closedAt, Date.parse('2026-12-07T18:50:12.999Z'), 'the payload\'s closed_at, not the time it arrived');
     const none = await send('acme/other', 8);
     assert.deepEqual(none.body, { skipped: 'no pipeline previews pull requests of acme/other; nothing to remove' });
   });
