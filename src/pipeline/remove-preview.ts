@@ -11,7 +11,7 @@ export interface PreviewRemoval {
   readonly environment: string;
   readonly repository: string;
   readonly number: number;
-  /** when the pull request closed (epoch ms): the payload's `closed_at`, else when the close was received */
+  /** when the pull request closed (epoch ms): the earlier of the payload's `closed_at` and the arrival */
   readonly closedAt: number;
 }
 

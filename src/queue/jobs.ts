@@ -27,7 +27,7 @@ export interface PreviewRemovalJobData {
   /** GitHub `owner/name`, whose deployment of the preview goes `inactive` */
   readonly repository: string;
   readonly number: number;
-  /** when the close was received (epoch ms): a build queued before it never deploys the preview */
+  /** when the pull request closed (epoch ms; the earlier of the payload's `closed_at` and the arrival): a build queued before it never deploys the preview */
   readonly closedAt: number;
   readonly deliveryId: string;
 }

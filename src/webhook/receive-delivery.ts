@@ -98,8 +98,9 @@ function closed(deps: ReceiverDeps, pr: ClosedPullRequest, patienceMs: number): 
   const previewing = deps.pipelines.filter((p) => p.preview && p.repository.toLowerCase() === pr.repository.toLowerCase());
   if (previewing.length === 0) return Promise.resolve(reply(202, { skipped: `no pipeline previews pull requests of ${pr.repository}; nothing to remove` }));
   const environment = previewEnvironment(pr.number);
-  // The payload's time, not ours: a close redelivered after a reopen must not count as a later close.
-  const closedAt = pr.closedAt ?? Date.now();
+  // Both the payload's closed_at (to the end of its second) and the arrival are at or after the
+  // close: the earlier of the two, so a close redelivered after a reopen keeps its first time.
+  const closedAt = Math.min(Date.now(), pr.closedAt ?? Infinity);
   return patiently(deps, pr.deliveryId, patienceMs, 'the preview removal', async () => {
     for (const p of previewing) {
       await deps.enqueuer.enqueuePreviewRemoval({ service: p.service, environment, repository: pr.repository, number: pr.number, closedAt, deliveryId: pr.deliveryId });
