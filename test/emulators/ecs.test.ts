@@ -16,6 +16,7 @@ import { missingImage, publishSite } from '../support/images.ts';
 import { startEcsEmulator, type EcsEmulator } from './ecs.ts';
 import { failureThreshold } from './ecs/deployments.ts';
 import { siteTaskDefinition } from './ecs/site-task.ts';
+import { until } from '../support/until.ts';
 
 const TIME_SCALE = 0.05;
 const AUTH = 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host;x-amz-date, Signature=00';
@@ -181,7 +182,7 @@ describe('ECS emulator: services run in Docker', { timeout: 180_000 }, () => {
     const before = ecs.service('web', 'site')!.taskDefinition;
     const arn = await register(pinnedName(missingImage(repo)));
     await update(arn);
-    await waitFor(() => ecs.service('web', 'site')!.deployments.find((d) => d.taskDefinition === arn)?.rolloutState === 'FAILED');
+    await until('the deployment FAILED', () => ecs.service('web', 'site')!.deployments.find((d) => d.taskDefinition === arn)?.rolloutState === 'FAILED', 20_000);
     const service = (await client.send(new DescribeServicesCommand({ cluster: 'web', services: ['site'] }))).services![0]!;
     const [primary, failed] = service.deployments!;
     assert.deepEqual([primary!.status, primary!.taskDefinition, primary!.rolloutState], ['PRIMARY', before, 'IN_PROGRESS']);
@@ -201,7 +202,7 @@ describe('ECS emulator: services run in Docker', { timeout: 180_000 }, () => {
   it('a release that never answers: tasks fail their container health checks, and ECS rolls back', async () => {
     const arn = await register(pinnedName(images.silent));
     await update(arn);
-    await waitFor(() => ecs.service('web', 'site')!.deployments.find((d) => d.taskDefinition === arn)?.rolloutState === 'FAILED');
+    await until('the deployment FAILED', () => ecs.service('web', 'site')!.deployments.find((d) => d.taskDefinition === arn)?.rolloutState === 'FAILED', 20_000);
     const reasons = new Set(ecs.tasks('web', 'site').filter((t) => t.taskDefinitionArn === arn).map((t) => t.stoppedReason));
     assert.deepEqual([...reasons], ['Task failed container health checks']);
     await ecs.waitForSteadyState('web', 'site');
@@ -213,9 +214,9 @@ describe('ECS emulator: services run in Docker', { timeout: 180_000 }, () => {
       cluster: 'web', service: 'stuck', taskDefinition: siteTask('stuck', pinnedName(missingImage(repo))), wait: false,
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
     });
-    await waitFor(() => ecs.service('web', 'stuck')!.deployments[0]!.rolloutState === 'FAILED');
+    await until('the stuck deployment FAILED', () => ecs.service('web', 'stuck')!.deployments[0]!.rolloutState === 'FAILED', 20_000);
     const failedAt = ecs.ticks();
-    await waitFor(() => ecs.ticks() >= failedAt + 3); // the scheduler has looked at the failed service twice more, at least
+    await until('three more scheduler runs', () => ecs.ticks() >= failedAt + 3, 20_000); // the scheduler has looked at the failed service twice more, at least
     const service = ecs.service('web', 'stuck')!;
     assert.equal(service.deployments.length, 1);
     assert.equal(ecs.tasks('web', 'stuck').length, 3);
@@ -223,10 +224,3 @@ describe('ECS emulator: services run in Docker', { timeout: 180_000 }, () => {
   });
 });
 
-async function waitFor(pred: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -17,6 +16,7 @@ import { realBuildDeps } from '../support/build-deps.ts';
 import { testEnv } from '../support/env.ts';
 import { createTestRepo } from '../support/git-repo.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+import { until } from '../support/until.ts';
 
 after(removeTempDirs); // the temp folders and test repositories this file made
 
@@ -79,7 +79,7 @@ describe('runBuild with a time limit', { timeout: 240_000 }, () => {
     assertTimedOut(done, 4, 'build');
     assert.ok(took < 60_000, `took ${took} ms`);
     assert.match((await store.readLog(slow.id)).lines.join('\n'), new RegExp(marker), 'the RUN step was running when the time was up');
-    await eventually('the RUN step\'s container is removed', async () => (await containersRunning(marker)).length === 0);
+    await until('the RUN step\'s container is removed', async () => (await containersRunning(marker)).length === 0, 15_000);
 
     const next = await push('sleepy', repo.url, repo.commit({ Dockerfile: 'FROM local/busybox\nCMD ["true"]\n' }, 'quick'));
     const passed = await runBuild(deps(pipeline, 60_000), next.id, { final: false });
@@ -95,7 +95,7 @@ describe('runBuild with a time limit', { timeout: 240_000 }, () => {
         const done = await runBuild(deps(pipelineFor('hung'), 3_000), build.id, { final: false });
         assertTimedOut(done, 3, 'clone');
         assert.ok(silent.connections() > 0, 'git reached the remote');
-        await eventually('no git process for the hung remote is left', async () => gitProcessesFor(url).length === 0);
+        await until('no git process for the hung remote is left', () => gitProcessesFor(url).length === 0, 15_000);
         // The mirror's lock is free again: the next build of that remote times out too, rather than waiting for ever.
         const again = await runBuild(deps(pipelineFor('hung'), 3_000), (await push('hung', url, 'b'.repeat(40))).id, { final: false });
         assertTimedOut(again, 3, 'clone');
@@ -115,10 +115,10 @@ describe('runBuild with a time limit', { timeout: 240_000 }, () => {
     const buildLimit = await runBuild(deps(pipelineFor('sleeptest', { command: ['sleep', '300'], timeout: 600 }), 8_000), (await push('sleeptest', repo.url, sha)).id, { final: false });
     assertTimedOut(buildLimit, 8, 'test');
     const image = buildLimit.image ?? { repository: `${env.registry}/sleeptest`, tag: `git-${sha.slice(0, 7)}` };
-    await eventually('the test container is removed', async () => {
+    await until('the test container is removed', async () => {
       const left = await docker.listContainers({ all: true, filters: { label: ['slipway.role=test'], ancestor: [`${image.repository}:${image.tag}`] } });
       return left.length === 0;
-    });
+    }, 15_000);
   });
 
   async function containersRunning(marker: string): Promise<string[]> {
@@ -153,10 +153,3 @@ function gitProcessesFor(url: string): string[] {
   return table.split('\n').filter((line) => line.includes(url));
 }
 
-async function eventually(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(100);
-  }
-}

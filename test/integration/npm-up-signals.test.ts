@@ -13,18 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { freePort } from '../support/free-port.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+import { until } from '../support/until.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
 after(removeTempDirs);
-
-/** Polls `check` until it holds; throws saying `what` after `timeoutMs`. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {

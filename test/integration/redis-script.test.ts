@@ -4,20 +4,13 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisScript } from '../../src/store/redis-script.ts';
 import { testEnv } from '../support/env.ts';
+import { until } from '../support/until.ts';
 
 const redis = new Redis(testEnv().redisUrl, { enableAutoPipelining: true });
 after(async () => void (await redis.quit()));
 
 const LUA = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
 const sha = createHash('sha1').update(LUA).digest('hex');
-
-async function waitFor(done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > until) throw new Error('gave up waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('redisScript (real Redis)', () => {
   it('leaves the script in Redis for EVALSHA after its first run, and still runs once Redis has forgotten it', async () => {
@@ -43,7 +36,7 @@ describe('redisScript (real Redis)', () => {
     for (let i = 1; i <= 3; i++) assert.equal(await incrBy(key, 1), i);
     // MONITOR reports a command before its reply; the last reply is in, so all three are reported once the monitor answers.
     await redis.ping();
-    await waitFor(() => seen.length >= 3);
+    await until('three commands seen by MONITOR', () => seen.length >= 3);
     monitor.disconnect();
     assert.deepEqual(seen.slice(-2), ['evalsha', 'evalsha'], `commands seen: ${seen.join(', ')}`);
   });

@@ -18,6 +18,7 @@ import { startSlipway, type Running } from '../../workers/slipway.ts';
 import { pushPayload } from '../fixtures/payloads.ts';
 import { freePort } from '../support/free-port.ts';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis.ts';
+import { until } from '../support/until.ts';
 
 const SECRET = 'webhook-secret';
 const SHA = 'c'.repeat(40);
@@ -70,14 +71,6 @@ describe('webhook deliveries while Redis restarts', () => {
     } finally {
       await queue.close();
       await client.quit();
-    }
-  }
-
-  async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
