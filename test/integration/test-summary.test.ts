@@ -48,6 +48,7 @@ describe('the summary at the end of a test run', { timeout: 120_000 }, () => {
     assert.match(summary, new RegExp(`#     at ${FAILING}:11:\\d+`), 'where the assertion failed');
     assert.match(summary, new RegExp(`# FAIL ${FAILING}\\n#   throws an error of its own\\n#     the fixture failed on purpose\\n`));
     assert.doesNotMatch(summary, /FAIL test\/unit\/time-limit/);
+    assert.doesNotMatch(summary, /with a nested suite > passes/, 'a passing test is not listed');
     assert.match(summary, /\n# 2 failing test\(s\) in 1 of 2 file\(s\); files took \d+\.\d s in all$/);
   });
 
