@@ -11,33 +11,31 @@ export type SwarmEngine = SecondEngine;
  * only. The shared test engine is never put in swarm mode. `stop()` leaves the swarm, removes
  * `docker_gwbridge` if the engine made one, and stops the engine.
  */
-export async function startSwarmEngine(): Promise<SwarmEngine> {
-  const engine = await startSecondEngine();
-  try {
-    const port = await freePort();
-    await engine.docker.swarmInit({ ListenAddr: `127.0.0.1:${port}`, AdvertiseAddr: `127.0.0.1:${port}`, Spec: {} });
+export function startSwarmEngine(): Promise<SwarmEngine> {
+  return swarmMember(async (engine, addr) => {
+    await engine.docker.swarmInit({ ListenAddr: addr, AdvertiseAddr: addr, Spec: {} });
     await engine.docker.getNetwork('ingress').remove();
-  } catch (err) {
-    await leaveAndStop(engine).catch(() => undefined);
-    throw err;
-  }
-  return { ...engine, stop: () => leaveAndStop(engine) };
+  });
 }
 
 /**
  * Starts another engine and joins it to `manager`'s swarm as a worker, listening and advertising
  * on 127.0.0.1 too. Stop it before the manager: `stop()` leaves the swarm and stops the engine.
  */
-export async function startSwarmWorker(manager: SwarmEngine): Promise<SwarmEngine> {
-  const engine = await startSecondEngine();
-  try {
+export function startSwarmWorker(manager: SwarmEngine): Promise<SwarmEngine> {
+  return swarmMember(async (engine, addr) => {
     const swarm = (await manager.docker.swarmInspect()) as { JoinTokens: { Worker: string } };
     const info = (await manager.docker.info()) as { Swarm: { RemoteManagers: { Addr: string }[] } };
-    const port = await freePort();
-    await engine.docker.swarmJoin({
-      ListenAddr: `127.0.0.1:${port}`, AdvertiseAddr: `127.0.0.1:${port}`,
-      RemoteAddrs: info.Swarm.RemoteManagers.map((m) => m.Addr), JoinToken: swarm.JoinTokens.Worker,
-    });
+    const managers = info.Swarm.RemoteManagers.map((m) => m.Addr);
+    await engine.docker.swarmJoin({ ListenAddr: addr, AdvertiseAddr: addr, RemoteAddrs: managers, JoinToken: swarm.JoinTokens.Worker });
+  });
+}
+
+/** A second engine made a swarm member by `enter` (given its `127.0.0.1:<port>` swarm address); stopped again if that fails. */
+async function swarmMember(enter: (engine: SecondEngine, addr: string) => Promise<void>): Promise<SwarmEngine> {
+  const engine = await startSecondEngine();
+  try {
+    await enter(engine, `127.0.0.1:${await freePort()}`);
   } catch (err) {
     await leaveAndStop(engine).catch(() => undefined);
     throw err;
