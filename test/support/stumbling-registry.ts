@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from './until.ts';
 
 /** A registry that stumbles: every request gets 503 until `recover()`, then everything passes through. */
 export interface StumblingRegistry {
@@ -20,11 +21,9 @@ export async function startStumblingRegistry(target: string): Promise<StumblingR
   const [hostname, port] = target.split(':') as [string, string];
   let down = true;
   let refusals = 0;
-  const waiters = new Set<() => void>();
   const server = http.createServer((req, res) => {
     if (down) {
       refusals++;
-      for (const check of waiters) check();
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}\n');
       return;
     }
@@ -38,18 +37,7 @@ export async function startStumblingRegistry(target: string): Promise<StumblingR
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    refused: (count, timeoutMs) => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`the registry was asked ${refusals} times, not ${count}, within ${timeoutMs} ms`)), timeoutMs);
-      const check = () => refusals >= count && done();
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        if (err) reject(err);
-        else resolve();
-      };
-      waiters.add(check);
-      check();
-    }),
+    refused: (count, timeoutMs) => until(`the registry to refuse ${count} requests`, () => refusals >= count, timeoutMs),
     recover: () => {
       down = false;
     },
