@@ -4,6 +4,7 @@ import { SlipwayError } from '../core/errors.ts';
 import type { StatusGate } from '../core/ports/status-gate.ts';
 import { FINAL_STEP } from '../core/ports/status-reporter.ts';
 import { keepLease } from './kept-lease.ts';
+import { raiseKey } from './raise-key.ts';
 import { createRedisLock } from './redis-lock.ts';
 
 /**
@@ -15,11 +16,6 @@ export const STATUS_LEASE_MS = 5_000;
 const POLL_MS = 50;
 /** How long a subject's last step is remembered: longer than any build or deploy lasts. */
 const REMEMBER_SECONDS = 7 * 24 * 3600;
-/** Raises the remembered step, never lowers it (a post that lost its lease must not undo a later one). */
-const RAISE = `local sent = tonumber(redis.call('get', KEYS[1]) or '-1')
-if tonumber(ARGV[1]) > sent then sent = tonumber(ARGV[1]) end
-redis.call('set', KEYS[1], tostring(sent), 'EX', ARGV[2])
-return sent`;
 
 /**
  * The StatusGate in Redis: a lease per subject while one post is in flight
@@ -28,6 +24,7 @@ return sent`;
  */
 export function createRedisStatusGate(redis: Redis, prefix: string): StatusGate {
   const lock = createRedisLock(redis, `${prefix}:status`);
+  const raise = raiseKey(redis);
   const stepKey = (subject: string) => `${prefix}:status:${subject}`;
   return {
     async post({ subject, step }, send) {
@@ -39,7 +36,8 @@ export function createRedisStatusGate(redis: Redis, prefix: string): StatusGate 
         const sent = Number((await redis.get(stepKey(subject))) ?? -1);
         if (sent > step || (sent === FINAL_STEP && step === FINAL_STEP)) return false;
         await send(kept.signal);
-        await redis.eval(RAISE, 1, stepKey(subject), String(step), String(REMEMBER_SECONDS));
+        // raised, never lowered: a post that lost its lease must not undo a later one
+        await raise(stepKey(subject), step, REMEMBER_SECONDS);
         return true;
       } finally {
         kept.stop();
