@@ -7,8 +7,9 @@ import type { TestRunner } from '../src/core/ports/test-runner.ts';
 import { BUILD_QUEUE, type BuildJobData } from '../src/queue/jobs.ts';
 import { settleBuild } from '../src/pipeline/settle.ts';
 import { runBuild } from '../src/pipeline/run-build.ts';
-import { warmBuildCaches } from '../src/pipeline/warm-build-cache.ts';
+import { createBuildCacheWarmer } from '../src/pipeline/warm-build-cache.ts';
 import { createCancelWatch } from '../src/store/cancel-watch.ts';
+import { createPushedImages } from '../src/store/pushed-images-channel.ts';
 import { createRedisCancelRequests } from '../src/store/redis-cancel-requests.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
@@ -30,6 +31,8 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
   const cancels = createRedisCancelRequests(rt.redis, rt.config.redisPrefix);
   // `slipway cancel` or a newer push, asked on any process, reaches the build running here.
   const watch = createCancelWatch(rt.redis, rt.config.redisPrefix, cancels, rt.logger);
+  // Images pushed by any worker, which every build worker pulls while it waits (below).
+  const pushes = createPushedImages(rt.redis, rt.config.redisPrefix, rt.logger);
   const deps = {
     cancels,
     ...adapters,
@@ -45,6 +48,7 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
     try {
       const build = await runBuild({ ...deps, logger: log }, job.data.buildId, attemptOf(job), AbortSignal.any([stopping.signal, cancel.signal]));
       log.info({ state: build.state, detail: build.detail }, 'build finished');
+      await pushes.announce(build); // never rejects
       await afterBuild?.(build.service); // the janitor (never throws)
     } catch (err) {
       log.warn({ err }, 'build attempt failed');
@@ -53,13 +57,17 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
       cancel.stop();
     }
   }, (data, reason) => settleBuild(deps, data.buildId, reason));
-  // The services' last pushed images, so that this worker's first build of each reuses their layers.
-  void warmBuildCaches({ ...deps, logger: rt.logger }, stopping.signal);
+  // The services' last pushed images, at the start and after each push by any worker, so that
+  // this worker's next build of each reuses their layers instead of pulling them.
+  const warmer = createBuildCacheWarmer({ ...deps, logger: rt.logger }, stopping.signal);
+  for (const { service } of deps.pipelines) warmer.warm(service);
+  void pushes.follow(warmer.warm);
   return {
     async close() {
       stopping.abort(new SlipwayError('WORKER_STOPPING', 'the worker building it was stopped; it is built again'));
       await worker.close();
       await watch.close();
+      await pushes.close();
     },
   };
 }

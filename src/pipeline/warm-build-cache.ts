@@ -1,25 +1,70 @@
 import type { BuildDeps } from './deps.ts';
 
+type WarmDeps = Pick<BuildDeps, 'pipelines' | 'store' | 'builder' | 'registry' | 'logger'>;
+
 /**
- * Gets every pipeline service's last pushed image onto the worker's engine, one service at a
- * time, so that a worker new to a service has its layers before its first build of it: that
- * build then pulls only the layers pushed since (none, often), not the whole image. Meant to run
- * in the background when a build worker starts; a build that wants an image being pulled waits
- * for that same pull. Never throws: what could not be had is a log line, and the first build
- * tries again. Stops between services once `signal` aborts.
+ * Keeps a build worker's engine holding each pipeline service's last pushed image, so that its
+ * next build of a service pulls only the layers pushed since (none, often), not the whole image.
+ * `warm(service)` asks for that service's image: when the worker starts (every service), and each
+ * time any worker pushes one (pushed-images-channel.ts). One service at a time, in the background;
+ * the image pulled is the service's newest pushed one when its turn comes, so asking again while
+ * it waits changes nothing, and asking while it is pulled pulls once more after (the layers pushed
+ * since). A build that wants an image being pulled waits for that same pull. Nothing here throws:
+ * what could not be had is a log line, and the next build tries again. Stops once `signal` aborts.
  */
-export async function warmBuildCaches(deps: Pick<BuildDeps, 'pipelines' | 'store' | 'builder' | 'registry' | 'logger'>, signal?: AbortSignal): Promise<void> {
-  const { builder } = deps;
-  if (!builder.prefetch) return;
-  for (const { service } of deps.pipelines) {
-    if (signal?.aborted) return;
-    const repository = `${deps.registry}/${service}`;
-    try {
-      const last = await deps.store.lastPushed(service);
-      if (last?.repository !== repository) continue;
-      await builder.prefetch(repository, last, { line: (text) => deps.logger.info({ service }, text) }, signal);
-    } catch (err) {
-      deps.logger.warn({ err, service }, 'could not look up the last pushed image to warm the build cache');
+export interface BuildCacheWarmer {
+  warm(service: string): void;
+  /** resolves once nothing is waiting or being pulled */
+  idle(): Promise<void>;
+}
+
+export function createBuildCacheWarmer(deps: WarmDeps, signal?: AbortSignal): BuildCacheWarmer {
+  const services = new Set(deps.pipelines.map((p) => p.service));
+  /** in the order asked; a Set's iteration also visits what is added while it runs */
+  const waiting = new Set<string>();
+  let running: Promise<void> | undefined;
+
+  async function drain(): Promise<void> {
+    for (const service of waiting) {
+      waiting.delete(service);
+      if (signal?.aborted) break;
+      await warmOne(deps, service, signal);
     }
+    if (signal?.aborted) waiting.clear();
+  }
+  function start(): void {
+    running = drain().finally(() => {
+      running = undefined;
+      if (waiting.size > 0) start(); // asked for between the loop's end and this
+    });
+  }
+
+  return {
+    warm(service) {
+      if (!deps.builder.prefetch || !services.has(service) || signal?.aborted) return;
+      waiting.add(service);
+      if (!running) start();
+    },
+    async idle() {
+      while (running) await running;
+    },
+  };
+}
+
+/** Every pipeline service's last pushed image, one at a time: what a build worker does when it starts. */
+export async function warmBuildCaches(deps: WarmDeps, signal?: AbortSignal): Promise<void> {
+  const warmer = createBuildCacheWarmer(deps, signal);
+  for (const { service } of deps.pipelines) warmer.warm(service);
+  await warmer.idle();
+}
+
+async function warmOne(deps: WarmDeps, service: string, signal?: AbortSignal): Promise<void> {
+  const repository = `${deps.registry}/${service}`;
+  try {
+    const last = await deps.store.lastPushed(service);
+    if (last?.repository !== repository) return;
+    await deps.builder.prefetch?.(repository, last, { line: (text) => deps.logger.info({ service }, text) }, signal);
+  } catch (err) {
+    deps.logger.warn({ err, service }, 'could not look up the last pushed image to warm the build cache');
   }
 }

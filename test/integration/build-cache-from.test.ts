@@ -19,8 +19,9 @@ import { readJsonStream } from '../../src/docker/json-stream.ts';
 import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
 import type { BuildDeps } from '../../src/pipeline/deps.ts';
 import { runBuild } from '../../src/pipeline/run-build.ts';
-import { warmBuildCaches } from '../../src/pipeline/warm-build-cache.ts';
+import { createBuildCacheWarmer, warmBuildCaches } from '../../src/pipeline/warm-build-cache.ts';
 import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
+import { createPushedImages } from '../../src/store/pushed-images-channel.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github.ts';
 import { realBuildDeps } from '../support/build-deps.ts';
@@ -28,6 +29,7 @@ import { testEnv } from '../support/env.ts';
 import { createTestRepo, type TestRepo } from '../support/git-repo.ts';
 import { startSecondEngine, type SecondEngine } from '../support/second-engine.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+import { until } from '../support/until.ts';
 
 after(removeTempDirs);
 
@@ -48,12 +50,13 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
   const env = testEnv();
   const engineA = createDockerClient(env.dockerHost);
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
-  const store = createRedisBuildStore(redis, `cache-from-${randomUUID()}`);
+  const prefix = `cache-from-${randomUUID()}`;
+  const store = createRedisBuildStore(redis, prefix);
   const logger = pino({ level: 'silent' });
   const credentials = createStaticCredentials({ username: env.authUsername, password: env.authPassword, serveraddress: env.authRegistry });
   const run = randomUUID().slice(0, 8);
   const pipeline = (service: string): Pipeline => ({ service, repository: `acme/${service}`, dockerfile: 'Dockerfile', deploy: [], file: `${service}.yml` });
-  const pipelines = [pipeline(`cached-${run}`), pipeline(`uncached-${run}`), pipeline(`warmed-${run}`), pipeline(`forked-${run}`)];
+  const pipelines = [pipeline(`cached-${run}`), pipeline(`uncached-${run}`), pipeline(`warmed-${run}`), pipeline(`forked-${run}`), pipeline(`followed-${run}`)];
   const repos = new Map<string, TestRepo>();
   let github: GitHubEmulator;
   let engineB: SecondEngine;
@@ -138,6 +141,34 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
     assert.doesNotMatch(second.log, /^Build cache:/m);
     assert.match(second.log, DEPENDENCY_STEP_CACHED, second.log);
     assert.doesNotMatch(second.log, INSTALLING);
+  });
+
+  it('a running worker pulls each image another worker pushes, in the background: its next build of the service pulls nothing', async () => {
+    const service = `followed-${run}`;
+    // Worker B follows the channel on a connection of its own, as the build worker does.
+    const channelB = createPushedImages(redis, prefix, logger);
+    const warmerB = createBuildCacheWarmer({ ...workerB, logger });
+    const heard: string[] = [];
+    await channelB.follow((s) => (heard.push(s), warmerB.warm(s)));
+    try {
+      const channelA = createPushedImages(redis, prefix, logger);
+      const first = await push(workerA, service, { Dockerfile: DOCKERFILE, 'deps.txt': `is-number ${run}\n`, 'app/index.html': 'one\n' });
+      // Builds whose image was not pushed say nothing: a fork's, or one that never reached its push.
+      await channelA.announce({ ...first.build, event: { ...first.build.event, kind: 'pull_request', pullRequest: { number: 7, baseBranch: 'main', fork: true } } });
+      await channelA.announce({ ...first.build, image: { repository: first.build.image!.repository, tag: first.build.image!.tag } });
+      await channelA.announce(first.build);
+      const pinned = pinnedName(first.build.image as PushedImage);
+      await until(`worker B's engine to hold ${pinned}`, () => engineB.docker.getImage(pinned).inspect().then(() => true, () => false), 90_000, 200);
+      assert.deepEqual(heard, [service], 'one message: the pushed build\'s, after the two that were not sent');
+      await warmerB.idle();
+
+      const second = await push(workerB, service, { 'app/index.html': 'two\n' });
+      assert.doesNotMatch(second.log, /^Build cache:/m, 'the build found the image on its engine');
+      assert.match(second.log, DEPENDENCY_STEP_CACHED, second.log);
+      assert.doesNotMatch(second.log, INSTALLING);
+    } finally {
+      await channelB.close();
+    }
   });
 
   it('a fork\'s build on a new worker takes the trusted layers, and leaves none of its own for the trusted build after it', async () => {
