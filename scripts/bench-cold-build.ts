@@ -8,7 +8,9 @@
  * (Slipway's builder pulls it with the registry credentials). Two measures each: the build alone
  * (for the new worker with cache-from, its pull inside it), and the commit's fetch plus the build
  * as runBuild does them (the new worker makes a new mirror; the pull starts before the fetch).
- * The new engine is emptied back to its base image before each of its jobs. The service's
+ * The new engine is emptied back to its base image before each of its jobs. Two rows give the new
+ * worker an image before the job, untimed: the one pushed before this run's (warmed at its start),
+ * and this run's own (it followed the push, as a running build worker does). The service's
  * Dockerfile has a dependency step costing what an `npm ci` might (CPU, and a 35 MB layer of
  * text), then copies the application. Own services under /tmp, stopped at the end.
  * `BENCH_DEBUG=1` prints every job's log lines with the milliseconds since the job started.
@@ -50,6 +52,7 @@ const ROWS = [
   'clone+build: new worker (new mirror), no cache-from',
   'clone+build: new worker (new mirror), cache-from pulled during the clone',
   'clone+build: new worker, warmed at its start (before the last push)',
+  'clone+build: new worker that followed the last push',
 ] as const;
 type Row = (typeof ROWS)[number];
 
@@ -143,21 +146,22 @@ async function oneRun(b: Bench, recording: boolean): Promise<void> {
     [[ROWS[2]], async () => (await emptyEngine(fresh), job(b, sha, { docker: fresh, cacheFrom: pushed }))],
     [[ROWS[5]], async () => (await emptyEngine(fresh), job(b, sha, { docker: fresh, cacheFrom: pushed, prefetch: true }))],
   ];
-  if (previous) {
-    // warmBuildCaches at the worker's start, untimed: it got the image pushed before this run's.
-    const warmed = async () => {
-      await emptyEngine(fresh);
-      await createDockerImageBuilder(fresh, { registryCredentials: b.credentials }).prefetch?.(b.repository, previous, { line: () => {} });
-      return job(b, sha, { docker: fresh, cacheFrom: pushed, prefetch: true });
-    };
-    jobs.push([[ROWS[6]], warmed]);
-  }
+  // The new worker holding an image before the job, pulled untimed: the one pushed before this
+  // run's (warmBuildCaches at its start), or this run's (it followed the push, as a running worker does).
+  const holding = (image: PushedImage) => async () => {
+    await emptyEngine(fresh);
+    await createDockerImageBuilder(fresh, { registryCredentials: b.credentials }).prefetch?.(b.repository, image, { line: () => {} });
+    return job(b, sha, { docker: fresh, cacheFrom: pushed, prefetch: true });
+  };
+  if (previous) jobs.push([[ROWS[6]], holding(previous)]);
+  jobs.push([[ROWS[7]], holding(pushed)]);
   if (b.edits % 4 === 0) jobs.reverse(); // alternate who goes first
   for (const [rows, run] of jobs) {
     const { clone, build, lines } = await run();
     if (rows.includes(ROWS[2]) || rows.includes(ROWS[5]) || rows.includes(ROWS[6])) {
       if (!lines.some((l) => l.startsWith('Build cache: pulled'))) throw new Error(`the new engine did not pull ${pushed.tag}:\n${lines.join('\n')}`);
     }
+    if (rows.includes(ROWS[7]) && lines.some((l) => l.startsWith('Build cache: pull'))) throw new Error(`the worker that followed the push pulled again:\n${lines.join('\n')}`);
     if (!recording) continue;
     for (const row of rows) {
       b.times.set(row, [...(b.times.get(row) ?? []), row.startsWith('build') ? build : clone + build]);
