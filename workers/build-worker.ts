@@ -11,6 +11,7 @@ import { createBuildCacheWarmer } from '../src/pipeline/warm-build-cache.ts';
 import { createCancelWatch } from '../src/store/cancel-watch.ts';
 import { createPushedImages } from '../src/store/pushed-images-channel.ts';
 import { createRedisCancelRequests } from '../src/store/redis-cancel-requests.ts';
+import type { Janitor } from './janitor.ts';
 import { attemptOf, toBullError } from './job-attempt.ts';
 import { pipelineDeps, startQueueWorker, type Runtime } from './runtime.ts';
 
@@ -26,7 +27,7 @@ export interface BuildAdapters {
  * (SIGTERM) stops the builds running here at once and hands them back to the queue, where another
  * worker (or this one, restarted) builds them again: a build is cheap to restart, a wait is not.
  */
-export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuild?: (service: string) => Promise<void>): { close(): Promise<void> } {
+export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, janitor?: Pick<Janitor, 'afterBuild' | 'afterPull'>): { close(): Promise<void> } {
   const stopping = new AbortController();
   const cancels = createRedisCancelRequests(rt.redis, rt.config.redisPrefix);
   // `slipway cancel` or a newer push, asked on any process, reaches the build running here.
@@ -49,7 +50,7 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
       const build = await runBuild({ ...deps, logger: log }, job.data.buildId, attemptOf(job), AbortSignal.any([stopping.signal, cancel.signal]));
       log.info({ state: build.state, detail: build.detail }, 'build finished');
       await pushes.announce(build); // never rejects
-      await afterBuild?.(build.service); // the janitor (never throws)
+      await janitor?.afterBuild(build.service); // never throws
     } catch (err) {
       log.warn({ err }, 'build attempt failed');
       throw toBullError(err);
@@ -59,7 +60,7 @@ export function startBuildWorker(rt: Runtime, adapters: BuildAdapters, afterBuil
   }, (data, reason) => settleBuild(deps, data.buildId, reason));
   // The services' last pushed images, at the start and after each push by any worker, so that
   // this worker's next build of each reuses their layers instead of pulling them.
-  const warmer = createBuildCacheWarmer({ ...deps, logger: rt.logger }, stopping.signal);
+  const warmer = createBuildCacheWarmer({ ...deps, logger: rt.logger }, stopping.signal, janitor?.afterPull);
   for (const { service } of deps.pipelines) warmer.warm(service);
   void pushes.follow(warmer.warm);
   return {

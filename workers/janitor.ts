@@ -22,6 +22,12 @@ const ROUND_MS = 60_000;
  */
 export interface Janitor {
   afterBuild(service: string): Promise<void>;
+  /**
+   * After this worker pulled a service's image it did not build (warm-build-cache.ts, following
+   * the pushes of others): that service's images of builds no longer kept go from its engine, so
+   * a worker that never builds the service holds no more of them than one that does.
+   */
+  afterPull(service: string): Promise<void>;
   atStart(): Promise<void>;
 }
 
@@ -55,30 +61,37 @@ export function createJanitor(deps: JanitorDeps): Janitor {
   /** services whose images this process has pruned: after that, only when builds were deleted */
   const imagesPruned = new Set<string>();
 
-  async function round(service: string): Promise<void> {
+  /** after a build: builds past the limit, then images (once per process, then when builds went); after a pull: images */
+  async function round(service: string, after: 'build' | 'pull'): Promise<void> {
     const pipeline = deps.pipelines.find((p) => p.service === service);
     if (!pipeline) return;
     const inUse = await releasesInUse({ store: deps.store, closings }, pipeline);
-    const deleted = await retention.prune(service, { keep: deps.keepBuilds, protect: inUse.buildIds, environments: inUse.environments });
-    if (deleted.length > 0) deps.logger.info({ service, deleted: deleted.length, oldest: deleted[0] }, 'deleted builds past SLIPWAY_KEEP_BUILDS');
-    if (deleted.length === 0 && imagesPruned.has(service)) return;
-    imagesPruned.add(service);
+    if (after === 'build') {
+      const deleted = await retention.prune(service, { keep: deps.keepBuilds, protect: inUse.buildIds, environments: inUse.environments });
+      if (deleted.length > 0) deps.logger.info({ service, deleted: deleted.length, oldest: deleted[0] }, 'deleted builds past SLIPWAY_KEEP_BUILDS');
+      if (deleted.length === 0 && imagesPruned.has(service)) return;
+      imagesPruned.add(service);
+    }
     const keptShas = await retention.keptShas(service);
     for (const sha of inUse.shas) keptShas.add(sha);
     await deps.images.prune(`${deps.registry}/${service}`, keptShas);
   }
 
+  /** a round that holds up its caller (a build job, the cache warmer) for ROUND_MS at most */
+  async function bounded(service: string, after: 'build' | 'pull'): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(() => {
+      deps.logger.warn({ service }, `janitor round still running after ${ROUND_MS / 1000} s; the ${after === 'build' ? 'build job' : 'cache warmer'} goes on`);
+      resolve();
+    }, ROUND_MS)));
+    const work = round(service, after).catch((err: unknown) => deps.logger.warn({ err, service }, 'janitor round failed'));
+    await Promise.race([work, late]);
+    clearTimeout(timer);
+  }
+
   return {
-    async afterBuild(service) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(() => {
-        deps.logger.warn({ service }, `janitor round still running after ${ROUND_MS / 1000} s; the build job goes on`);
-        resolve();
-      }, ROUND_MS)));
-      const work = round(service).catch((err: unknown) => deps.logger.warn({ err, service }, 'janitor round failed'));
-      await Promise.race([work, late]);
-      clearTimeout(timer);
-    },
+    afterBuild: (service) => bounded(service, 'build'),
+    afterPull: (service) => bounded(service, 'pull'),
 
     async atStart() {
       const indexed = await retention.indexExisting().catch((err: unknown) => void deps.logger.warn({ err }, 'could not index existing builds by service'));

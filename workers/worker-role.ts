@@ -32,7 +32,7 @@ export function startWorkers(rt: Runtime) {
     builder: createDockerImageBuilder(docker, { registryCredentials }),
     tests: createDockerTestRunner(docker, { registryCredentials }),
     pusher: createDockerImagePusher(docker, registryCredentials),
-  }, janitor.afterBuild);
+  }, janitor);
   const notifier = createSlackNotifier({ webhookUrl: config.slackWebhookUrl, logger: rt.logger });
   const previewPorts = createRedisPreviewPorts(rt.redis, config.redisPrefix);
   const schedulers = createSchedulers({ docker, registryCredentials, previewPorts, nomad: config.nomad, fleet: config.fleet, kubernetes: config.kubernetes, aws: config.aws });

@@ -11,6 +11,8 @@ type WarmDeps = Pick<BuildDeps, 'pipelines' | 'store' | 'builder' | 'registry' |
  * it waits changes nothing, and asking while it is pulled pulls once more after (the layers pushed
  * since). A build that wants an image being pulled waits for that same pull. Nothing here throws:
  * what could not be had is a log line, and the next build tries again. Stops once `signal` aborts.
+ * `afterWarm` (the janitor's image round; never rejects) runs after each service's turn, before the
+ * next: images of builds no longer kept go, so following the pushes never fills the disk.
  */
 export interface BuildCacheWarmer {
   warm(service: string): void;
@@ -18,7 +20,7 @@ export interface BuildCacheWarmer {
   idle(): Promise<void>;
 }
 
-export function createBuildCacheWarmer(deps: WarmDeps, signal?: AbortSignal): BuildCacheWarmer {
+export function createBuildCacheWarmer(deps: WarmDeps, signal?: AbortSignal, afterWarm?: (service: string) => Promise<void>): BuildCacheWarmer {
   const services = new Set(deps.pipelines.map((p) => p.service));
   /** in the order asked; a Set's iteration also visits what is added while it runs */
   const waiting = new Set<string>();
@@ -29,6 +31,7 @@ export function createBuildCacheWarmer(deps: WarmDeps, signal?: AbortSignal): Bu
       waiting.delete(service);
       if (signal?.aborted) break;
       await warmOne(deps, service, signal);
+      await afterWarm?.(service);
     }
     if (signal?.aborted) waiting.clear();
   }

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type Docker from 'dockerode';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
@@ -14,6 +15,7 @@ import { pinnedName, type PushedImage } from '../../src/core/image.ts';
 import type { Pipeline } from '../../src/core/pipeline.ts';
 import { createDockerClient } from '../../src/docker/docker-client.ts';
 import { createDockerImageBuilder } from '../../src/docker/image-builder.ts';
+import { createImagePruner } from '../../src/docker/image-pruner.ts';
 import { createDockerImagePusher } from '../../src/docker/image-pusher.ts';
 import { readJsonStream } from '../../src/docker/json-stream.ts';
 import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
@@ -29,6 +31,7 @@ import { testEnv } from '../support/env.ts';
 import { createTestRepo, type TestRepo } from '../support/git-repo.ts';
 import { startSecondEngine, type SecondEngine } from '../support/second-engine.ts';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir.ts';
+import { createJanitor } from '../../workers/janitor.ts';
 import { until } from '../support/until.ts';
 
 after(removeTempDirs);
@@ -143,12 +146,16 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
     assert.doesNotMatch(second.log, INSTALLING);
   });
 
-  it('a running worker pulls each image another worker pushes, in the background: its next build of the service pulls nothing', async () => {
+  it('a running worker pulls each image another worker pushes, in the background, and drops those of builds no longer kept: its next build pulls nothing', async () => {
     const service = `followed-${run}`;
+    // Both janitors keep one build: A's deletes the older build after its next, B's drops its image.
+    const janitor = (docker: Docker) => createJanitor({ redis, prefix, store, pipelines, keepBuilds: 1, registry: env.authRegistry, images: createImagePruner(docker, logger), dataDir: makeTempDir('slipway-data-'), logger });
+    const [janitorA, janitorB] = [janitor(engineA), janitor(engineB.docker)];
     // Worker B follows the channel on a connection of its own, as the build worker does.
     const channelB = createPushedImages(redis, prefix, logger);
-    const warmerB = createBuildCacheWarmer({ ...workerB, logger });
+    const warmerB = createBuildCacheWarmer({ ...workerB, logger }, undefined, janitorB.afterPull);
     const heard: string[] = [];
+    const holds = (name: string) => engineB.docker.getImage(name).inspect().then(() => true, () => false);
     await channelB.follow((s) => (heard.push(s), warmerB.warm(s)));
     try {
       const channelA = createPushedImages(redis, prefix, logger);
@@ -157,15 +164,21 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
       await channelA.announce({ ...first.build, event: { ...first.build.event, kind: 'pull_request', pullRequest: { number: 7, baseBranch: 'main', fork: true } } });
       await channelA.announce({ ...first.build, image: { repository: first.build.image!.repository, tag: first.build.image!.tag } });
       await channelA.announce(first.build);
-      const pinned = pinnedName(first.build.image as PushedImage);
-      await until(`worker B's engine to hold ${pinned}`, () => engineB.docker.getImage(pinned).inspect().then(() => true, () => false), 90_000, 200);
+      await until(`worker B's engine to hold ${first.build.image!.tag}`, () => holds(pinnedName(first.build.image as PushedImage)), 90_000, 200);
       assert.deepEqual(heard, [service], 'one message: the pushed build\'s, after the two that were not sent');
+
+      const second = await push(workerA, service, { 'app/index.html': 'two\n' });
+      await janitorA.afterBuild(service);
+      assert.equal(await store.get(first.build.id), undefined, 'the first build is past SLIPWAY_KEEP_BUILDS');
+      await channelA.announce(second.build);
+      const firstTag = `${first.build.image!.repository}:${first.build.image!.tag}`;
+      await until(`worker B's engine to hold ${second.build.image!.tag} and no longer ${firstTag}`, async () => (await holds(pinnedName(second.build.image as PushedImage))) && !(await holds(firstTag)), 90_000, 200);
       await warmerB.idle();
 
-      const second = await push(workerB, service, { 'app/index.html': 'two\n' });
-      assert.doesNotMatch(second.log, /^Build cache:/m, 'the build found the image on its engine');
-      assert.match(second.log, DEPENDENCY_STEP_CACHED, second.log);
-      assert.doesNotMatch(second.log, INSTALLING);
+      const third = await push(workerB, service, { 'app/index.html': 'three\n' });
+      assert.doesNotMatch(third.log, /^Build cache:/m, 'the build found the image on its engine');
+      assert.match(third.log, DEPENDENCY_STEP_CACHED, third.log);
+      assert.doesNotMatch(third.log, INSTALLING);
     } finally {
       await channelB.close();
     }
