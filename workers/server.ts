@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Build } from '../src/core/build.ts';
+import { learnInstallation } from '../src/github/installations-from-builds.ts';
 import { createApp } from '../src/http/app.ts';
 import { lazyQueuesBoard } from '../src/http/lazy-queues-board.ts';
 import { oauthBase } from '../src/http/oauth-base.ts';
@@ -13,7 +14,7 @@ import { publishBuild } from '../src/pipeline/publish.ts';
 import { createDeliveryLedger } from '../src/store/delivery-ledger.ts';
 import { createRedisHeldDeploys } from '../src/store/redis-held-deploys.ts';
 import { createRedisPreviewClosings } from '../src/store/redis-preview-closings.ts';
-import { createDeliveryReceiver } from '../src/webhook/receive-delivery.ts';
+import { createDeliveryReceiver, type Reply } from '../src/webhook/receive-delivery.ts';
 import { releaseControl } from './build-actions.ts';
 import { environmentActions } from './environment-actions.ts';
 import type { Runtime } from './runtime.ts';
@@ -55,18 +56,18 @@ export async function startServer(rt: Runtime): Promise<{ server: Server; url: s
   const receive = createDeliveryReceiver({
     secret: config.github.webhookSecret,
     pipelines: rt.pipelines,
-    store: rt.store,
     ledger: createDeliveryLedger(rt.redis, config.redisPrefix),
     enqueuer: rt.enqueuer,
     redisBack: (timeoutMs) => redisReady(rt, timeoutMs),
     logger,
   });
   const control = releaseControl(rt);
-  const afterQueued = (builds: readonly Build[]) => {
-    for (const build of builds) {
+  const afterQueued = (builds: Reply['queued']) => {
+    for (const { build, lineHeldBy } of builds) {
+      learnInstallation(rt.githubTokens, build);
       void announceQueued(rt, build).catch((err) => logger.warn({ err, build: build.id }, 'could not post the Queued status'));
       // After the answer, like the status: a newer push stops the older builds of its branch.
-      void control.supersede(build).then(
+      void control.supersede(build, lineHeldBy).then(
         (ids) => ids.length > 0 && logger.info({ build: build.id, superseded: ids }, 'superseded older builds'),
         (err: unknown) => logger.warn({ err, build: build.id }, 'could not supersede older builds'),
       );

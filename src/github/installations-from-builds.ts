@@ -10,7 +10,7 @@ import type { GitHubTokens } from './github-tokens.ts';
  */
 export function installationsFromBuilds(store: BuildStore, tokens: GitHubTokens): BuildStore {
   const learn = <T extends Build | undefined>(build: T): T => {
-    if (build?.event.installationId !== undefined) tokens.learn(build.event.repository, build.event.installationId);
+    if (build) learnInstallation(tokens, build);
     return build;
   };
   return {
@@ -18,4 +18,9 @@ export function installationsFromBuilds(store: BuildStore, tokens: GitHubTokens)
     create: async (...a) => learn(await store.create(...a)),
     get: async (...a) => learn(await store.get(...a)),
   };
+}
+
+/** Tells `tokens` the App installation of the build's repository, when its delivery named one (the webhook's records are written by the delivery ledger, not the store). */
+export function learnInstallation(tokens: GitHubTokens, build: Build): void {
+  if (build.event.installationId !== undefined) tokens.learn(build.event.repository, build.event.installationId);
 }

@@ -1,7 +1,6 @@
 /** What the HTTP surface is given (createApp) and hands to its express part (expressApp). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Build } from '../core/build.ts';
 import type { BuildStore } from '../core/ports/build-store.ts';
 import type { EnvironmentsOverview } from '../pipeline/environments-overview.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
@@ -13,7 +12,7 @@ import type { QueuesBoard } from './queues-board.ts';
 
 export interface AppDeps {
   readonly receive: (d: Delivery) => Promise<Reply>;
-  readonly afterQueued: (builds: readonly Build[]) => void;
+  readonly afterQueued: (builds: Reply['queued']) => void;
   readonly store: BuildStore;
   readonly healthy: () => Promise<boolean>;
   readonly logger: Logger;

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Build } from '../core/build.ts';
 import type { Delivery, Reply } from '../webhook/receive-delivery.ts';
 import { isSignatureHeader } from '../webhook/verify-signature.ts';
 
@@ -45,7 +44,7 @@ export interface WebhookRoute extends WebhookHandler {
  */
 export function webhookRoute(
   receive: (d: Delivery) => Promise<Reply>,
-  afterReply: (builds: readonly Build[]) => void,
+  afterReply: (builds: Reply['queued']) => void,
   limits: WebhookLimits = DEFAULT_WEBHOOK_LIMITS,
   /** told of each delivery refused for its signature (401), with its delivery id */
   unsigned: (deliveryId: string | undefined) => void = () => undefined,

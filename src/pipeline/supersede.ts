@@ -1,17 +1,6 @@
 import { isFinal, type Build } from '../core/build.ts';
 import { cancelBuild, type CancelDeps } from './cancel-build.ts';
 
-export interface SupersedeDeps extends CancelDeps {
-  /** makes `buildId` the newest build of its line of work; returns the one that was before it */
-  readonly claimLine: (service: string, line: string, buildId: string) => Promise<string | undefined>;
-}
-
-/** The line of work a build belongs to: its branch for a push, its number for a pull request. */
-export function lineOf(build: Build): string {
-  const { event } = build;
-  return event.kind === 'pull_request' ? `pr:${event.pullRequest?.number ?? event.branch}` : `push:${event.branch}`;
-}
-
 /**
  * What a build supersedes: older builds of the same service for the same line of work. A push
  * supersedes pushes to the same branch; a pull request's build supersedes the builds of the same
@@ -33,15 +22,14 @@ export function supersededReason(newer: Build): string {
 
 /**
  * Cancels the build `newer` supersedes if it is still queued or running, without waiting for its
- * worker to stop it. Each build takes its line (branch or pull request) as it is queued and
- * cancels the one it took it from, so every older build of the line was cancelled by the build
- * after it: one read per delivery, however many builds the service has. Returns the ids it asked
- * to stop. A rerun takes no line: it supersedes nothing and nothing supersedes it.
+ * worker to stop it. Each build takes its line (branch or pull request) in the step that records it
+ * (the delivery ledger), and gets back the build that held the line before, `lineHeldBy`; it
+ * cancels that one, so every older build of the line was cancelled by the build after it: one read
+ * per delivery, however many builds the service has. Returns the ids it asked to stop. A rerun
+ * takes no line: it supersedes nothing and nothing supersedes it.
  */
-export async function supersedeOlder(deps: SupersedeDeps, newer: Build): Promise<string[]> {
-  if (newer.rerunOf !== undefined) return [];
-  const heldBy = await deps.claimLine(newer.service, lineOf(newer), newer.id);
-  const older = heldBy === undefined ? undefined : await deps.store.get(heldBy);
+export async function cancelSuperseded(deps: CancelDeps, newer: Build, lineHeldBy: string | undefined): Promise<string[]> {
+  const older = lineHeldBy === undefined || newer.rerunOf !== undefined ? undefined : await deps.store.get(lineHeldBy);
   if (!older || isFinal(older.state) || !supersedes(newer, older)) return [];
   await cancelBuild(deps, older.id, supersededReason(newer), 0);
   return [older.id];

@@ -1,24 +1,19 @@
-import type { Redis } from 'ioredis';
-import { redisScript } from './redis-script.ts';
+/**
+ * Lines of work in Redis: `<prefix>:lines:<service>` maps each line (`push:<branch>`, `pr:<number>`)
+ * to its newest build id, so a new build finds the one it may supersede in the step that records
+ * it, however many builds the service has (the delivery ledger's RECORD script runs this).
+ */
+export const linesKey = (prefix: string, service: string) => `${prefix}:lines:${service}`;
 
 /**
- * Takes a line of work for a build and returns the build that held it before (the one it may
- * supersede), in one round trip: `<prefix>:lines:<service>` maps each line (`push:<branch>`,
- * `pr:<number>`) to its newest build id. A build older than the holder (a late delivery) takes
- * nothing and gets nothing back.
+ * A Lua function: makes build `id` the holder of `line` and returns the build that held it before,
+ * or false. A build older than the holder (a late delivery) takes nothing and gets nothing back.
  */
-const CLAIM = redisScript('line_claim', 1, `
-local held = redis.call('HGET', KEYS[1], ARGV[1])
-if held and tonumber(held) >= tonumber(ARGV[2]) then return false end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return held`);
-
-export type ClaimLine = (service: string, line: string, buildId: string) => Promise<string | undefined>;
-
-export function createBuildLines(redis: Redis, prefix: string): ClaimLine {
-  const claim = CLAIM.on(redis);
-  return async (service, line, buildId) => {
-    const held = (await claim(`${prefix}:lines:${service}`, line, buildId)) as string | null;
-    return held ?? undefined;
-  };
-}
+export const CLAIM_LINE_LUA = `
+local function claim_line(lines, line, id)
+  local held = redis.call('HGET', lines, line)
+  if held and tonumber(held) >= tonumber(id) then return false end
+  redis.call('HSET', lines, line, id)
+  return held
+end
+`;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { buildKeys } from './build-keys.ts';
 import { logKeys } from './redis-build-log.ts';
 
 /** States a record may be deleted in; any other (queued, running, waiting, one added later) keeps it. */
@@ -56,14 +57,15 @@ export interface BuildRetention {
 
 /** The build records' keys, as the store (redis-build-store.ts) writes them, and `announced`, which earlier Slipway versions wrote (kept 1 h). */
 export function retentionKeys(prefix: string) {
+  const keys = buildKeys(prefix);
   return {
-    index: `${prefix}:builds`,
-    serviceIndex: (service: string) => `${prefix}:service:${service}:builds`,
-    build: (id: string) => `${prefix}:build:${id}`,
-    deploys: (id: string) => `${prefix}:build:${id}:deploys`,
-    log: (id: string) => Object.values(logKeys(`${prefix}:build:${id}:log`)),
-    announced: (id: string) => `${prefix}:build:${id}:announced`,
-    release: (service: string, env: string) => `${prefix}:release:${service}:${env}`,
+    index: keys.index,
+    serviceIndex: keys.serviceIndex,
+    build: keys.build,
+    deploys: keys.deploys,
+    log: (id: string) => Object.values(logKeys(keys.log(id))),
+    announced: (id: string) => `${keys.build(id)}:announced`,
+    release: keys.release,
     indexed: `${prefix}:${INDEXED_MARK}`,
   };
 }

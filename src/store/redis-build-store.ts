@@ -3,20 +3,31 @@ import { isFinal, newBuild, type Build, type DeployRecord } from '../core/build.
 import { LAST_PUSHED_SCAN, type BuildStore, type ReleaseRecord, type Unsettled } from '../core/ports/build-store.ts';
 import { releaseCause } from '../core/release-cause.ts';
 import { createRedisBuildLog, readRedisBuildLog } from './redis-build-log.ts';
+import { buildKeys } from './build-keys.ts';
 import { redisScript } from './redis-script.ts';
 import { readReleaseTargets, releaseTargetKeys } from './redis-release-targets.ts';
 
 /**
- * KEYS: the build record, the index, the service's index, unsettled. ARGV: the record's JSON, its id, its
- * creation time, its unsettled member. Writes the record unless it exists, and the index entries
- * either way (a retry after an interruption completes them); 1 when it wrote the record.
+ * A Lua function: writes a build record unless it exists, and its index entries either way (a retry
+ * after an interruption completes them); truthy when it wrote the record, false when it existed.
+ * The store's CREATE and the delivery ledger's RECORD both run it.
  */
-const CREATE = redisScript('build_create', 4, `
-local created = redis.call('SET', KEYS[1], ARGV[1], 'NX')
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[2])
-redis.call('ZADD', KEYS[4], 'NX', ARGV[3], ARGV[4])
-return created and 1 or 0`);
+export const CREATE_RECORD_LUA = `
+local function create_record(record, index, service_index, unsettled, json, id, created_at)
+  local created = redis.call('SET', record, json, 'NX')
+  redis.call('ZADD', index, id, id)
+  redis.call('ZADD', service_index, id, id)
+  redis.call('ZADD', unsettled, 'NX', created_at, 'build:' .. id)
+  return created
+end
+`;
+
+/**
+ * KEYS: the build record, the index, the service's index, unsettled. ARGV: the record's JSON, its
+ * id, its creation time. 1 when it wrote the record.
+ */
+const CREATE = redisScript('build_create', 4, `${CREATE_RECORD_LUA}
+return create_record(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3]) and 1 or 0`);
 
 /** Releases kept per (service, environment), for `slipway releases` and `slipway rollback`. */
 export const RELEASE_HISTORY = 20;
@@ -27,19 +38,7 @@ export const RELEASE_HISTORY = 20;
  * deploy record is a field of a separate hash, so deploy jobs never overwrite the build or each other.
  */
 export function createRedisBuildStore(redis: Redis, prefix: string, options: { logMaxLines?: number } = {}): BuildStore {
-  const key = {
-    seq: `${prefix}:build:seq`,
-    deploySeq: `${prefix}:deploy:seq`,
-    /** builds and deploys not yet final: `build:<id>` / `deploy:<buildId>:<deployId>`, scored by creation time */
-    unsettled: `${prefix}:unsettled`,
-    index: `${prefix}:builds`,
-    serviceIndex: (service: string) => `${prefix}:service:${service}:builds`,
-    build: (id: string) => `${prefix}:build:${id}`,
-    deploys: (id: string) => `${prefix}:build:${id}:deploys`,
-    log: (id: string) => `${prefix}:build:${id}:log`,
-    release: (service: string, env: string) => `${prefix}:release:${service}:${env}`,
-    history: (service: string, env: string) => `${prefix}:releases:${service}:${env}`,
-  };
+  const key = buildKeys(prefix);
   const createRecord = CREATE.on(redis);
 
   async function get(id: string): Promise<Build | undefined> {
@@ -71,7 +70,7 @@ export function createRedisBuildStore(redis: Redis, prefix: string, options: { l
       const id = reservedId ?? String(await redis.incr(key.seq));
       const build = newBuild(id, service, event, Date.now());
       // One script, not MULTI: the webhook's hot path, and ioredis's MULTI costs several times the CPU of an EVAL.
-      const created = await createRecord(key.build(id), key.index, key.serviceIndex(service), key.unsettled, JSON.stringify(build), id, build.createdAt, `build:${id}`);
+      const created = await createRecord(key.build(id), key.index, key.serviceIndex(service), key.unsettled, JSON.stringify(build), id, build.createdAt);
       // A reserved id is created once: a second call (a redelivery finishing the work) gets the record as it is.
       return created === 1 ? build : ((await get(id)) ?? build);
     },

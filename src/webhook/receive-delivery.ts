@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
-import type { Build } from '../core/build.ts';
 import type { Pipeline } from '../core/pipeline.ts';
-import type { BuildStore } from '../core/ports/build-store.ts';
 import { previewEnvironment } from '../core/preview.ts';
 import type { ClosedPullRequest, SourceEvent } from '../core/source-event.ts';
 import type { Enqueuer } from '../queue/queues.ts';
-import type { DeliveryLedger } from '../store/delivery-ledger.ts';
+import type { DeliveryLedger, RecordedBuild } from '../store/delivery-ledger.ts';
 import { normalize } from './normalize.ts';
 import { parseBody } from './parse-body.ts';
 import { applyPaths } from './paths-verdict.ts';
@@ -26,16 +24,15 @@ export interface Delivery {
 export interface Reply {
   readonly status: number;
   readonly body: Record<string, unknown>;
-  /** builds created for this delivery; their `pending` statuses are posted after the reply */
-  readonly queued: readonly Build[];
+  /** builds queued for this delivery; their `pending` statuses are posted, and what they supersede cancelled, after the reply */
+  readonly queued: readonly RecordedBuild[];
 }
 
 export interface ReceiverDeps {
   readonly secret: string;
   readonly pipelines: readonly Pipeline[];
-  readonly store: BuildStore;
   readonly ledger: DeliveryLedger;
-  readonly enqueuer: Pick<Enqueuer, 'enqueueBuild' | 'enqueuePreviewRemoval'>;
+  readonly enqueuer: Pick<Enqueuer, 'enqueueBuild' | 'buildJob' | 'enqueuePreviewRemoval'>;
   /** resolves true once Redis answers again (false when `timeoutMs` passed first) */
   readonly redisBack: (timeoutMs: number) => Promise<boolean>;
   readonly logger: Logger;
@@ -110,24 +107,26 @@ function closed(deps: ReceiverDeps, pr: ClosedPullRequest, patienceMs: number): 
   });
 }
 
-/** Every step is idempotent for one delivery id, so it may be run again after any interruption. */
+/**
+ * Records the delivery's builds (one step: ids, records, lines of work) and queues their jobs.
+ * Every step is idempotent for one delivery id, so it may be run again after any interruption: a
+ * delivery seen before queues only the builds still queued whose job was never made (the first try
+ * was cut off between recording and queueing), and is "already received" when there are none.
+ */
 async function queue(deps: ReceiverDeps, deliveryId: string, event: SourceEvent, pipelines: readonly Pipeline[]): Promise<Reply> {
-  const { buildIds, done } = await deps.ledger.begin(deliveryId, pipelines.map((p) => p.service));
-  if (done) return reply(202, { skipped: `delivery ${deliveryId} was already received; nothing new queued` });
-  const queued: Build[] = [];
-  for (const [i, pipeline] of pipelines.entries()) {
-    const build = await deps.store.create(pipeline.service, event, buildIds[i]);
-    // A build a worker already took (its job ran) is not queued again.
-    if (build.state === 'queued') await deps.enqueuer.enqueueBuild({ buildId: build.id });
-    queued.push(build);
-  }
-  // Not awaited: every build is recorded and queued already, so the answer does not wait for it.
-  // It leaves in the same write as the work after the answer (ioredis pipelines one tick's
-  // commands), and on the one connection a redelivery's commands come after it. Lost (Redis gone
-  // this instant), a redelivery redoes the steps above, which complete the same builds.
-  deps.ledger.confirm(deliveryId).catch((err: unknown) => deps.logger.warn({ err, delivery: deliveryId }, 'could not mark the delivery done; a redelivery would queue nothing new'));
-  deps.logger.info({ delivery: deliveryId, builds: queued.map((b) => b.id), sha: event.sha }, 'builds queued');
-  return { status: 202, body: { queued: queued.map((b) => ({ id: b.id, service: b.service })) }, queued };
+  const { seen, builds } = await deps.ledger.record(deliveryId, pipelines.map((p) => ({ service: p.service, event })), Date.now());
+  const unqueued = seen ? await jobless(deps, builds) : builds;
+  if (seen && unqueued.length === 0) return reply(202, { skipped: `delivery ${deliveryId} was already received; nothing new queued` });
+  for (const { build } of unqueued) await deps.enqueuer.enqueueBuild({ buildId: build.id });
+  deps.logger.info({ delivery: deliveryId, builds: builds.map((b) => b.build.id), sha: event.sha }, 'builds queued');
+  return { status: 202, body: { queued: builds.map(({ build }) => ({ id: build.id, service: build.service })) }, queued: builds };
+}
+
+/** Of a delivery seen before, the builds still queued that have no job (a worker took none of them). */
+async function jobless(deps: ReceiverDeps, builds: readonly RecordedBuild[]): Promise<RecordedBuild[]> {
+  const found: RecordedBuild[] = [];
+  for (const b of builds) if (b.build.state === 'queued' && (await deps.enqueuer.buildJob(b.build.id)).state === 'missing') found.push(b);
+  return found;
 }
 
 function reply(status: number, body: Record<string, unknown>): Reply {

@@ -31,7 +31,6 @@ describe('delivery receiver (real Redis)', () => {
     const receive = createDeliveryReceiver({
       secret: SECRET,
       pipelines,
-      store,
       ledger: createDeliveryLedger(redis, prefix),
       enqueuer: {
         async enqueueBuild({ buildId }) {
@@ -41,6 +40,7 @@ describe('delivery receiver (real Redis)', () => {
           }
           if (!enqueued.includes(buildId)) enqueued.push(buildId);
         },
+        buildJob: async (buildId) => ({ state: enqueued.includes(buildId) ? 'pending' : 'missing' }),
         async enqueuePreviewRemoval() { throw new Error('a push removes no preview'); },
       },
       redisBack: async () => false,
@@ -69,9 +69,8 @@ describe('delivery receiver (real Redis)', () => {
     const receive = createDeliveryReceiver({
       secret: SECRET,
       pipelines: pipelines.slice(0, 1),
-      store: createRedisBuildStore(redis, prefix),
       ledger: createDeliveryLedger(redis, prefix),
-      enqueuer: { async enqueueBuild() { if (calls++ === 0) throw new Error('Connection is closed.'); }, async enqueuePreviewRemoval() {} },
+      enqueuer: { async enqueueBuild() { if (calls++ === 0) throw new Error('Connection is closed.'); }, buildJob: async () => ({ state: calls > 1 ? 'pending' : 'missing' }), async enqueuePreviewRemoval() {} },
       redisBack: async () => true,
       logger: pino({ level: 'silent' }),
     });
@@ -88,10 +87,10 @@ describe('delivery receiver (real Redis)', () => {
     const receive = createDeliveryReceiver({
       secret: SECRET,
       pipelines: withPreview,
-      store: createRedisBuildStore(redis, `recv-${randomUUID()}`),
       ledger: createDeliveryLedger(redis, `recv-${randomUUID()}`),
       enqueuer: {
         async enqueueBuild() { throw new Error('a close builds nothing'); },
+        async buildJob() { throw new Error('a close builds nothing'); },
         async enqueuePreviewRemoval(data) { if (calls++ === 0) throw new Error('Connection is closed.'); removals.push(data); },
       },
       redisBack: async () => true,

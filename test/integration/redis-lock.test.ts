@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { createDeliveryLedger } from '../../src/store/delivery-ledger.ts';
 import { createRedisLock } from '../../src/store/redis-lock.ts';
 import { testEnv } from '../support/env.ts';
 
@@ -48,46 +47,5 @@ describe('deploy lease (real Redis)', () => {
     assert.equal(await lock.extend('web:production', a, 5_000), false, 'the old holder cannot renew it');
     await lock.release('web:production', a);
     assert.equal(await lock.acquire('web:production', 5_000), undefined, 'the old holder cannot release it');
-  });
-});
-
-describe('delivery ledger (real Redis)', () => {
-  const prefix = `ledger-${randomUUID()}`;
-  const ledger = createDeliveryLedger(redis, prefix);
-
-  it('reserves one build id per service on first sight, and the same ids on every later one', async () => {
-    const id = randomUUID();
-    const first = await ledger.begin(id, ['web', 'worker']);
-    assert.equal(first.done, false);
-    assert.equal(first.buildIds.length, 2);
-    assert.notEqual(first.buildIds[0], first.buildIds[1]);
-    assert.deepEqual(await ledger.begin(id, ['web', 'worker']), first, 'a retry or redelivery before confirm completes the same builds');
-    await ledger.confirm(id);
-    assert.deepEqual(await ledger.begin(id, ['web', 'worker']), { ...first, done: true });
-  });
-
-  it('takes ids from the build counter, so they never meet ids the store gives', async () => {
-    const before = Number(await redis.incr(`${prefix}:build:seq`));
-    const { buildIds } = await ledger.begin(randomUUID(), ['web']);
-    assert.equal(Number(buildIds[0]), before + 1);
-  });
-
-  it('keeps reservations atomic under concurrent first sights of one delivery', async () => {
-    const id = randomUUID();
-    const all = await Promise.all(Array.from({ length: 20 }, () => ledger.begin(id, ['web'])));
-    assert.equal(new Set(all.map((r) => r.buildIds.join())).size, 1);
-  });
-
-  it('remembers a delivery for four days, as long as GitHub may redeliver it', async () => {
-    const id = randomUUID();
-    await ledger.begin(id, ['web']);
-    const ttl = await redis.ttl(`${prefix}:delivery:${id}`);
-    assert.ok(ttl > 3 * 24 * 3600, `ttl ${ttl}`);
-  });
-
-  it('counts a delivery remembered in the older form as done', async () => {
-    const id = randomUUID();
-    await redis.set(`${prefix}:delivery:${id}`, String(Date.now()), 'EX', 60);
-    assert.deepEqual(await ledger.begin(id, ['web']), { buildIds: [], done: true });
   });
 });
