@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.ts';
+import { giveBackMemoryWhenIdle } from './memory-when-idle.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 
 export { registryCredentialsFor } from './registry-credentials.ts';
@@ -44,6 +45,8 @@ export async function startSlipway(config: Config, roles: readonly Role[], logge
     await closeAll(closers);
     throw err;
   }
+  const memory = giveBackMemoryWhenIdle();
+  closers.unshift(async () => memory.stop());
   return { url, pipelines, close: () => closeAll(closers) };
 }
 
