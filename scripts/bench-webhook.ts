@@ -14,6 +14,7 @@
  * BENCH_DELIVERIES do the same as the flags (a smoke run: --rounds 1 --seconds 2 --deliveries 500).
  * BENCH_CPU_PROF=<dir> starts `slipway server` with --cpu-prof writing there; BENCH_NODE_FLAGS adds
  * node flags of your own (e.g. heap sizes to try). `--only slipway` loads that server alone.
+ * BENCH_KEEP=1 keeps the temporary directory with each server's log (its path is printed).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -279,7 +280,8 @@ async function main(): Promise<void> {
 
 async function cleanUp(): Promise<void> {
   for (const p of children.reverse()) await stop(p).catch(() => undefined);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) console.log(`kept ${tmp} (each server's log)`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));

@@ -2,37 +2,46 @@ import { performance } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** How often the process looks at itself. */
+/** How often the process looks at itself; V8 judges the allocation rate over the last 5 s. */
 const CHECK_MS = 5_000;
 /** Idle: the event loop was busy less than this share of the last CHECK_MS. */
 const IDLE_UTILIZATION = 0.02;
-/** Heap grown by this much since the last collection is worth giving back. */
+/** Heap grown by this much since the last idle spell left it is worth giving back. */
 const GROWN_BYTES = 4 * 1024 ** 2;
+/** Collections per idle spell at most (V8's own memory reducer also stops after three). */
+const MAX_COLLECTIONS = 3;
 
 /**
- * Gives the memory a busy spell left back to the system once the process has been idle for a few
- * seconds: one full garbage collection, which then shrinks V8's young generation (grown to 2 × 16 MB
- * by any burst of short-lived objects, such as a few thousand webhook deliveries) because it sees
- * the allocation rate is low, and frees the old generation's empty pages.
+ * Gives the memory a busy spell left back to the system once the process is idle: full garbage
+ * collections, CHECK_MS apart, until one gives back less than GROWN_BYTES (after at least two).
+ * The first finds the garbage; V8 shrinks its young generation (grown to 2 × 16 MB by any burst of
+ * short-lived objects, such as a few thousand webhook deliveries, or start-up) only in one that
+ * comes after a few seconds of low allocation, which is the second. The old generation's emptied
+ * pages go back too.
  *
- * V8 would do the same by itself through its memory reducer, but it arms that only after a full
- * collection, which a burst of garbage that dies young never causes: without this, RSS stays where
- * the burst left it (measured with `npm run bench:webhook`, README "How fast"). Costs a check every
- * 5 s and, after each busy spell, one collection of a few milliseconds while nothing else runs.
+ * V8's memory reducer does the same by itself, but it arms only after a full collection, which a
+ * burst of garbage that dies young may never cause: RSS then stays where the burst left it (one
+ * run in four in `npm run bench:webhook`, README "How fast"). Costs a look every 5 s and, after
+ * each busy spell, two or three collections of a few milliseconds while nothing else runs.
  */
-export function giveBackMemoryWhenIdle(): { stop(): void } {
+export function giveBackMemoryWhenIdle(checkMs = CHECK_MS): { stop(): void } {
   const collect = fullCollection();
-  let heapAfterLast = 0; // the first idle spell gives back what start-up left
+  let restingHeap = 0; // where the last idle spell left the heap: start-up's garbage is given back too
+  let collections = 0; // in this idle spell; MAX_COLLECTIONS once it is over
   let before = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const idle = performance.eventLoopUtilization(now, before).utilization < IDLE_UTILIZATION;
     before = now;
-    if (!idle || getHeapStatistics().total_heap_size < heapAfterLast + GROWN_BYTES) return;
+    if (!idle) collections = 0;
+    const heap = getHeapStatistics().total_heap_size;
+    if (!idle || collections >= MAX_COLLECTIONS || (collections === 0 && heap < restingHeap + GROWN_BYTES)) return;
     collect();
-    heapAfterLast = getHeapStatistics().total_heap_size;
+    collections++;
+    const after = getHeapStatistics().total_heap_size;
+    if (collections === MAX_COLLECTIONS || (collections >= 2 && heap - after < GROWN_BYTES)) [restingHeap, collections] = [after, MAX_COLLECTIONS];
     before = performance.eventLoopUtilization(); // the collection itself is not activity
-  }, CHECK_MS).unref();
+  }, checkMs).unref();
   return { stop: () => clearInterval(timer) };
 }
 
