@@ -14,7 +14,8 @@
  * BENCH_DELIVERIES do the same as the flags (a smoke run: --rounds 1 --seconds 2 --deliveries 500).
  * BENCH_CPU_PROF=<dir> starts `slipway server` with --cpu-prof writing there; BENCH_NODE_FLAGS adds
  * node flags of your own (e.g. heap sizes to try). `--only slipway` loads that server alone.
- * BENCH_KEEP=1 keeps the temporary directory with each server's log (its path is printed).
+ * BENCH_KEEP=1 keeps the temporary directory with each server's log (its path is printed); LOG_LEVEL
+ * is passed on to `slipway server` (default info: one line per delivery, as in production).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -121,6 +122,7 @@ async function startServer(name: ServerName): Promise<Running> {
         SLIPWAY_PIPELINES_DIR: path.join(ROOT, 'pipelines'),
         SLIPWAY_DATA_DIR: path.join(tmp, 'data'),
         SLIPWAY_API_TOKEN: 'bench-api-token-0123456789',
+        ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
       },
     });
   } else {
