@@ -25,7 +25,11 @@ RUN if ! command -v git >/dev/null 2>&1; then \
     fi \
  && mkdir -p /data /app/pipelines && chown 1000:1000 /data
 WORKDIR /app
+# MALLOC_ARENA_MAX: glibc's malloc otherwise keeps an arena per thread (V8's compiler and GC
+# threads, libuv's pool), and memory freed in them after a busy spell stays resident; with two,
+# RSS comes back to within 10 % of idle after 10,000 webhook deliveries (README "How fast").
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     SLIPWAY_RUN=compiled \
     SLIPWAY_HOST=0.0.0.0 \
     SLIPWAY_DATA_DIR=/data \

@@ -43,7 +43,8 @@ async function main(): Promise<number> {
   writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
   console.error(`Settings written to .slipway/local.env (try: npm run demo)`);
 
-  const child = spawn(process.execPath, [join(repo, 'bin/slipway.mjs'), 'all'], { stdio: 'inherit', env: { ...process.env, ...env } });
+  // MALLOC_ARENA_MAX as the Docker image sets it (see the Dockerfile).
+  const child = spawn(process.execPath, [join(repo, 'bin/slipway.mjs'), 'all'], { stdio: 'inherit', env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env } });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

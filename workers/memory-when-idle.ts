@@ -2,8 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** How often the process looks at itself; V8 judges the allocation rate over the last 5 s. */
-const CHECK_MS = 5_000;
+/**
+ * How often the process looks at itself: a little over the 5 s over which V8 judges the allocation
+ * rate, so that the collection after an idle look sees only that quiet time, and shrinks.
+ */
+const CHECK_MS = 6_000;
 /** Idle: the event loop was busy less than this share of the last CHECK_MS. */
 const IDLE_UTILIZATION = 0.02;
 /** Heap grown by this much since the last idle spell left it is worth giving back. */
@@ -13,7 +16,8 @@ const MAX_COLLECTIONS = 3;
 
 /**
  * Gives the memory a busy spell left back to the system once the process is idle: full garbage
- * collections, CHECK_MS apart, until one gives back less than GROWN_BYTES (after at least two).
+ * collections, CHECK_MS apart, until one gives back less than GROWN_BYTES (after at least two),
+ * whenever the heap has grown GROWN_BYTES past the least it held while idle.
  * The first finds the garbage; V8 shrinks its young generation (grown to 2 × 16 MB by any burst of
  * short-lived objects, such as a few thousand webhook deliveries, or start-up) only in one that
  * comes after a few seconds of low allocation, which is the second. The old generation's emptied
@@ -21,12 +25,12 @@ const MAX_COLLECTIONS = 3;
  *
  * V8's memory reducer does the same by itself, but it arms only after a full collection, which a
  * burst of garbage that dies young may never cause: RSS then stays where the burst left it (one
- * run in four in `npm run bench:webhook`, README "How fast"). Costs a look every 5 s and, after
+ * run in four in `npm run bench:webhook`, README "How fast"). Costs a look every 6 s and, after
  * each busy spell, two or three collections of a few milliseconds while nothing else runs.
  */
 export function giveBackMemoryWhenIdle(checkMs = CHECK_MS): { stop(): void } {
   const collect = fullCollection();
-  let restingHeap = 0; // where the last idle spell left the heap: start-up's garbage is given back too
+  let restingHeap = 0; // the least the heap held while idle: start-up's garbage is given back too
   let collections = 0; // in this idle spell; MAX_COLLECTIONS once it is over
   let before = performance.eventLoopUtilization();
   const timer = setInterval(() => {
@@ -35,6 +39,7 @@ export function giveBackMemoryWhenIdle(checkMs = CHECK_MS): { stop(): void } {
     before = now;
     if (!idle) collections = 0;
     const heap = getHeapStatistics().total_heap_size;
+    if (idle) restingHeap = Math.min(restingHeap, heap); // V8 gave some back by itself
     if (!idle || collections >= MAX_COLLECTIONS || (collections === 0 && heap < restingHeap + GROWN_BYTES)) return;
     collect();
     collections++;
