@@ -19,7 +19,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { cpuMs, rssMb, stopChild } from './compiled-slipway.ts';
 import { redisPing } from './local-services/probes.ts';
 import { signBody } from '../src/webhook/verify-signature.ts';
 import { pushPayload } from '../test/fixtures/payloads.ts';
@@ -182,17 +182,6 @@ async function load(url: string, opts: { seconds?: number; amount?: number }): P
 }
 
 /** user + system CPU time a process has used, in ms (clock ticks of 10 ms) */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
-}
-
-function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
 /** RSS of `slipway server` once quiet for a few seconds. */
 async function idleRss(pid: number): Promise<number> {
   await sleep(5_000);
@@ -220,14 +209,6 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const exited = once(p, 'exit');
-  p.kill('SIGTERM');
-  const stuck = setTimeout(() => p.kill('SIGKILL'), 10_000);
-  await exited.finally(() => clearTimeout(stuck));
 }
 
 /** `npm run build`; tsc emits despite type errors, so a checkout mid-edit still gets measured (with a warning). */
@@ -285,7 +266,7 @@ async function main(): Promise<void> {
 }
 
 async function cleanUp(): Promise<void> {
-  for (const p of children.reverse()) await stop(p).catch(() => undefined);
+  for (const p of children.reverse()) await stopChild(p).catch(() => undefined);
   if (process.env.BENCH_KEEP) console.log(`kept ${tmp} (each server's log)`);
   else fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -96,7 +96,8 @@ export function rssMb(pid: number): number {
   return Number(kb[1]) / 1024;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, and SIGKILL if it has not exited 15 s later; resolves once it exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
