@@ -147,7 +147,7 @@ async function oneRun(b: Bench, recording: boolean): Promise<void> {
     [[ROWS[5]], async () => (await emptyEngine(fresh), job(b, sha, { docker: fresh, cacheFrom: pushed, prefetch: true }))],
   ];
   // The new worker holding an image before the job, pulled untimed: the one pushed before this
-  // run's (warmBuildCaches at its start), or this run's (it followed the push, as a running worker does).
+  // run's (the build cache warmer at its start), or this run's (it followed the push, as a running worker does).
   const holding = (image: PushedImage) => async () => {
     await emptyEngine(fresh);
     await createDockerImageBuilder(fresh, { registryCredentials: b.credentials }).prefetch?.(b.repository, image, { line: () => {} });

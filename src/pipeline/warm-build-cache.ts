@@ -54,13 +54,6 @@ export function createBuildCacheWarmer(deps: WarmDeps, signal?: AbortSignal, aft
   };
 }
 
-/** Every pipeline service's last pushed image, one at a time: what a build worker does when it starts. */
-export async function warmBuildCaches(deps: WarmDeps, signal?: AbortSignal): Promise<void> {
-  const warmer = createBuildCacheWarmer(deps, signal);
-  for (const { service } of deps.pipelines) warmer.warm(service);
-  await warmer.idle();
-}
-
 async function warmOne(deps: WarmDeps, service: string, signal?: AbortSignal): Promise<void> {
   const repository = `${deps.registry}/${service}`;
   try {

@@ -21,7 +21,7 @@ import { readJsonStream } from '../../src/docker/json-stream.ts';
 import { createDockerTestRunner } from '../../src/docker/test-runner.ts';
 import type { BuildDeps } from '../../src/pipeline/deps.ts';
 import { runBuild } from '../../src/pipeline/run-build.ts';
-import { createBuildCacheWarmer, warmBuildCaches } from '../../src/pipeline/warm-build-cache.ts';
+import { createBuildCacheWarmer } from '../../src/pipeline/warm-build-cache.ts';
 import { createStaticCredentials } from '../../src/registries/static-credentials.ts';
 import { createPushedImages } from '../../src/store/pushed-images-channel.ts';
 import { createRedisBuildStore } from '../../src/store/redis-build-store.ts';
@@ -136,7 +136,9 @@ describe('a new worker builds from the last pushed image\'s layers', { timeout: 
     const first = await push(workerA, service, { Dockerfile: DOCKERFILE, 'deps.txt': `is-odd ${run}\n`, 'app/index.html': 'one\n' });
     const lines: string[] = [];
     const logger = { info: (_: unknown, text: string) => void lines.push(text), warn: (_: unknown, text: string) => void lines.push(text) } as unknown as Logger;
-    await warmBuildCaches({ ...workerB, pipelines: [pipeline(service)], logger });
+    const atStart = createBuildCacheWarmer({ ...workerB, pipelines: [pipeline(service)], logger });
+    atStart.warm(service); // what a build worker does for each service when it starts
+    await atStart.idle();
     assert.deepEqual(lines.filter((l) => l.startsWith('Build cache: pulled')), [`Build cache: pulled ${first.build.image!.tag}; its layers serve the steps that did not change`], lines.join('\n'));
     assert.ok(await engineB.docker.getImage(pinnedName(first.build.image as PushedImage)).inspect());
 
