@@ -33,16 +33,16 @@ const PUSH_TAG = /:git-[0-9a-f]{7}$/;
  * log and that image out: the build runs colder, never fails for it. Nothing here throws.
  */
 export interface CacheSources {
-  /** gets `candidate` onto the engine, for a build that will ask `list` for it; never rejects */
-  prefetch(repository: string, candidate: PushedImage, log: LogSink, signal?: AbortSignal): Promise<void>;
+  /** gets `candidate` onto the engine, for a build that will ask `list` for it: true when it was pulled now (the engine lacked it); never rejects */
+  prefetch(repository: string, candidate: PushedImage, log: LogSink, signal?: AbortSignal): Promise<boolean>;
   list(repository: string, candidate: PushedImage | undefined, log: LogSink, signal?: AbortSignal): Promise<string[]>;
 }
 
 export function createCacheSources(docker: Docker, credentials: RegistryCredentials | undefined): CacheSources {
-  /** pulls under way, by pinned name: each resolves with the local image id, or undefined */
-  const pulling = new Map<string, Promise<string | undefined>>();
+  /** pulls under way, by pinned name */
+  const pulling = new Map<string, Promise<Presence>>();
 
-  function ensure(candidate: PushedImage, log: LogSink, signal?: AbortSignal): Promise<string | undefined> {
+  function ensure(candidate: PushedImage, log: LogSink, signal?: AbortSignal): Promise<Presence> {
     const name = pinnedName(candidate);
     const underWay = pulling.get(name);
     if (underWay) return underWay;
@@ -53,12 +53,12 @@ export function createCacheSources(docker: Docker, credentials: RegistryCredenti
 
   return {
     async prefetch(repository, candidate, log, signal) {
-      if (candidate.repository === repository) await ensure(candidate, log, signal);
+      return candidate.repository === repository && (await ensure(candidate, log, signal)).pulled;
     },
     async list(repository, candidate, log, signal) {
       if (candidate?.repository !== repository) return [];
       const sources: string[] = [];
-      const candidateId = await ensure(candidate, log, signal);
+      const candidateId = (await ensure(candidate, log, signal)).id;
       if (candidateId) sources.push(pinnedName(candidate));
       const own = await newestPushBuild(docker, repository).catch(() => undefined);
       if (own && own.id !== candidateId) sources.push(own.name);
@@ -67,11 +67,17 @@ export function createCacheSources(docker: Docker, credentials: RegistryCredenti
   };
 }
 
-/** The candidate's local image id: the engine has it, or has just pulled it; undefined when it cannot. */
-async function present(docker: Docker, name: string, candidate: PushedImage, credentials: RegistryCredentials | undefined, log: LogSink, signal?: AbortSignal): Promise<string | undefined> {
+/** The candidate's local image id (undefined when it cannot be had), and whether it was pulled for it. */
+interface Presence {
+  readonly id?: string;
+  readonly pulled: boolean;
+}
+
+/** The candidate on the engine: it had it, or pulls it now. */
+async function present(docker: Docker, name: string, candidate: PushedImage, credentials: RegistryCredentials | undefined, log: LogSink, signal?: AbortSignal): Promise<Presence> {
   try {
     const here = await localId(docker, name);
-    if (here) return here;
+    if (here) return { id: here, pulled: false };
     log.line(`Build cache: pulling ${candidate.tag} (${name}), the last image pushed, for its layers`);
     const auth = await credentials?.credentials();
     await readJsonStream(await docker.createImage(authConfig(auth), { fromImage: name, abortSignal: signal }));
@@ -80,10 +86,10 @@ async function present(docker: Docker, name: string, candidate: PushedImage, cre
     await docker.getImage(name).tag({ repo: candidate.repository, tag: candidate.tag }).catch(() => undefined);
     const id = await localId(docker, name);
     log.line(`Build cache: pulled ${candidate.tag}; its layers serve the steps that did not change`);
-    return id;
+    return { id, pulled: true };
   } catch (err) {
     log.line(`Build cache: could not pull ${name} (${signal?.aborted ? 'the build was stopped' : reason(err)}); building without it`);
-    return undefined;
+    return { pulled: false };
   }
 }
 

@@ -11,8 +11,9 @@ type WarmDeps = Pick<BuildDeps, 'pipelines' | 'store' | 'builder' | 'registry' |
  * it waits changes nothing, and asking while it is pulled pulls once more after (the layers pushed
  * since). A build that wants an image being pulled waits for that same pull. Nothing here throws:
  * what could not be had is a log line, and the next build tries again. Stops once `signal` aborts.
- * `afterWarm` (the janitor's image round; never rejects) runs after each service's turn, before the
- * next: images of builds no longer kept go, so following the pushes never fills the disk.
+ * `afterWarm` (the janitor's image round; never rejects) runs after each turn that pulled an image,
+ * before the next: images of builds no longer kept go, so following the pushes never fills the disk.
+ * A turn that pulled nothing (the worker hearing of its own push, whose image it built) adds no image.
  */
 export interface BuildCacheWarmer {
   warm(service: string): void;
@@ -30,8 +31,7 @@ export function createBuildCacheWarmer(deps: WarmDeps, signal?: AbortSignal, aft
     for (const service of waiting) {
       waiting.delete(service);
       if (signal?.aborted) break;
-      await warmOne(deps, service, signal);
-      await afterWarm?.(service);
+      if (await warmOne(deps, service, signal)) await afterWarm?.(service);
     }
     if (signal?.aborted) waiting.clear();
   }
@@ -54,13 +54,15 @@ export function createBuildCacheWarmer(deps: WarmDeps, signal?: AbortSignal, aft
   };
 }
 
-async function warmOne(deps: WarmDeps, service: string, signal?: AbortSignal): Promise<void> {
+/** Pulls the service's last pushed image unless the engine has it: true when it pulled. */
+async function warmOne(deps: WarmDeps, service: string, signal?: AbortSignal): Promise<boolean> {
   const repository = `${deps.registry}/${service}`;
   try {
     const last = await deps.store.lastPushed(service);
-    if (last?.repository !== repository) return;
-    await deps.builder.prefetch?.(repository, last, { line: (text) => deps.logger.info({ service }, text) }, signal);
+    if (last?.repository !== repository) return false;
+    return (await deps.builder.prefetch?.(repository, last, { line: (text) => deps.logger.info({ service }, text) }, signal)) ?? false;
   } catch (err) {
     deps.logger.warn({ err, service }, 'could not look up the last pushed image to warm the build cache');
+    return false;
   }
 }

@@ -13,8 +13,8 @@ import { createBuildCacheWarmer } from '../../src/pipeline/warm-build-cache.ts';
 
 function world() {
   const newest = new Map<string, string>([['web', 'git-1111111'], ['api', 'git-2222222']]);
-  /** pulls asked for and not yet let go, in order */
-  const pulls: { tag: string; done: () => void }[] = [];
+  /** pulls asked for and not yet let go, in order; `done(false)` says the engine had the image */
+  const pulls: { tag: string; done: (pulled?: boolean) => void }[] = [];
   const asked: string[] = [];
   const store = {
     lastPushed: async (service: string) => {
@@ -26,7 +26,7 @@ function world() {
     build: async () => assert.fail('no builds here'),
     prefetch: (_repository: string, image: PushedImage) => {
       asked.push(image.tag);
-      return new Promise<void>((done) => pulls.push({ tag: image.tag, done }));
+      return new Promise<boolean>((settle) => pulls.push({ tag: image.tag, done: (pulled = true) => settle(pulled) }));
     },
   } as unknown as ImageBuilder;
   const pipelines = ['web', 'api'].map((service) => ({ service, repository: `acme/${service}`, dockerfile: 'Dockerfile', deploy: [], file: `${service}.yml` }));
@@ -71,5 +71,17 @@ describe('createBuildCacheWarmer', () => {
     warmer.warm('web');
     await warmer.idle();
     assert.deepEqual(asked, ['git-1111111'], 'api was waiting when the worker stopped');
+  });
+
+  it("runs afterWarm (the janitor's image round) after a turn that pulled, not after one whose image the engine had", async () => {
+    const { deps, nextPull } = world();
+    const rounds: string[] = [];
+    const warmer = createBuildCacheWarmer(deps, undefined, async (service) => void rounds.push(service));
+    warmer.warm('web');
+    warmer.warm('api');
+    (await nextPull()).done(false); // web: the worker built it itself (it heard its own push)
+    (await nextPull()).done(true);
+    await warmer.idle();
+    assert.deepEqual(rounds, ['api']);
   });
 });

@@ -47,9 +47,10 @@ export interface ImageBuilder {
    * Gets `cacheFrom` ready for a build of `repository` that will be given it (a pull, on an engine
    * that lacks it): started before the commit is fetched, or when a worker starts. A build given it
    * meanwhile waits for what is left of the same pull. Resolves once it is there or could not be
-   * had (a line in `log`); never rejects.
+   * had (a line in `log`): true when it was pulled now, false when the engine already had it or
+   * could not get it. Never rejects.
    */
-  prefetch?(repository: string, cacheFrom: PushedImage, log: LogSink, signal?: AbortSignal): Promise<void>;
+  prefetch?(repository: string, cacheFrom: PushedImage, log: LogSink, signal?: AbortSignal): Promise<boolean>;
 
   /**
    * Removes a built image and the layers only it has, so that none of them serves as build cache
