@@ -16,6 +16,8 @@
  * node flags of your own (e.g. heap sizes to try). `--only slipway` loads that server alone.
  * BENCH_KEEP=1 keeps the temporary directory with each server's log (its path is printed); LOG_LEVEL
  * is passed on to `slipway server` (default info: one line per delivery, as in production).
+ * BENCH_BASELINE=<another checkout> also loads `slipway server` built from there, in the same
+ * rounds, and prints the ratio to it: an A/B of a change on a machine whose speed drifts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -35,11 +37,14 @@ import { freePort } from '../test/support/free-port.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECRET = 'bench-webhook-secret';
 const SERVERS = ['raw', 'bullmq', 'slipway'] as const;
-type ServerName = (typeof SERVERS)[number];
+type ServerName = (typeof SERVERS)[number] | 'baseline';
+/** BENCH_BASELINE: a checkout whose `slipway server` is loaded beside this one's */
+const BASELINE = process.env.BENCH_BASELINE;
 const LABEL: Record<ServerName, string> = {
   raw: 'raw node:http receiver (HMAC, one XADD)',
   bullmq: 'BullMQ floor (HMAC, Queue.add)',
   slipway: '`slipway server`',
+  baseline: `\`slipway server\` of ${BASELINE}`,
 };
 
 interface Running {
@@ -54,6 +59,8 @@ interface Round {
   readonly p50: number;
   readonly p99: number;
   readonly non2xx: number;
+  /** the server's CPU time per request, µs */
+  readonly cpu?: number;
 }
 
 const { values: flags } = parseArgs({
@@ -66,7 +73,7 @@ const DELIVERIES = Number(flags.deliveries ?? process.env.BENCH_DELIVERIES ?? 10
 /** seconds of idle after the deliveries before the last RSS reading */
 const LATER_S = 30;
 /** `--only slipway`: load that server alone (for a profile); no ratios then */
-const ONLY = flags.only ? SERVERS.filter((n) => n === flags.only) : SERVERS;
+const ONLY: ServerName[] = [...(flags.only ? SERVERS.filter((n) => n === flags.only) : SERVERS), ...(BASELINE ? ['baseline' as const] : [])];
 
 /**
  * `--one-branch`: every delivery is a push to main, so each one supersedes (cancels) the build the
@@ -105,10 +112,10 @@ async function startServer(name: ServerName): Promise<Running> {
   const log = fs.openSync(path.join(tmp, `${name}.log`), 'w');
   const env = { ...process.env, REDIS_URL: redis.url, SECRET, PORT: String(port) };
   let proc: ChildProcess;
-  if (name === 'slipway') {
+  if (name === 'slipway' || name === 'baseline') {
     const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
     const prof = process.env.BENCH_CPU_PROF ? [...flags, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : flags;
-    proc = spawn(process.execPath, [...prof, path.join(ROOT, 'bin/slipway.mjs'), 'server'], {
+    proc = spawn(process.execPath, [...prof, path.join(name === 'baseline' ? BASELINE! : ROOT, 'bin/slipway.mjs'), 'server'], {
       cwd: tmp,
       stdio: ['ignore', log, log],
       env: {
@@ -181,7 +188,6 @@ async function load(url: string, opts: { seconds?: number; amount?: number }): P
   return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
 }
 
-/** user + system CPU time a process has used, in ms (clock ticks of 10 ms) */
 /** RSS of `slipway server` once quiet for a few seconds. */
 async function idleRss(pid: number): Promise<number> {
   await sleep(5_000);
@@ -212,11 +218,11 @@ function median(xs: number[]): number {
 }
 
 /** `npm run build`; tsc emits despite type errors, so a checkout mid-edit still gets measured (with a warning). */
-function build(): void {
+function build(checkout = ROOT): void {
   try {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: checkout, stdio: ['ignore', 'ignore', 'inherit'] });
   } catch {
-    if (!fs.existsSync(path.join(ROOT, 'dist/src/cli/main.js'))) throw new Error('npm run build produced no dist/src/cli/main.js');
+    if (!fs.existsSync(path.join(checkout, 'dist/src/cli/main.js'))) throw new Error(`npm run build produced no dist/src/cli/main.js in ${checkout}`);
     console.log('warning: `npm run build` reported type errors; measuring the JavaScript it emitted');
   }
 }
@@ -225,6 +231,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
   console.log(`load: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s each, push payload ${toMain.body.length} bytes, signed, unique delivery ids, ${ONE_BRANCH ? 'all to main (each supersedes the one before)' : 'each to a branch of its own'}`);
   build();
+  if (BASELINE) build(BASELINE);
   const servers: Running[] = [];
   for (const name of ONLY) servers.push(await startServer(name));
   const slipway = servers.find((s) => s.name === 'slipway');
@@ -238,14 +245,14 @@ async function main(): Promise<void> {
       const round = await load(s.url, { seconds: SECONDS });
       const served = round.rps * SECONDS;
       const cpu = { server: ((cpuMs(s.proc.pid!) - before[0]!) * 1000) / served, redis: ((cpuMs(s.redis.pid!) - before[1]!) * 1000) / served };
-      rounds.get(s.name)!.push(round);
-      console.log(`round ${r} ${s.name.padEnd(7)} ${Math.round(round.rps)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  CPU/request: server ${Math.round(cpu.server)} µs, its Redis ${Math.round(cpu.redis)} µs${round.non2xx ? `  non-2xx/errors ${round.non2xx}` : ''}`);
+      rounds.get(s.name)!.push({ ...round, cpu: cpu.server });
+      console.log(`round ${r} ${s.name.padEnd(8)} ${Math.round(round.rps)} req/s  p50 ${round.p50} ms  p99 ${round.p99} ms  CPU/request: server ${Math.round(cpu.server)} µs, its Redis ${Math.round(cpu.redis)} µs${round.non2xx ? `  non-2xx/errors ${round.non2xx}` : ''}`);
     }
   }
 
   const summary = new Map(ONLY.map((n) => {
     const rs = rounds.get(n)!;
-    return [n, { rps: median(rs.map((x) => x.rps)), p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)) }];
+    return [n, { rps: median(rs.map((x) => x.rps)), p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)), cpu: median(rs.map((x) => x.cpu!)) }];
   }));
   console.log('\n| server | req/s (median) | p50 | p99 |\n|---|---|---|---|');
   for (const n of ONLY) {
@@ -255,6 +262,8 @@ async function main(): Promise<void> {
   const raw = summary.get('raw');
   const floor = summary.get('bullmq');
   const ours = summary.get('slipway');
+  const before = summary.get('baseline');
+  if (ours && before) console.log(`\nslipway / baseline: ${(ours.rps / before.rps).toFixed(2)}× req/s, p99 ${(ours.p99 / before.p99).toFixed(2)}×, server CPU per delivery ${Math.round(ours.cpu)} against ${Math.round(before.cpu)} µs (medians)`);
   if (rss) {
     const growth = (mb: number) => `${mb >= rss.idle ? '+' : ''}${(((mb - rss.idle) / rss.idle) * 100).toFixed(0)} %`;
     const back = rss.later <= rss.idle * 1.1 ? 'back within 10 % of idle: target met' : 'not back within 10 % of idle: target missed';
