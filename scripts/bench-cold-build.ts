@@ -7,7 +7,8 @@
  * nothing but the base image (cold); on the new worker given the last pushed image as `cacheFrom`
  * (Slipway's builder pulls it with the registry credentials). Two measures each: the build alone
  * (for the new worker with cache-from, its pull inside it), and the commit's fetch plus the build
- * as runBuild does them (the new worker makes a new mirror; the pull starts before the fetch).
+ * as runBuild does them (the new worker makes a new mirror; the pull starts before the fetch). Three
+ * jobs are also timed whole, as a push waits for them: fetch, build, the test container, the push.
  * The new engine is emptied back to its base image before each of its jobs. Two rows give the new
  * worker an image before the job, untimed: the one pushed before this run's (warmed at its start),
  * and this run's own (it followed the push, as a running build worker does). The service's
@@ -24,6 +25,7 @@ import { imageTag, type PushedImage } from '../src/core/image.ts';
 import { createDockerClient } from '../src/docker/docker-client.ts';
 import { createDockerImageBuilder } from '../src/docker/image-builder.ts';
 import { createDockerImagePusher } from '../src/docker/image-pusher.ts';
+import { createDockerTestRunner } from '../src/docker/test-runner.ts';
 import { readJsonStream } from '../src/docker/json-stream.ts';
 import type { SourceFetcher } from '../src/core/ports/source-fetcher.ts';
 import { createGitSourceFetcher } from '../src/git/git-source-fetcher.ts';
@@ -53,6 +55,9 @@ const ROWS = [
   'clone+build: new worker (new mirror), cache-from pulled during the clone',
   'clone+build: new worker, warmed at its start (before the last push)',
   'clone+build: new worker that followed the last push',
+  'job: warm worker (fetch, build, test, push)',
+  'job: new worker (new mirror), cache-from pulled during the clone',
+  'job: new worker that followed the last push',
 ] as const;
 type Row = (typeof ROWS)[number];
 
@@ -103,10 +108,15 @@ interface Job {
   cacheFrom?: PushedImage;
   /** start the cache-from pull before the fetch, as runBuild does */
   prefetch?: boolean;
+  /** then test the image in a container and push it, as runBuild does (`rest` in the result) */
+  whole?: boolean;
 }
 
-/** Runs a job on `sha`; resolves with its fetch and build times and the build's log. */
-async function job(b: Bench, sha: string, j: Job): Promise<{ clone: number; build: number; lines: string[]; image: { repository: string; tag: string } }> {
+/** The service's test: a command in the built image, under the limits a pipeline's `test:` gets by default. */
+const TEST = { command: ['cat', '/app/index.html'], timeout: 60, memory: 0, cpus: 0 };
+
+/** Runs a job on `sha`; resolves with its fetch and build times (and test-and-push time, `whole`) and the build's log. */
+async function job(b: Bench, sha: string, j: Job): Promise<{ clone: number; build: number; rest: number; lines: string[]; image: { repository: string; tag: string } }> {
   const lines: string[] = [];
   let t0 = performance.now();
   const log = { line: (l: string) => void (lines.push(l), process.env.BENCH_DEBUG && console.error(Math.round(performance.now() - t0), l)) };
@@ -118,7 +128,13 @@ async function job(b: Bench, sha: string, j: Job): Promise<{ clone: number; buil
   const checkout = await fetcher.fetch({ cloneUrl: b.repo.url, sha }, { line: () => {} });
   const t1 = performance.now();
   await builder.build({ context: checkout.archive(), dockerfile: 'Dockerfile', image, labels: { 'org.opencontainers.image.revision': sha }, cacheFrom: j.cacheFrom }, log);
-  return { clone: t1 - t0, build: performance.now() - t1, lines, image };
+  const t2 = performance.now();
+  if (j.whole) {
+    const tested = await createDockerTestRunner(j.docker).run({ image, spec: TEST }, log);
+    if (!tested.passed) throw new Error(`the test failed:\n${lines.join('\n')}`);
+    await createDockerImagePusher(j.docker, b.credentials).push(image, log);
+  }
+  return { clone: t1 - t0, build: t2 - t1, rest: performance.now() - t2, lines, image };
 }
 
 /** The new engine back to nothing but its base image: every other image and layer, and build cache, gone. */
@@ -141,30 +157,31 @@ async function oneRun(b: Bench, recording: boolean): Promise<void> {
   b.lastTag = imageTag(sha);
   const fresh = b.fresh.docker;
   const jobs: [rows: Row[], run: () => ReturnType<typeof job>][] = [
-    [[ROWS[0], ROWS[3]], () => job(b, sha, { docker: b.warm, fetcher: b.fetcher, cacheFrom: pushed, prefetch: true })],
+    [[ROWS[0], ROWS[3], ROWS[8]], () => job(b, sha, { docker: b.warm, fetcher: b.fetcher, cacheFrom: pushed, prefetch: true, whole: true })],
     [[ROWS[1], ROWS[4]], async () => (await emptyEngine(fresh), job(b, sha, { docker: fresh }))],
     [[ROWS[2]], async () => (await emptyEngine(fresh), job(b, sha, { docker: fresh, cacheFrom: pushed }))],
-    [[ROWS[5]], async () => (await emptyEngine(fresh), job(b, sha, { docker: fresh, cacheFrom: pushed, prefetch: true }))],
+    [[ROWS[5], ROWS[9]], async () => (await emptyEngine(fresh), job(b, sha, { docker: fresh, cacheFrom: pushed, prefetch: true, whole: true }))],
   ];
   // The new worker holding an image before the job, pulled untimed: the one pushed before this
   // run's (the build cache warmer at its start), or this run's (it followed the push, as a running worker does).
-  const holding = (image: PushedImage) => async () => {
+  const holding = (image: PushedImage, whole = false) => async () => {
     await emptyEngine(fresh);
     await createDockerImageBuilder(fresh, { registryCredentials: b.credentials }).prefetch?.(b.repository, image, { line: () => {} });
-    return job(b, sha, { docker: fresh, cacheFrom: pushed, prefetch: true });
+    return job(b, sha, { docker: fresh, cacheFrom: pushed, prefetch: true, whole });
   };
   if (previous) jobs.push([[ROWS[6]], holding(previous)]);
-  jobs.push([[ROWS[7]], holding(pushed)]);
+  jobs.push([[ROWS[7], ROWS[10]], holding(pushed, true)]);
   if (b.edits % 4 === 0) jobs.reverse(); // alternate who goes first
   for (const [rows, run] of jobs) {
-    const { clone, build, lines } = await run();
+    const { clone, build, rest, lines } = await run();
     if (rows.includes(ROWS[2]) || rows.includes(ROWS[5]) || rows.includes(ROWS[6])) {
       if (!lines.some((l) => l.startsWith('Build cache: pulled'))) throw new Error(`the new engine did not pull ${pushed.tag}:\n${lines.join('\n')}`);
     }
     if (rows.includes(ROWS[7]) && lines.some((l) => l.startsWith('Build cache: pull'))) throw new Error(`the worker that followed the push pulled again:\n${lines.join('\n')}`);
     if (!recording) continue;
     for (const row of rows) {
-      b.times.set(row, [...(b.times.get(row) ?? []), row.startsWith('build') ? build : clone + build]);
+      const measure = row.split(':')[0];
+      b.times.set(row, [...(b.times.get(row) ?? []), measure === 'build' ? build : measure === 'job' ? clone + build + rest : clone + build]);
       b.hits.set(row, (b.hits.get(row) ?? new Set()).add(cacheHits(lines)));
     }
   }
@@ -178,7 +195,8 @@ function table(b: Bench): string[] {
   for (const row of ROWS) {
     const xs = b.times.get(row);
     if (!xs) continue;
-    const warm = median(b.times.get(row.startsWith('build') ? ROWS[0] : ROWS[3])!);
+    // each measure's first row is the warm worker's
+    const warm = median(b.times.get(ROWS.find((r) => r.split(':')[0] === row.split(':')[0])!)!);
     rows.push([row, `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`, `${(median(xs) / warm).toFixed(2)}×`, [...b.hits.get(row)!].join(',')]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
