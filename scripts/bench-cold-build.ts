@@ -60,6 +60,8 @@ const ROWS = [
   'job: new worker that followed the last push',
 ] as const;
 type Row = (typeof ROWS)[number];
+/** what a row times: `build`, `clone+build` or `job` */
+const measureOf = (row: Row) => row.split(':')[0];
 
 function parseArgs(argv: string[]): { runs: number; warmup: number } {
   const options = { runs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' } } as const;
@@ -180,7 +182,7 @@ async function oneRun(b: Bench, recording: boolean): Promise<void> {
     if (rows.includes(ROWS[7]) && lines.some((l) => l.startsWith('Build cache: pull'))) throw new Error(`the worker that followed the push pulled again:\n${lines.join('\n')}`);
     if (!recording) continue;
     for (const row of rows) {
-      const measure = row.split(':')[0];
+      const measure = measureOf(row);
       b.times.set(row, [...(b.times.get(row) ?? []), measure === 'build' ? build : measure === 'job' ? clone + build + rest : clone + build]);
       b.hits.set(row, (b.hits.get(row) ?? new Set()).add(cacheHits(lines)));
     }
@@ -196,7 +198,7 @@ function table(b: Bench): string[] {
     const xs = b.times.get(row);
     if (!xs) continue;
     // each measure's first row is the warm worker's
-    const warm = median(b.times.get(ROWS.find((r) => r.split(':')[0] === row.split(':')[0])!)!);
+    const warm = median(b.times.get(ROWS.find((r) => measureOf(r) === measureOf(row))!)!);
     rows.push([row, `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`, `${(median(xs) / warm).toFixed(2)}×`, [...b.hits.get(row)!].join(',')]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

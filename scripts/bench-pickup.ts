@@ -11,7 +11,7 @@
  *   through tsx (what a checkout runs while dist/ is missing or older than the sources);
  * - idle RSS (VmRSS) of `slipway server` and of `slipway all`: 2 s after ready, and settled, after
  *   `--idle` seconds without work (Slipway gives back what start-up grew on its first idle spell:
- *   workers/memory-when-idle.ts looks every 5 s, so it is done about 15 s after start);
+ *   workers/memory-when-idle.ts looks every 6 s, so it is done 12–18 s after start);
  * - queue pickup with an idle worker: `slipway all` gets `--pushes` signed pushes one at a time
  *   (the next once the last build ended); pickup is the build record's `startedAt` (set by the
  *   worker when the build turns `running`, before it fetches anything) minus the moment the

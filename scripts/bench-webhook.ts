@@ -59,9 +59,10 @@ interface Round {
   readonly p50: number;
   readonly p99: number;
   readonly non2xx: number;
-  /** the server's CPU time per request, µs */
-  readonly cpu?: number;
 }
+
+/** A round as measured, with the server's CPU time per request (µs). */
+type MeasuredRound = Round & { readonly cpu: number };
 
 const { values: flags } = parseArgs({
   options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, deliveries: { type: 'string' }, only: { type: 'string' }, 'one-branch': { type: 'boolean' } },
@@ -240,7 +241,7 @@ async function main(): Promise<void> {
   const rss = slipway && (await rssAround(slipway));
 
   for (const s of servers) await load(s.url, { seconds: 1 }); // warm up (JIT, connection pools)
-  const rounds = new Map<ServerName, Round[]>(ONLY.map((n) => [n, []]));
+  const rounds = new Map<ServerName, MeasuredRound[]>(ONLY.map((n) => [n, []]));
   for (let r = 1; r <= ROUNDS; r++) {
     for (const s of servers) {
       const before = [cpuMs(s.proc.pid!), cpuMs(s.redis.pid!)];
@@ -254,7 +255,7 @@ async function main(): Promise<void> {
 
   const summary = new Map(ONLY.map((n) => {
     const rs = rounds.get(n)!;
-    return [n, { rps: median(rs.map((x) => x.rps)), p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)), cpu: median(rs.map((x) => x.cpu!)) }];
+    return [n, { rps: median(rs.map((x) => x.rps)), p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)), cpu: median(rs.map((x) => x.cpu)) }];
   }));
   console.log('\n| server | req/s (median) | p50 | p99 |\n|---|---|---|---|');
   for (const n of ONLY) {

@@ -30,7 +30,7 @@ const MAX_COLLECTIONS = 3;
  */
 export function giveBackMemoryWhenIdle(checkMs = CHECK_MS): { stop(): void } {
   const collect = fullCollection();
-  let restingHeap = 0; // the least the heap held while idle: start-up's garbage is given back too
+  let restingHeap = 0; // the least the heap held while idle; 0 until the first spell ends, so start-up's garbage is given back too
   let collections = 0; // in this idle spell; MAX_COLLECTIONS once it is over
   let before = performance.eventLoopUtilization();
   const timer = setInterval(() => {
